@@ -1,0 +1,375 @@
+// Public types of the engine: knowledge bases, generations, chunks, search, GC, embedders. No I/O here.
+
+/** Distance metric of a generation's vector space. */
+export type Metric = 'cosine' | 'l2' | 'dot';
+
+/** Lifecycle: building → ready → active → archived → marked_for_deletion → (gone). */
+export type GenerationStatus = 'building' | 'ready' | 'active' | 'archived' | 'marked_for_deletion';
+
+export type SearchMode = 'vector' | 'lexical' | 'hybrid';
+export type FusionMethod = 'rrf' | 'weighted' | 'adaptive';
+
+/** ANN index settings of a generation. Below `bruteForceThreshold` rows the search is exact. */
+export interface IndexConfig {
+  /** `auto` picks IVF-PQ above the threshold; `none` never builds a vector index. @example 'ivf_hnsw_sq' */
+  type: 'auto' | 'none' | 'ivf_pq' | 'ivf_hnsw_sq';
+  /** Rows under which no vector index is built (exact search). @example 50000 */
+  bruteForceThreshold: number;
+  /** IVF partitions; default √rows. */
+  numPartitions?: number;
+  /** PQ sub-vectors; default dimension / 8. */
+  numSubVectors?: number;
+  /** HNSW graph degree. @example 20 */
+  m?: number;
+  /** HNSW build beam. @example 300 */
+  efConstruction?: number;
+  /** Search-time IVF partitions probed. @example 20 */
+  nprobes?: number;
+  /** Search-time HNSW beam. */
+  ef?: number;
+  /** Re-rank refineFactor × limit candidates with exact distances. @example 10 */
+  refineFactor?: number;
+}
+
+/** The vector space a generation was built in: which model made its vectors, or `external`. */
+export interface EmbeddingSpace {
+  /** Model id (`Xenova/bge-small-en-v1.5`, `hash`) or `external` for caller-supplied vectors. */
+  model: string;
+  dimension: number;
+  /** Revision or file hash of the model files, where known. */
+  revision?: string;
+  pooling?: string;
+}
+
+export interface GenerationInfo {
+  kb: string;
+  generation: number;
+  status: GenerationStatus;
+  createdAt: string;
+  promotedAt: string | null;
+  archivedAt: string | null;
+  chunkCount: number;
+  bytes: number;
+  /** null until the first write decides the space. */
+  embedding: EmbeddingSpace | null;
+  metric: Metric;
+  indexConfig: IndexConfig;
+  /** KB epoch at which this generation was last promoted. */
+  promotedEpoch: number | null;
+  /** KB epoch at which this generation was archived (GC retention counts from it). */
+  archivedEpoch: number | null;
+}
+
+export interface KnowledgeBaseInfo {
+  name: string;
+  activeGeneration: number | null;
+  /** Number of promotions so far. */
+  epoch: number;
+  chunkCount: number;
+  bytes: number;
+  embedding: EmbeddingSpace | null;
+  metric: Metric | null;
+  createdAt: string;
+  generations: number;
+}
+
+/** Details of one KB: its generations and the active generation's indexes. */
+export interface KnowledgeBaseDetail extends KnowledgeBaseInfo {
+  indexConfig: IndexConfig | null;
+  indexes: Array<{ name: string; type: string; columns: string[]; indexedRows: number; unindexedRows: number }>;
+  generationList: GenerationInfo[];
+}
+
+/** JSON value allowed in chunk metadata. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A chunk as callers write it. Citation fields are optional. */
+export interface ChunkInput {
+  chunkId: string;
+  documentId: string;
+  content: string;
+  metadata?: Record<string, JsonValue>;
+  /** Caller-supplied vector; otherwise the engine's embedder computes one from title + content. */
+  embedding?: ArrayLike<number>;
+  title?: string | null;
+  sourcePath?: string | null;
+  license?: string | null;
+  version?: string | null;
+  anchor?: string | null;
+  pageNumber?: number | null;
+}
+
+export interface Citation {
+  title: string | null;
+  sourcePath: string | null;
+  license: string | null;
+  version: string | null;
+  anchor: string | null;
+  pageNumber: number | null;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  message?: string;
+}
+
+export interface UpsertOptions {
+  /** Target generation; default the active one (created on first write). */
+  generation?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface UpsertResult {
+  kb: string;
+  generation: number;
+  upserted: number;
+  inserted: number;
+  updated: number;
+  tookMs: number;
+}
+
+export interface DeleteRequest {
+  chunkIds?: string[];
+  documentIds?: string[];
+  generation?: number;
+}
+
+export interface DeleteResult {
+  kb: string;
+  generation: number;
+  deleted: number;
+}
+
+export interface CreateGenerationOptions {
+  /** Copy every chunk (with its vector) of the active generation into the new one. */
+  copyFromActive?: boolean;
+  metric?: Metric;
+  indexConfig?: Partial<IndexConfig>;
+}
+
+export interface CreateGenerationResult {
+  kb: string;
+  generation: number;
+  status: GenerationStatus;
+  copied: number;
+}
+
+export interface PromoteResult {
+  kb: string;
+  activeGeneration: number;
+  previousGeneration: number | null;
+  epoch: number;
+  /** True when this call had to seal (index) the generation first. */
+  sealed: boolean;
+  /** True when the generation was already active: nothing changed. */
+  unchanged: boolean;
+  tookMs: number;
+}
+
+/** Scalar a filter compares against. */
+export type FilterScalar = string | number | boolean | null;
+
+export interface FilterOperators {
+  $eq?: FilterScalar;
+  $ne?: FilterScalar;
+  $in?: FilterScalar[];
+  $nin?: FilterScalar[];
+  $gt?: string | number;
+  $gte?: string | number;
+  $lt?: string | number;
+  $lte?: string | number;
+}
+
+/**
+ * A structured filter, never SQL. Keys are chunk fields or `metadata.<key>`.
+ * @example { 'metadata.lang': 'en', document_id: { $in: ['a', 'b'] }, page_number: { $gte: 3 } }
+ */
+export interface Filter {
+  $and?: Filter[];
+  $or?: Filter[];
+  [field: string]: FilterScalar | FilterOperators | Filter[] | undefined;
+}
+
+export interface FusionOptions {
+  method: FusionMethod;
+  /** RRF constant. @example 60 */
+  k?: number;
+  /** Weights for `weighted`. @example { vector: 0.5, lexical: 0.5 } */
+  weights?: { vector: number; lexical: number };
+}
+
+export interface SearchRequest {
+  kb: string;
+  mode?: SearchMode;
+  text?: string;
+  vector?: ArrayLike<number>;
+  /** 1..100, default 10. */
+  limit?: number;
+  offset?: number;
+  filter?: Filter;
+  /** Search this generation instead of the active one (e.g. a building one). */
+  generation?: number;
+  fusion?: FusionMethod | FusionOptions;
+  signal?: AbortSignal;
+}
+
+export interface SearchHit {
+  chunkId: string;
+  documentId: string;
+  kb: string;
+  generation: number;
+  score: number;
+  scores: { vector?: number; lexical?: number };
+  ranks: { vector?: number; lexical?: number };
+  content: string;
+  snippet: string;
+  metadata: Record<string, JsonValue>;
+  citation: Citation;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SearchResponse {
+  kb: string;
+  generation: number;
+  /** The mode that actually ran (hybrid may fall back to lexical; see warnings). */
+  mode: SearchMode;
+  fusion: FusionMethod | null;
+  results: SearchHit[];
+  warnings: string[];
+  tookMs: number;
+  cached: boolean;
+}
+
+export interface GcOptions {
+  kb?: string;
+  dryRun?: boolean;
+  /** Archived generations within this many promotions of the present are kept. Default 2. */
+  retentionEpochs?: number;
+  /** Nothing younger than this (archived/created, table versions) is removed. Default 3600. */
+  minAgeSeconds?: number;
+  /** Building generations untouched for longer than this are abandoned. Default 86400. */
+  buildingTtlSeconds?: number;
+}
+
+export interface GcReport {
+  dryRun: boolean;
+  deleted: Array<{ kb: string; generation: number; bytes: number; reason: string }>;
+  kept: Array<{ kb: string; generation: number; reason: string }>;
+  compacted: Array<{ kb: string; generation: number; bytesRemoved: number; versionsRemoved: number }>;
+  reclaimedBytes: number;
+  reclaimedBytesByKb: Record<string, number>;
+  tookMs: number;
+}
+
+export type EmbedderState = 'loading' | 'ready' | 'failed';
+
+export interface EmbedderStatus {
+  state: EmbedderState;
+  /** Why loading failed, in words an agent can act on. */
+  reason?: string;
+  /** Download/load progress, 0..1 where known. */
+  progress?: number;
+  /** What is being loaded right now, e.g. a file name. */
+  detail?: string;
+}
+
+/**
+ * Turns text into vectors. The engine receives one from outside; see src/engine/embedding for
+ * implementations (hash, transformers).
+ */
+export interface Embedder {
+  /** Model id recorded in every generation it fills, e.g. `Xenova/bge-small-en-v1.5` or `hash`. */
+  readonly id: string;
+  readonly dimension: number;
+  /** Revision/file hash where known; recorded per generation. */
+  readonly revision?: string;
+  readonly pooling?: string;
+  embedDocuments(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
+  status(): EmbedderStatus;
+  /** Starts loading in the background; never throws (failure shows in status()). */
+  prewarm?(): void;
+  close?(): Promise<void>;
+}
+
+/** Documented, configurable limits. Every one is enforced with an INVALID_INPUT/LIMIT_EXCEEDED error. */
+export interface EngineLimits {
+  maxChunksPerCall: number;
+  maxContentBytes: number;
+  maxMetadataBytes: number;
+  maxMetadataDepth: number;
+  maxIdLength: number;
+  maxQueryLength: number;
+  maxLimit: number;
+  maxOffset: number;
+  maxFilterNodes: number;
+  maxFilterDepth: number;
+  maxDeleteIds: number;
+}
+
+export type EngineLogLevel = 'debug' | 'info' | 'warning' | 'error';
+export type EngineLog = (level: EngineLogLevel, message: string, data?: Record<string, unknown>) => void;
+
+/** Events the engine emits so adapters (MCP resources) can notify clients. */
+export type EngineEvent =
+  | { type: 'kb_created'; kb: string }
+  | { type: 'generation_changed'; kb: string; generation: number; status: GenerationStatus | 'deleted' };
+
+export interface EngineOptions {
+  /** Storage root: a directory path or a LanceDB URI (`s3://…`, `gs://…`, `az://…`). */
+  dataDir: string;
+  embedder?: Embedder;
+  limits?: Partial<EngineLimits>;
+  defaultMetric?: Metric;
+  defaultIndexConfig?: Partial<IndexConfig>;
+  /** Rows per write commit. @example 10000 */
+  writeBatchSize?: number;
+  /** Background GC period; 0 disables. */
+  gcIntervalSeconds?: number;
+  retentionEpochs?: number;
+  minAgeSeconds?: number;
+  buildingTtlSeconds?: number;
+  /** Search-result LRU size; 0 disables. */
+  searchCacheSize?: number;
+  /** Concurrent heavy operations (index builds, GC, big upserts). */
+  heavyConcurrency?: number;
+  /** Open without writing anything (no catalog creation, write calls fail). */
+  readOnly?: boolean;
+  log?: EngineLog;
+}
+
+export interface GcLoopState {
+  intervalSeconds: number;
+  running: boolean;
+  lastRunAt: string | null;
+  lastError: string | null;
+  lastReclaimedBytes: number | null;
+}
+
+/** What `openEngine` returns. Every method validates its input and throws EngineError. */
+export interface KnowledgeBaseEngine {
+  readonly dataDir: string;
+  readonly limits: EngineLimits;
+  readonly readOnly: boolean;
+  readonly embedder: Embedder | undefined;
+  listKnowledgeBases(): Promise<KnowledgeBaseInfo[]>;
+  describeKnowledgeBase(kb: string): Promise<KnowledgeBaseDetail>;
+  listGenerations(kb: string): Promise<GenerationInfo[]>;
+  upsertChunks(kb: string, chunks: ChunkInput[], options?: UpsertOptions): Promise<UpsertResult>;
+  deleteChunks(kb: string, request: DeleteRequest): Promise<DeleteResult>;
+  createGeneration(kb: string, options?: CreateGenerationOptions): Promise<CreateGenerationResult>;
+  /** Builds/refreshes a generation's indexes: building → ready. */
+  sealGeneration(kb: string, generation: number): Promise<GenerationInfo>;
+  /** Seals if needed, then atomically makes `generation` active. Promoting an archived one is a rollback. */
+  promoteGeneration(kb: string, generation: number): Promise<PromoteResult>;
+  search(request: SearchRequest): Promise<SearchResponse>;
+  gc(options?: GcOptions): Promise<GcReport>;
+  gcLoopState(): GcLoopState;
+  /** Subscribe to KB/generation changes; returns an unsubscribe function. */
+  onEvent(listener: (event: EngineEvent) => void): () => void;
+  /** Waits for in-flight writes, stops the GC loop, releases handles. */
+  close(): Promise<void>;
+}
