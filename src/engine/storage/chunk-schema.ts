@@ -8,10 +8,8 @@ import {
   Table as ArrowTable,
   TimestampMillisecond,
   Utf8,
-  makeData,
-  makeVector,
-  vectorFromArray,
 } from 'apache-arrow';
+import { rowsToArrow } from './arrow-rows.js';
 import type { JsonValue } from '../types.js';
 
 /** Tells LanceDB to store the column as JSON, which makes `json_get_*` predicates work on it. */
@@ -72,68 +70,9 @@ export function chunkSchema(dimension: number): Schema {
   ]);
 }
 
-/** Builds one Arrow table from stored chunks; vectors are packed into one contiguous buffer. */
+/** Builds one Arrow table from stored chunks. */
 export function chunksToArrow(rows: StoredChunk[], dimension: number): ArrowTable {
-  const schema = chunkSchema(dimension);
-  const flat = new Float32Array(rows.length * dimension);
-  rows.forEach((row, i) => flat.set(row.embedding, i * dimension));
-  const embeddingType = schema.fields.find((f) => f.name === 'embedding')!.type as FixedSizeList<Float32>;
-  const embedding = makeVector(
-    makeData({
-      type: embeddingType,
-      length: rows.length,
-      nullCount: 0,
-      child: makeData({ type: new Float32(), length: flat.length, data: flat }),
-    }),
-  );
-  // Insertion order matters: apache-arrow pairs these columns with the schema's fields by position.
-  const columns: Record<string, unknown> = {};
-  for (const field of schema.fields) {
-    if (field.name === 'embedding') {
-      columns[field.name] = embedding;
-      continue;
-    }
-    const key = field.name as keyof StoredChunk;
-    const values = rows.map((r) => r[key]);
-    columns[field.name] =
-      field.type instanceof Utf8
-        ? utf8Vector(values as Array<string | null>)
-        : vectorFromArray(values, field.type);
-  }
-  return new ArrowTable(schema, columns as never);
-}
-
-/**
- * Builds a Utf8 vector directly. apache-arrow's vectorFromArray leaves the offsets buffer empty for an
- * all-null string column, which LanceDB rejects ("Need at least N bytes in buffers[0]").
- */
-function utf8Vector(values: Array<string | null>) {
-  const encoder = new TextEncoder();
-  const encoded = values.map((v) => (v === null ? null : encoder.encode(v)));
-  const offsets = new Int32Array(values.length + 1);
-  const validity = new Uint8Array(Math.ceil(values.length / 8));
-  let total = 0;
-  let nullCount = 0;
-  encoded.forEach((bytes, i) => {
-    if (bytes === null) nullCount++;
-    else {
-      validity[i >> 3]! |= 1 << (i & 7);
-      total += bytes.length;
-    }
-    offsets[i + 1] = total;
-  });
-  const data = new Uint8Array(total);
-  encoded.forEach((bytes, i) => bytes && data.set(bytes, offsets[i]!));
-  return makeVector(
-    makeData({
-      type: new Utf8(),
-      length: values.length,
-      nullCount,
-      nullBitmap: nullCount > 0 ? validity : null,
-      valueOffsets: offsets,
-      data,
-    }),
-  );
+  return rowsToArrow(chunkSchema(dimension), rows as unknown as Array<Record<string, unknown>>);
 }
 
 /** Converts a row read back from LanceDB (timestamps may arrive as number, bigint or Date). */
@@ -152,4 +91,26 @@ export function parseMetadata(value: unknown): Record<string, JsonValue> {
   return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
     ? (parsed as Record<string, JsonValue>)
     : {};
+}
+
+/** A row as LanceDB returns it, back in the shape chunksToArrow takes. */
+export function storedChunkFromRow(row: Record<string, unknown>): StoredChunk {
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  const metadata = row.metadata;
+  return {
+    chunk_id: String(row.chunk_id),
+    document_id: String(row.document_id),
+    kb_id: String(row.kb_id),
+    content: String(row.content),
+    title: text(row.title),
+    source_path: text(row.source_path),
+    license: text(row.license),
+    version: text(row.version),
+    anchor: text(row.anchor),
+    page_number: row.page_number === null || row.page_number === undefined ? null : Number(row.page_number),
+    metadata: typeof metadata === 'string' ? metadata : JSON.stringify(parseMetadata(metadata)),
+    embedding: Float32Array.from(row.embedding as ArrayLike<number>),
+    created_at: toEpochMs(row.created_at),
+    updated_at: toEpochMs(row.updated_at),
+  };
 }

@@ -1,0 +1,95 @@
+// The engine's shared state, handed to the free functions that implement each verb.
+import type { Connection } from '@lancedb/lancedb';
+import { KeyedMutex, PinRegistry, Semaphore } from './concurrency.js';
+import { EngineError } from './errors.js';
+import type { Catalog, GenerationRecord } from './storage/catalog.js';
+import type { GenerationTables } from './storage/generation-tables.js';
+import { ResultCache } from './search/result-cache.js';
+import type {
+  Embedder,
+  EngineEvent,
+  EngineLimits,
+  EngineLog,
+  IndexConfig,
+  Metric,
+  SearchResponse,
+} from './types.js';
+
+/** Defaults for settings the caller did not give. */
+export interface ResolvedSettings {
+  defaultMetric: Metric;
+  defaultIndexConfig: IndexConfig;
+  writeBatchSize: number;
+  gcIntervalSeconds: number;
+  retentionEpochs: number;
+  minAgeSeconds: number;
+  buildingTtlSeconds: number;
+}
+
+export const DEFAULT_INDEX_CONFIG: IndexConfig = {
+  type: 'auto',
+  bruteForceThreshold: 50_000,
+  nprobes: 20,
+  refineFactor: 10,
+  m: 20,
+  efConstruction: 300,
+};
+
+export interface EngineContext {
+  db: Connection;
+  catalog: Catalog;
+  tables: GenerationTables;
+  embedder: Embedder | undefined;
+  limits: EngineLimits;
+  settings: ResolvedSettings;
+  readOnly: boolean;
+  /** Serializes writes, generation changes and GC per KB. Searches never take it. */
+  kbLocks: KeyedMutex;
+  /** Bounds concurrent heavy work: index builds, copies, GC, big upserts. */
+  heavy: Semaphore;
+  pins: PinRegistry;
+  cache: ResultCache<SearchResponse>;
+  emit(event: EngineEvent): void;
+  log: EngineLog;
+}
+
+export function createContextParts(heavyConcurrency: number, cacheSize: number) {
+  return {
+    kbLocks: new KeyedMutex(),
+    heavy: new Semaphore(heavyConcurrency),
+    pins: new PinRegistry(),
+    cache: new ResultCache<SearchResponse>(cacheSize),
+  };
+}
+
+/** KB_NOT_FOUND with the list of existing KBs, so an agent can correct a typo. */
+export function kbNotFound(ctx: EngineContext, kb: string): EngineError {
+  const existing = ctx.catalog.knowledgeBases();
+  return new EngineError(
+    'KB_NOT_FOUND',
+    `no knowledge base "${kb}"; existing: ${existing.length ? existing.join(', ') : '(none)'}. ` +
+      'Upsert chunks into a new name to create one.',
+  );
+}
+
+export function requireGeneration(ctx: EngineContext, kb: string, generation: number): GenerationRecord {
+  const record = ctx.catalog.get(kb, generation);
+  if (record) return record;
+  if (ctx.catalog.generations(kb).length === 0) throw kbNotFound(ctx, kb);
+  const live = ctx.catalog
+    .generations(kb)
+    .map((g) => `${g.generation} (${g.status})`)
+    .join(', ');
+  throw new EngineError('GENERATION_NOT_FOUND', `knowledge base "${kb}" has no generation ${generation}; it has: ${live}`);
+}
+
+export function requireWritable(ctx: EngineContext): void {
+  if (ctx.readOnly) {
+    throw new EngineError('INVALID_STATE', 'the engine is read-only (RAG_STUDIO_READ_ONLY=1); writes are disabled');
+  }
+}
+
+/** Throws CANCELLED when the caller aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new EngineError('CANCELLED', `${what} was cancelled by the caller`);
+}

@@ -1,0 +1,99 @@
+// createGeneration: a new `building` generation, empty or filled with a copy of the active one.
+import type { Table } from '@lancedb/lancedb';
+import { kbNotFound, requireWritable, type EngineContext } from '../context.js';
+import { EngineError, storageError } from '../errors.js';
+import type { GenerationRecord } from '../storage/catalog.js';
+import { chunksToArrow, storedChunkFromRow } from '../storage/chunk-schema.js';
+import { generationTableName } from '../storage/generation-tables.js';
+import type { CreateGenerationOptions, CreateGenerationResult, IndexConfig, Metric } from '../types.js';
+import { validateKbName } from '../validation.js';
+
+const METRICS: readonly Metric[] = ['cosine', 'l2', 'dot'];
+
+export async function createGeneration(
+  ctx: EngineContext,
+  kbInput: string,
+  options: CreateGenerationOptions = {},
+): Promise<CreateGenerationResult> {
+  requireWritable(ctx);
+  const kb = validateKbName(kbInput);
+  const metric = options.metric ?? undefined;
+  if (metric !== undefined && !METRICS.includes(metric)) {
+    throw new EngineError('INVALID_INPUT', `metric must be one of ${METRICS.join(', ')}; got ${String(metric)}`);
+  }
+  const indexConfig = mergeIndexConfig(ctx.settings.defaultIndexConfig, options.indexConfig);
+  // Lock order everywhere: heavy semaphore outside, KB lock inside.
+  const run = () => ctx.kbLocks.run(kb, async () => {
+    const active = ctx.catalog.active(kb);
+    if (options.copyFromActive && !active) throw kbNotFound(ctx, kb);
+    if (options.copyFromActive && metric && active && metric !== active.metric) {
+      throw new EngineError(
+        'INVALID_INPUT',
+        `copy_from_active copies ${active.metric} vectors; leave metric out, or create an empty generation`,
+      );
+    }
+    const now = Date.now();
+    const generation = ctx.catalog.nextGenerationNumber(kb);
+    const record: GenerationRecord = {
+      kb,
+      generation,
+      status: 'building',
+      tableName: generationTableName(kb, generation),
+      createdAt: now,
+      updatedAt: now,
+      promotedAt: null,
+      archivedAt: null,
+      promotedEpoch: null,
+      archivedEpoch: null,
+      embedding: options.copyFromActive ? (active?.embedding ?? null) : null,
+      metric: metric ?? active?.metric ?? ctx.settings.defaultMetric,
+      indexConfig,
+    };
+    await ctx.catalog.commit([record]);
+    const isNewKb = ctx.catalog.generations(kb).length === 1;
+    if (isNewKb) ctx.emit({ type: 'kb_created', kb });
+    ctx.emit({ type: 'generation_changed', kb, generation, status: 'building' });
+    let copied = 0;
+    if (options.copyFromActive && active?.embedding) {
+      const source = await ctx.tables.open(active.tableName);
+      if (source) {
+        const target = await ctx.tables.create(record.tableName, active.embedding.dimension);
+        copied = await copyRows(source, target, kb, generation, active.embedding.dimension);
+      }
+    }
+    return { kb, generation, status: 'building' as const, copied };
+  });
+  return options.copyFromActive ? ctx.heavy.run(run) : run();
+}
+
+/** Streams every row of `source` into `target` batch by batch, so memory stays flat at any size. */
+async function copyRows(source: Table, target: Table, kb: string, generation: number, dimension: number): Promise<number> {
+  let copied = 0;
+  try {
+    // Rows are rebuilt with our own schema: LanceDB reads JSON columns back as binary, which it won't re-add.
+    for await (const batch of source.query()) {
+      if (batch.numRows === 0) continue;
+      const rows = batch.toArray().map((row: Record<string, unknown>) => storedChunkFromRow(row));
+      await target.add(chunksToArrow(rows, dimension));
+      copied += batch.numRows;
+    }
+  } catch (error) {
+    throw storageError(`copying the active generation into generation ${generation} of "${kb}"`, error);
+  }
+  return copied;
+}
+
+export function mergeIndexConfig(base: IndexConfig, override: Partial<IndexConfig> | undefined): IndexConfig {
+  const merged = { ...base, ...(override ?? {}) };
+  const types = ['auto', 'none', 'ivf_pq', 'ivf_hnsw_sq'];
+  if (!types.includes(merged.type)) {
+    throw new EngineError('INVALID_INPUT', `index type must be one of ${types.join(', ')}; got ${String(merged.type)}`);
+  }
+  for (const [key, value] of Object.entries(merged)) {
+    if (key === 'type' || value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new EngineError('INVALID_INPUT', `index setting ${key} must be a non-negative integer; got ${String(value)}`);
+    }
+  }
+  return merged;
+}

@@ -1,0 +1,6 @@
+// The engine's public surface: openEngine, its types and errors. Nothing here knows about MCP.
+export { openEngine } from './engine.js';
+export { EngineError, isEngineError, ERROR_CODES, type ErrorCode } from './errors.js';
+export { DEFAULT_LIMITS } from './validation.js';
+export { DEFAULT_INDEX_CONFIG } from './context.js';
+export * from './types.js';

@@ -1,0 +1,81 @@
+// Read-only views of knowledge bases and generations, with live chunk counts and bytes from LanceDB.
+import { kbNotFound, type EngineContext } from './context.js';
+import { storageError } from './errors.js';
+import type { GenerationRecord } from './storage/catalog.js';
+import { tableStats } from './storage/generation-tables.js';
+import type { GenerationInfo, GenerationStatus, KnowledgeBaseDetail, KnowledgeBaseInfo } from './types.js';
+import { validateKbName } from './validation.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+async function generationInfo(ctx: EngineContext, record: GenerationRecord): Promise<GenerationInfo> {
+  const stats = await tableStats(await ctx.tables.open(record.tableName));
+  return {
+    kb: record.kb,
+    generation: record.generation,
+    status: record.status as GenerationStatus,
+    createdAt: new Date(record.createdAt).toISOString(),
+    promotedAt: iso(record.promotedAt),
+    archivedAt: iso(record.archivedAt),
+    chunkCount: stats.chunkCount,
+    bytes: stats.bytes,
+    embedding: record.embedding,
+    metric: record.metric,
+    indexConfig: record.indexConfig,
+    promotedEpoch: record.promotedEpoch,
+    archivedEpoch: record.archivedEpoch,
+  };
+}
+
+export async function listGenerations(ctx: EngineContext, kbInput: string): Promise<GenerationInfo[]> {
+  const kb = validateKbName(kbInput);
+  const records = ctx.catalog.generations(kb);
+  if (records.length === 0) throw kbNotFound(ctx, kb);
+  try {
+    return await Promise.all(records.map((r) => generationInfo(ctx, r)));
+  } catch (error) {
+    throw storageError(`reading the generations of "${kb}"`, error);
+  }
+}
+
+async function summary(ctx: EngineContext, kb: string, generations: GenerationInfo[]): Promise<KnowledgeBaseInfo> {
+  const active = generations.find((g) => g.status === 'active');
+  return {
+    name: kb,
+    activeGeneration: active?.generation ?? null,
+    epoch: ctx.catalog.epoch(kb),
+    chunkCount: active?.chunkCount ?? 0,
+    bytes: generations.reduce((sum, g) => sum + g.bytes, 0),
+    embedding: active?.embedding ?? null,
+    metric: active?.metric ?? null,
+    createdAt: generations[0]?.createdAt ?? new Date().toISOString(),
+    generations: generations.length,
+  };
+}
+
+export async function listKnowledgeBases(ctx: EngineContext): Promise<KnowledgeBaseInfo[]> {
+  return Promise.all(
+    ctx.catalog.knowledgeBases().map(async (kb) => summary(ctx, kb, await listGenerations(ctx, kb))),
+  );
+}
+
+export async function describeKnowledgeBase(ctx: EngineContext, kbInput: string): Promise<KnowledgeBaseDetail> {
+  const kb = validateKbName(kbInput);
+  const generations = await listGenerations(ctx, kb);
+  const base = await summary(ctx, kb, generations);
+  const active = ctx.catalog.active(kb);
+  const table = active ? await ctx.tables.open(active.tableName) : undefined;
+  const indexes = table
+    ? (await table.listIndices()).map((i) => {
+        const extra = i as unknown as { numIndexedRows?: number; numUnindexedRows?: number };
+        return {
+          name: i.name,
+          type: i.indexType,
+          columns: i.columns,
+          indexedRows: Number(extra.numIndexedRows ?? 0),
+          unindexedRows: Number(extra.numUnindexedRows ?? 0),
+        };
+      })
+    : [];
+  return { ...base, indexConfig: active?.indexConfig ?? null, indexes, generationList: generations };
+}

@@ -1,0 +1,135 @@
+// Checks a search request and decides which sides run: the query vector, the text, and any fallback warnings.
+import { checkEmbedderUsable, EXTERNAL_MODEL } from '../embedding-space.js';
+import { EngineError, isEngineError } from '../errors.js';
+import type { GenerationRecord } from '../storage/catalog.js';
+import type { Embedder, EngineLimits, FusionMethod, FusionOptions, SearchMode, SearchRequest } from '../types.js';
+
+const MODES: readonly SearchMode[] = ['vector', 'lexical', 'hybrid'];
+const FUSIONS: readonly FusionMethod[] = ['rrf', 'weighted', 'adaptive'];
+
+export interface SearchParams {
+  mode: SearchMode;
+  text: string | undefined;
+  vector: Float32Array | undefined;
+  limit: number;
+  offset: number;
+  fusion: FusionOptions;
+}
+
+/** Validates the request's shape; everything here fails before any I/O. */
+export function checkSearchParams(request: SearchRequest, limits: EngineLimits): SearchParams {
+  const mode = request.mode ?? 'hybrid';
+  if (!MODES.includes(mode)) {
+    throw new EngineError('INVALID_INPUT', `mode must be one of ${MODES.join(', ')}; got ${String(mode)}`);
+  }
+  const limit = request.limit ?? 10;
+  if (!Number.isInteger(limit) || limit < 1 || limit > limits.maxLimit) {
+    throw new EngineError('INVALID_INPUT', `limit must be an integer from 1 to ${limits.maxLimit}; got ${String(limit)}`);
+  }
+  const offset = request.offset ?? 0;
+  if (!Number.isInteger(offset) || offset < 0 || offset > limits.maxOffset) {
+    throw new EngineError('INVALID_INPUT', `offset must be an integer from 0 to ${limits.maxOffset}; got ${String(offset)}`);
+  }
+  const text = request.text === undefined || request.text === null ? undefined : request.text;
+  if (text !== undefined) {
+    if (typeof text !== 'string') throw new EngineError('INVALID_INPUT', '`query` must be a string');
+    if (text.length > limits.maxQueryLength) {
+      throw new EngineError(
+        'LIMIT_EXCEEDED',
+        `the query is ${text.length} characters; at most ${limits.maxQueryLength} (RAG_STUDIO_MAX_QUERY_LENGTH)`,
+      );
+    }
+  }
+  const vector = request.vector === undefined || request.vector === null ? undefined : toVector(request.vector);
+  const hasText = text !== undefined && text.trim().length > 0;
+  if (!hasText && !vector) {
+    throw new EngineError('INVALID_INPUT', 'give a non-empty `query` text, a `vector`, or both');
+  }
+  if (mode === 'lexical' && !hasText) {
+    throw new EngineError('INVALID_INPUT', 'lexical mode searches words: give a non-empty `query` text');
+  }
+  return { mode, text: hasText ? text : undefined, vector, limit, offset, fusion: checkFusion(request.fusion) };
+}
+
+function toVector(value: ArrayLike<number>): Float32Array {
+  const length = (value as { length?: unknown }).length;
+  if (typeof length !== 'number' || length === 0) {
+    throw new EngineError('INVALID_INPUT', '`vector` must be a non-empty array of numbers');
+  }
+  const vector = Float32Array.from(value);
+  for (let i = 0; i < vector.length; i++) {
+    if (!Number.isFinite(vector[i]!) || typeof value[i] !== 'number') {
+      throw new EngineError('INVALID_INPUT', `\`vector\`[${i}] is ${String(value[i])}; every entry must be a finite number`);
+    }
+  }
+  return vector;
+}
+
+function checkFusion(fusion: SearchRequest['fusion']): FusionOptions {
+  const options: FusionOptions = typeof fusion === 'string' || fusion === undefined ? { method: fusion ?? 'rrf' } : fusion;
+  if (!FUSIONS.includes(options.method)) {
+    throw new EngineError('INVALID_INPUT', `fusion must be one of ${FUSIONS.join(', ')}; got ${String(options.method)}`);
+  }
+  return options;
+}
+
+export interface SidePlan {
+  /** The mode that will actually run. */
+  mode: SearchMode;
+  /** Set when the vector side runs and the query vector must still be embedded from the text. */
+  embedWith: Embedder | undefined;
+  warnings: string[];
+}
+
+/**
+ * Which sides run against this generation. A text query needs a usable embedder for its vector side: when
+ * there is none (external vectors, another model, a failed or still-loading model), hybrid degrades to
+ * lexical with a warning and vector mode fails with the reason.
+ */
+export function planSides(params: SearchParams, record: GenerationRecord, embedder: Embedder | undefined): SidePlan {
+  const space = record.embedding;
+  const where = `generation ${record.generation} of "${record.kb}"`;
+  if (params.mode === 'lexical') return { mode: 'lexical', embedWith: undefined, warnings: [] };
+  if (params.vector) {
+    if (space && params.vector.length !== space.dimension) {
+      throw new EngineError(
+        'DIMENSION_MISMATCH',
+        `${where} stores ${space.dimension}-d vectors (${space.model}); the query vector has ${params.vector.length}`,
+      );
+    }
+    if (params.mode === 'hybrid' && !params.text) {
+      return { mode: 'vector', embedWith: undefined, warnings: ['no query text was given, so only the vector side ran'] };
+    }
+    return { mode: params.mode, embedWith: undefined, warnings: [] };
+  }
+  if (!space) return { mode: params.mode, embedWith: undefined, warnings: [] };
+  try {
+    if (space.model === EXTERNAL_MODEL) {
+      throw new EngineError(
+        'INVALID_INPUT',
+        `${where} holds caller-supplied vectors, so a text query cannot be embedded for it; pass \`vector\``,
+      );
+    }
+    const usable = checkEmbedderUsable(space, embedder, where);
+    if (params.mode === 'hybrid' && usable.status().state === 'loading') {
+      const progress = usable.status().progress;
+      return {
+        mode: 'lexical',
+        embedWith: undefined,
+        warnings: [
+          `the embedding model ${usable.id} is still loading` +
+            (progress !== undefined ? ` (${Math.round(progress * 100)}%)` : '') +
+            '; this answer is lexical only — retry shortly for hybrid results',
+        ],
+      };
+    }
+    return { mode: params.mode, embedWith: usable, warnings: [] };
+  } catch (error) {
+    if (params.mode === 'vector' || !isEngineError(error)) throw error;
+    return {
+      mode: 'lexical',
+      embedWith: undefined,
+      warnings: [`vector side skipped, answer is lexical only: ${error.code}: ${error.message}`],
+    };
+  }
+}

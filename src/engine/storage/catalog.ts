@@ -1,0 +1,227 @@
+// The generation catalog: one LanceDB table, one row per (kb, generation). Each commit is one atomic write.
+import type { Connection, Table } from '@lancedb/lancedb';
+import { Field, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
+import { storageError } from '../errors.js';
+import type { EmbeddingSpace, GenerationStatus, IndexConfig, Metric } from '../types.js';
+import { rowsToArrow } from './arrow-rows.js';
+
+/**
+ * Why a LanceDB table and not a JSON file: a LanceDB commit is atomic on every storage LanceDB supports
+ * (local disk and object stores alike), so promoting a generation — flipping two rows — is one commit
+ * that a crash either did or did not make. Nothing is renamed or copied.
+ */
+export const CATALOG_TABLE = '_catalog';
+
+/** Catalog rows use 'deleted' as a tombstone so generation numbers are never reused. */
+export type CatalogStatus = GenerationStatus | 'deleted';
+
+export interface GenerationRecord {
+  kb: string;
+  generation: number;
+  status: CatalogStatus;
+  tableName: string;
+  createdAt: number;
+  /** Last status change; the building-TTL and archive age count from here. */
+  updatedAt: number;
+  promotedAt: number | null;
+  archivedAt: number | null;
+  promotedEpoch: number | null;
+  archivedEpoch: number | null;
+  embedding: EmbeddingSpace | null;
+  metric: Metric;
+  indexConfig: IndexConfig;
+}
+
+const SCHEMA = new Schema([
+  new Field('kb', new Utf8(), false),
+  new Field('generation', new Int32(), false),
+  new Field('status', new Utf8(), false),
+  new Field('table_name', new Utf8(), false),
+  new Field('created_at', new Float64(), false),
+  new Field('updated_at', new Float64(), false),
+  new Field('promoted_at', new Float64(), true),
+  new Field('archived_at', new Float64(), true),
+  new Field('promoted_epoch', new Int32(), true),
+  new Field('archived_epoch', new Int32(), true),
+  new Field('embedding_model', new Utf8(), true),
+  new Field('embedding_revision', new Utf8(), true),
+  new Field('embedding_pooling', new Utf8(), true),
+  new Field('dimension', new Int32(), true),
+  new Field('metric', new Utf8(), false),
+  new Field('index_config', new Utf8(), false),
+]);
+
+function toRow(r: GenerationRecord): Record<string, unknown> {
+  return {
+    kb: r.kb,
+    generation: r.generation,
+    status: r.status,
+    table_name: r.tableName,
+    created_at: r.createdAt,
+    updated_at: r.updatedAt,
+    promoted_at: r.promotedAt,
+    archived_at: r.archivedAt,
+    promoted_epoch: r.promotedEpoch,
+    archived_epoch: r.archivedEpoch,
+    embedding_model: r.embedding?.model ?? null,
+    embedding_revision: r.embedding?.revision ?? null,
+    embedding_pooling: r.embedding?.pooling ?? null,
+    dimension: r.embedding?.dimension ?? null,
+    metric: r.metric,
+    index_config: JSON.stringify(r.indexConfig),
+  };
+}
+
+function fromRow(row: Record<string, unknown>): GenerationRecord {
+  const model = row.embedding_model as string | null;
+  const embedding: EmbeddingSpace | null =
+    model === null || model === undefined
+      ? null
+      : {
+          model,
+          dimension: Number(row.dimension),
+          ...(row.embedding_revision ? { revision: row.embedding_revision as string } : {}),
+          ...(row.embedding_pooling ? { pooling: row.embedding_pooling as string } : {}),
+        };
+  const nullableNumber = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    kb: row.kb as string,
+    generation: Number(row.generation),
+    status: row.status as CatalogStatus,
+    tableName: row.table_name as string,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    promotedAt: nullableNumber(row.promoted_at),
+    archivedAt: nullableNumber(row.archived_at),
+    promotedEpoch: nullableNumber(row.promoted_epoch),
+    archivedEpoch: nullableNumber(row.archived_epoch),
+    embedding,
+    metric: row.metric as Metric,
+    indexConfig: JSON.parse(row.index_config as string) as IndexConfig,
+  };
+}
+
+/**
+ * In-memory snapshot of the catalog plus the commit path. Readers (searches) read the snapshot
+ * synchronously, so a promotion is seen whole or not at all; writers go through `commit`.
+ */
+export class Catalog {
+  private snapshot = new Map<string, readonly GenerationRecord[]>();
+  private commitChain: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly table: Table | undefined) {}
+
+  /** Opens (or, unless read-only, creates) the catalog table and loads it. */
+  static async open(db: Connection, readOnly: boolean): Promise<Catalog> {
+    try {
+      const names = await db.tableNames();
+      let table: Table | undefined;
+      if (names.includes(CATALOG_TABLE)) table = await db.openTable(CATALOG_TABLE);
+      else if (!readOnly) table = await db.createEmptyTable(CATALOG_TABLE, SCHEMA, { existOk: true });
+      const catalog = new Catalog(table);
+      await catalog.reload();
+      return catalog;
+    } catch (error) {
+      throw storageError('opening the generation catalog', error);
+    }
+  }
+
+  async reload(): Promise<void> {
+    const next = new Map<string, GenerationRecord[]>();
+    if (this.table) {
+      await this.table.checkoutLatest();
+      const rows = (await this.table.query().toArray()) as Array<Record<string, unknown>>;
+      for (const record of rows.map(fromRow)) {
+        const list = next.get(record.kb) ?? [];
+        list.push(record);
+        next.set(record.kb, list);
+      }
+    }
+    for (const list of next.values()) list.sort((a, b) => a.generation - b.generation);
+    this.snapshot = next;
+  }
+
+  /** Knowledge bases that have at least one live (not deleted) generation. */
+  knowledgeBases(): string[] {
+    return [...this.snapshot.entries()]
+      .filter(([, gens]) => gens.some((g) => g.status !== 'deleted'))
+      .map(([kb]) => kb)
+      .sort();
+  }
+
+  /** All records of a KB, tombstones included, oldest first. */
+  records(kb: string): readonly GenerationRecord[] {
+    return this.snapshot.get(kb) ?? [];
+  }
+
+  /** Live generations of a KB (tombstones excluded). */
+  generations(kb: string): GenerationRecord[] {
+    return this.records(kb).filter((g) => g.status !== 'deleted');
+  }
+
+  get(kb: string, generation: number): GenerationRecord | undefined {
+    return this.records(kb).find((g) => g.generation === generation && g.status !== 'deleted');
+  }
+
+  /** The active generation; if a crash ever left two, the most recently promoted one wins. */
+  active(kb: string): GenerationRecord | undefined {
+    let best: GenerationRecord | undefined;
+    for (const g of this.records(kb)) {
+      if (g.status !== 'active') continue;
+      if (!best || (g.promotedEpoch ?? -1) > (best.promotedEpoch ?? -1)) best = g;
+    }
+    return best;
+  }
+
+  /** The KB's epoch: number of promotions so far (the active generation carries the latest). */
+  epoch(kb: string): number {
+    return this.records(kb).reduce((max, g) => Math.max(max, g.promotedEpoch ?? 0, g.archivedEpoch ?? 0), 0);
+  }
+
+  nextGenerationNumber(kb: string): number {
+    return this.records(kb).reduce((max, g) => Math.max(max, g.generation), 0) + 1;
+  }
+
+  /**
+   * Writes the given records in ONE LanceDB commit (merge-insert keyed by kb + generation), then updates the
+   * snapshot. Commits are chained so two KBs never race on the catalog table.
+   */
+  commit(records: GenerationRecord[]): Promise<void> {
+    const run = async () => {
+      if (!this.table) throw storageError('writing the catalog', new Error('the engine is read-only'));
+      try {
+        await this.table
+          .mergeInsert(['kb', 'generation'])
+          .whenMatchedUpdateAll()
+          .whenNotMatchedInsertAll()
+          .execute(rowsToArrow(SCHEMA, records.map(toRow)));
+      } catch (error) {
+        // The commit may or may not have landed: trust only what the table says.
+        await this.reload().catch(() => undefined);
+        throw storageError('committing the generation catalog', error);
+      }
+      this.applyToSnapshot(records);
+    };
+    const result = this.commitChain.then(run, run);
+    this.commitChain = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Compacts the catalog table and drops its versions older than `olderThan`. */
+  async compact(olderThan: Date): Promise<number> {
+    if (!this.table) return 0;
+    const stats = await this.table.optimize({ cleanupOlderThan: olderThan });
+    return Number(stats.prune.bytesRemoved ?? 0);
+  }
+
+  private applyToSnapshot(records: GenerationRecord[]): void {
+    const next = new Map(this.snapshot);
+    for (const record of records) {
+      const list = [...(next.get(record.kb) ?? [])].filter((g) => g.generation !== record.generation);
+      list.push(record);
+      list.sort((a, b) => a.generation - b.generation);
+      next.set(record.kb, list);
+    }
+    this.snapshot = next;
+  }
+}

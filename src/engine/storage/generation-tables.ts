@@ -1,0 +1,150 @@
+// One LanceDB table per generation: naming, cached handles, creation with its indexes, stats, drop.
+import { Index, type Connection, type Table } from '@lancedb/lancedb';
+import { EngineError, storageError } from '../errors.js';
+import type { IndexConfig, Metric } from '../types.js';
+import { chunkSchema } from './chunk-schema.js';
+
+/** `kb-<kb>-g<n>`: KB names cannot contain upper case or start with `_`, so no clash with `_catalog`. */
+export function generationTableName(kb: string, generation: number): string {
+  return `kb-${kb}-g${generation}`;
+}
+
+/** Columns of the BM25 index: lexical search scores title and content together. */
+export const LEXICAL_COLUMNS = ['content', 'title'] as const;
+export const VECTOR_INDEX_NAME = 'embedding_idx';
+
+export interface TableStats {
+  chunkCount: number;
+  /** Data files plus index files, as LanceDB reports them (works on object storage too). */
+  bytes: number;
+}
+
+/** Keeps one open handle per table: opening a LanceDB table reads its manifest, so reuse it. */
+export class GenerationTables {
+  private readonly handles = new Map<string, Promise<Table | undefined>>();
+
+  constructor(private readonly db: Connection) {}
+
+  /** The table, or undefined when the generation has never been written. */
+  open(name: string): Promise<Table | undefined> {
+    let handle = this.handles.get(name);
+    if (!handle) {
+      handle = this.db.openTable(name).catch((error: unknown) => {
+        this.handles.delete(name);
+        if (/not found|does not exist|was not found/i.test(String(error))) return undefined;
+        throw storageError(`opening table ${name}`, error);
+      });
+      this.handles.set(name, handle);
+    }
+    return handle;
+  }
+
+  /**
+   * Creates the table (or opens one a crashed earlier attempt left) with its BM25 and id indexes, which
+   * LanceDB builds fine on an empty table and then keeps usable: unindexed rows are searched flat.
+   */
+  async create(name: string, dimension: number): Promise<Table> {
+    const existing = await this.open(name);
+    if (existing) {
+      const field = (await existing.schema()).fields.find((f) => f.name === 'embedding');
+      const existingDim = (field?.type as { listSize?: number } | undefined)?.listSize;
+      if (existingDim === dimension) return existing;
+      // Never drop data to make room: the catalog records the space before the table is created.
+      throw new EngineError(
+        'INVALID_STATE',
+        `table ${name} holds ${existingDim}-d vectors but its generation expects ${dimension}-d; ` +
+          'create a new generation instead of writing to this one',
+      );
+    }
+    try {
+      const table = await this.db.createEmptyTable(name, chunkSchema(dimension), { existOk: true });
+      for (const column of LEXICAL_COLUMNS) {
+        await table.createIndex(column, { config: Index.fts({ withPosition: false }), replace: true });
+      }
+      await table.createIndex('chunk_id', { config: Index.btree(), replace: true });
+      await table.createIndex('document_id', { config: Index.btree(), replace: true });
+      this.handles.set(name, Promise.resolve(table));
+      return table;
+    } catch (error) {
+      this.handles.delete(name);
+      throw storageError(`creating table ${name}`, error);
+    }
+  }
+
+  async drop(name: string): Promise<void> {
+    const handle = await this.handles.get(name)?.catch(() => undefined);
+    this.handles.delete(name);
+    handle?.close();
+    try {
+      await this.db.dropTable(name);
+    } catch (error) {
+      if (!/not found|does not exist|was not found/i.test(String(error))) {
+        throw storageError(`dropping table ${name}`, error);
+      }
+    }
+  }
+
+  async tableNames(): Promise<string[]> {
+    return this.db.tableNames();
+  }
+
+  closeAll(): void {
+    for (const handle of this.handles.values()) void handle.then((t) => t?.close()).catch(() => undefined);
+    this.handles.clear();
+  }
+}
+
+export async function tableStats(table: Table | undefined): Promise<TableStats> {
+  if (!table) return { chunkCount: 0, bytes: 0 };
+  const [stats, indexes] = await Promise.all([table.stats(), table.listIndices()]);
+  const indexBytes = indexes.reduce((sum, index) => sum + Number((index as { sizeBytes?: number }).sizeBytes ?? 0), 0);
+  return { chunkCount: stats.numRows, bytes: stats.totalBytes + indexBytes };
+}
+
+/**
+ * Brings every index up to date: BM25 and id indexes absorb rows written since they were built (optimize),
+ * and the vector index is (re)built when the table is at or above the brute-force threshold.
+ */
+export async function refreshIndexes(table: Table, metric: Metric, config: IndexConfig): Promise<void> {
+  const rows = await table.countRows();
+  const wantVectorIndex = config.type !== 'none' && rows >= config.bruteForceThreshold;
+  if (wantVectorIndex) {
+    await table.createIndex('embedding', {
+      config: vectorIndex(metric, config, rows, await embeddingDimension(table)),
+      replace: true,
+      name: VECTOR_INDEX_NAME,
+    });
+  }
+  // optimize() merges new rows into the existing indexes; it also compacts small fragments.
+  await table.optimize();
+}
+
+async function embeddingDimension(table: Table): Promise<number> {
+  const field = (await table.schema()).fields.find((f) => f.name === 'embedding');
+  return (field?.type as { listSize?: number } | undefined)?.listSize ?? 0;
+}
+
+function vectorIndex(metric: Metric, config: IndexConfig, rows: number, dimension: number): Index {
+  const numPartitions = config.numPartitions ?? Math.max(1, Math.round(Math.sqrt(rows)));
+  if (config.type === 'ivf_hnsw_sq') {
+    return Index.hnswSq({
+      distanceType: metric,
+      numPartitions,
+      ...(config.m !== undefined ? { m: config.m } : {}),
+      ...(config.efConstruction !== undefined ? { efConstruction: config.efConstruction } : {}),
+    });
+  }
+  const numSubVectors = config.numSubVectors ?? largestDivisorAtMost(dimension, Math.max(1, dimension / 8));
+  return Index.ivfPq({ distanceType: metric, numPartitions, numSubVectors });
+}
+
+/** PQ needs the dimension to split evenly into sub-vectors. */
+function largestDivisorAtMost(n: number, limit: number): number {
+  for (let d = Math.floor(limit); d > 1; d--) if (n % d === 0) return d;
+  return 1;
+}
+
+export async function hasVectorIndex(table: Table): Promise<boolean> {
+  const indexes = await table.listIndices();
+  return indexes.some((i) => i.name === VECTOR_INDEX_NAME);
+}

@@ -1,0 +1,283 @@
+// Input checks that run before anything touches storage: knowledge-base names, chunk batches, default limits.
+import { EngineError } from './errors.js';
+import { METADATA_KEY_SEGMENT } from './search/filter.js';
+import type { EngineLimits } from './types.js';
+
+/** Limits used when EngineOptions.limits leaves one out. */
+export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
+  /** Chunks in one upsert call; more fails with LIMIT_EXCEEDED (split the batch). @example 100000 */
+  maxChunksPerCall: 100_000,
+  /** Size of one chunk's content in UTF-8 bytes (256 KiB). @example 262144 */
+  maxContentBytes: 262_144,
+  /** Size of one chunk's metadata serialized as JSON, in UTF-8 bytes (16 KiB). @example 16384 */
+  maxMetadataBytes: 16_384,
+  /** Nesting of metadata: `{a: 1}` is depth 1, `{a: {b: [1]}}` depth 3. @example 8 */
+  maxMetadataDepth: 8,
+  /** Length of a chunk id or document id, in UTF-16 code units. @example 512 */
+  maxIdLength: 512,
+  /** Length of a search query text, in UTF-16 code units. @example 4096 */
+  maxQueryLength: 4096,
+  /** Largest `limit` of one search. @example 100 */
+  maxLimit: 100,
+  /** Largest `offset` of one search. @example 10000 */
+  maxOffset: 10_000,
+  /** Nodes of one filter: objects, conditions, operators and $in/$nin values each count one. @example 64 */
+  maxFilterNodes: 64,
+  /** Nesting of $and/$or in one filter; a flat filter is depth 1. @example 6 */
+  maxFilterDepth: 6,
+  /** Chunk ids plus document ids in one delete call. @example 10000 */
+  maxDeleteIds: 10_000,
+});
+
+/** Most numbers in one embedding vector. @example 65536 */
+export const MAX_EMBEDDING_DIMENSION = 65_536;
+/** The rule a knowledge-base name must follow: it becomes part of table names and paths. */
+export const KB_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** Problems listed in an assertChunksValid message before "and N more". */
+const LISTED_PROBLEMS = 20;
+const FLOAT32_MAX = 3.4028234663852886e38;
+const INT32_MAX = 2147483647;
+const CHUNK_FIELDS = [
+  'chunkId',
+  'documentId',
+  'content',
+  'metadata',
+  'embedding',
+  'title',
+  'sourcePath',
+  'license',
+  'version',
+  'anchor',
+  'pageNumber',
+];
+const CITATION_FIELDS = ['title', 'sourcePath', 'license', 'version', 'anchor'] as const;
+
+export interface ChunkProblem {
+  /** Position of the chunk in the call. */
+  index: number;
+  reason: string;
+}
+
+/**
+ * Returns `name` when it is a valid knowledge-base name, else throws INVALID_INPUT saying the rule.
+ * @example validateKbName('docs-v2') // 'docs-v2'
+ */
+export function validateKbName(name: unknown): string {
+  if (typeof name === 'string' && KB_NAME_PATTERN.test(name)) return name;
+  const shown = typeof name === 'string' ? JSON.stringify(clip(name)) : `of type ${typeof name}`;
+  throw new EngineError(
+    'INVALID_INPUT',
+    `invalid knowledge base name ${shown}: use 1-64 characters of lowercase letters a-z, digits, "_" and "-", ` +
+      `starting with a letter or digit (${KB_NAME_PATTERN.source}), e.g. "docs" or "team_wiki-2"`,
+  );
+}
+
+/**
+ * Checks every chunk of one upsert call and returns all problems found (empty when the batch is good).
+ *
+ * Rules: each chunk is an object with only ChunkInput fields; `chunkId`/`documentId` are non-empty strings of
+ * at most maxIdLength code units without unpaired surrogates, and no `chunkId` repeats within the call;
+ * `content` is a string with non-whitespace text and at most maxContentBytes UTF-8 bytes; `metadata`, if
+ * given, is a plain object of JSON values (strings without unpaired surrogates, finite numbers, booleans,
+ * null, arrays, plain objects) at most maxMetadataDepth deep and maxMetadataBytes serialized, whose keys at
+ * every level match METADATA_KEY_SEGMENT (`^[A-Za-z0-9_-]{1,64}$`) so that `metadata.a.b` filters can
+ * reach them; citation fields are strings, null or absent; `pageNumber` is an integer 0..2147483647, null or
+ * absent; `embedding`, if given, is an array or typed array of 1..65536 finite numbers within float32 range,
+ * and all embeddings of the call have one length. A field set to `undefined` counts as absent.
+ *
+ * More than maxChunksPerCall chunks throws LIMIT_EXCEEDED at once, without inspecting them.
+ */
+export function validateChunks(chunks: unknown[], limits: EngineLimits): { problems: ChunkProblem[] } {
+  if (!Array.isArray(chunks))
+    throw new EngineError('INVALID_INPUT', 'chunks must be an array of chunk objects');
+  if (chunks.length > limits.maxChunksPerCall) {
+    throw new EngineError(
+      'LIMIT_EXCEEDED',
+      `${chunks.length} chunks in one call; at most ${limits.maxChunksPerCall} are accepted: split the batch`,
+    );
+  }
+  const problems: ChunkProblem[] = [];
+  const firstIndexOfId = new Map<string, number>();
+  let dimension: { length: number; index: number } | undefined;
+  chunks.forEach((chunk, index) => {
+    const report = (reason: string) => problems.push({ index, reason });
+    if (!isPlainObject(chunk)) {
+      report(`not a chunk object (got ${describe(chunk)})`);
+      return;
+    }
+    const unknown = Object.keys(chunk).filter((k) => !CHUNK_FIELDS.includes(k) && chunk[k] !== undefined);
+    if (unknown.length > 0) {
+      const hint =
+        unknown.includes('chunk_id') || unknown.includes('document_id') ? ' (fields are camelCase)' : '';
+      report(
+        `unknown field(s) ${unknown.slice(0, 5).join(', ')}${hint}; allowed: ${CHUNK_FIELDS.join(', ')}`,
+      );
+    }
+    for (const field of ['chunkId', 'documentId'] as const) {
+      const problem = idProblem(chunk[field], limits.maxIdLength);
+      if (problem) report(`${field} ${problem}`);
+    }
+    if (typeof chunk.chunkId === 'string' && idProblem(chunk.chunkId, limits.maxIdLength) === undefined) {
+      const first = firstIndexOfId.get(chunk.chunkId);
+      if (first === undefined) firstIndexOfId.set(chunk.chunkId, index);
+      else
+        report(
+          `chunkId "${clip(chunk.chunkId)}" repeats chunk ${first}'s; each chunk may appear once per call`,
+        );
+    }
+    const contentProblem = textProblem(chunk.content, limits.maxContentBytes);
+    if (contentProblem) report(`content ${contentProblem}`);
+    if (chunk.metadata !== undefined) {
+      const problem = metadataProblem(chunk.metadata, limits);
+      if (problem) report(problem);
+    }
+    for (const field of CITATION_FIELDS) {
+      const value = chunk[field];
+      if (value !== undefined && value !== null && typeof value !== 'string') {
+        report(`${field} must be a string or null, got ${describe(value)}`);
+      }
+    }
+    const page = chunk.pageNumber;
+    if (
+      page !== undefined &&
+      page !== null &&
+      !(Number.isInteger(page) && (page as number) >= 0 && (page as number) <= INT32_MAX)
+    ) {
+      report(`pageNumber must be an integer from 0 to ${INT32_MAX} or null, got ${describe(page)}`);
+    }
+    if (chunk.embedding !== undefined) {
+      const problem = embeddingProblem(chunk.embedding);
+      if (problem) report(`embedding ${problem}`);
+      else {
+        const length = (chunk.embedding as ArrayLike<number>).length;
+        if (!dimension) dimension = { length, index };
+        else if (length !== dimension.length) {
+          report(
+            `embedding has ${length} numbers but chunk ${dimension.index}'s has ${dimension.length}; ` +
+              'all vectors in one call must have the same dimension',
+          );
+        }
+      }
+    }
+  });
+  return { problems };
+}
+
+/**
+ * Throws INVALID_INPUT listing each problem (`chunk 3: content is empty`, the first 20, then "and N more")
+ * with the full list as `details`, so that nothing of a bad batch is written. Throws LIMIT_EXCEEDED for
+ * too many chunks, like validateChunks.
+ */
+export function assertChunksValid(chunks: unknown[], limits: EngineLimits): void {
+  const { problems } = validateChunks(chunks, limits);
+  if (problems.length === 0) return;
+  const bad = new Set(problems.map((p) => p.index)).size;
+  const listed = problems.slice(0, LISTED_PROBLEMS).map((p) => `chunk ${p.index}: ${p.reason}`);
+  const more = problems.length > LISTED_PROBLEMS ? `; and ${problems.length - LISTED_PROBLEMS} more` : '';
+  throw new EngineError(
+    'INVALID_INPUT',
+    `${bad} of ${chunks.length} chunks are invalid, so none was written; fix them and retry: ${listed.join('; ')}${more}`,
+    { details: problems },
+  );
+}
+
+function idProblem(value: unknown, maxLength: number): string | undefined {
+  if (typeof value !== 'string') return `must be a non-empty string, got ${describe(value)}`;
+  if (value.trim() === '') return 'must be a non-empty string, got an empty one';
+  if (value.length > maxLength) return `is ${value.length} characters long; the limit is ${maxLength}`;
+  if (/\p{Surrogate}/u.test(value)) return 'contains an unpaired UTF-16 surrogate';
+  return undefined;
+}
+
+function textProblem(value: unknown, maxBytes: number): string | undefined {
+  if (typeof value !== 'string') return `must be a string, got ${describe(value)}`;
+  if (value.trim() === '') return 'is empty; a chunk needs text to search';
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > maxBytes) return `is ${bytes} bytes in UTF-8; the limit is ${maxBytes}: split the chunk`;
+  return undefined;
+}
+
+function metadataProblem(metadata: unknown, limits: EngineLimits): string | undefined {
+  if (!isPlainObject(metadata)) return `metadata must be a JSON object, got ${describe(metadata)}`;
+  const problem = jsonProblem(metadata, 'metadata', 1, limits.maxMetadataDepth);
+  if (problem) return problem;
+  const bytes = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
+  if (bytes > limits.maxMetadataBytes) {
+    return `metadata is ${bytes} bytes as JSON; the limit is ${limits.maxMetadataBytes}`;
+  }
+  return undefined;
+}
+
+/** The first reason `value` (at `path`, nested `depth` deep) is not storable, filterable JSON. */
+function jsonProblem(value: unknown, path: string, depth: number, maxDepth: number): string | undefined {
+  if (value === null || typeof value === 'boolean') return undefined;
+  if (typeof value === 'string') {
+    return /\p{Surrogate}/u.test(value) ? `${path} contains an unpaired UTF-16 surrogate` : undefined;
+  }
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? undefined : `${path} is ${value}; JSON numbers must be finite`;
+  }
+  const isArray = Array.isArray(value);
+  if (!isArray && !isPlainObject(value)) return `${path} is ${describe(value)}, which is not a JSON value`;
+  if (depth > maxDepth) return `metadata is nested deeper than ${maxDepth} levels at ${path}`;
+  if (isArray) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = jsonProblem(value[i], `${path}[${i}]`, depth + 1, maxDepth);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    if (!METADATA_KEY_SEGMENT.test(key)) {
+      return (
+        `metadata key "${clip(key)}" at ${path} is not filterable: keys must match ${METADATA_KEY_SEGMENT.source} ` +
+        '(letters, digits, _ and -)'
+      );
+    }
+    const problem = jsonProblem(child, `${path}.${key}`, depth + 1, maxDepth);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function embeddingProblem(value: unknown): string | undefined {
+  const isTyped =
+    ArrayBuffer.isView(value) &&
+    !(value instanceof DataView) &&
+    !(value instanceof BigInt64Array) &&
+    !(value instanceof BigUint64Array);
+  if (!Array.isArray(value) && !isTyped) return `must be an array of numbers, got ${describe(value)}`;
+  const vector = value as ArrayLike<unknown>;
+  if (vector.length === 0) return 'is empty';
+  if (vector.length > MAX_EMBEDDING_DIMENSION)
+    return `has ${vector.length} numbers; the limit is ${MAX_EMBEDDING_DIMENSION}`;
+  for (let i = 0; i < vector.length; i++) {
+    const x = vector[i];
+    if (typeof x !== 'number' || !Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX) {
+      return `[${i}] is ${describe(x)}; vectors hold finite float32 numbers`;
+    }
+  }
+  return undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string "${clip(value)}"`;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'bigint') return `the bigint ${value}`;
+  if (typeof value === 'object')
+    return isPlainObject(value) ? 'an object' : `a ${value.constructor?.name ?? 'non-plain'} object`;
+  return `a ${typeof value}`;
+}
+
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}

@@ -1,0 +1,153 @@
+// upsertChunks: validate everything, embed what needs it, then insert-or-replace by chunk_id in batches.
+import type { Table } from '@lancedb/lancedb';
+import { requireWritable, throwIfAborted, type EngineContext } from '../context.js';
+import { checkWriteAgainstSpace, spaceForWrite } from '../embedding-space.js';
+import { EngineError, storageError } from '../errors.js';
+import { chunksToArrow, toEpochMs, type StoredChunk } from '../storage/chunk-schema.js';
+import { sqlList } from '../storage/sql.js';
+import type { ChunkInput, EmbeddingSpace, UpsertOptions, UpsertResult } from '../types.js';
+import { assertChunksValid, validateKbName } from '../validation.js';
+import { firstGenerationRecord, resolveWriteTarget, type WriteTarget } from './write-target.js';
+
+/** Ids per `chunk_id IN (…)` lookup: keeps the SQL small while touching the btree index few times. */
+const LOOKUP_SLICE = 2_000;
+
+export async function upsertChunks(
+  ctx: EngineContext,
+  kbInput: string,
+  chunks: ChunkInput[],
+  options: UpsertOptions = {},
+): Promise<UpsertResult> {
+  const started = performance.now();
+  requireWritable(ctx);
+  const kb = validateKbName(kbInput);
+  if (!Array.isArray(chunks) || chunks.length === 0) {
+    throw new EngineError('INVALID_INPUT', '`chunks` must be a non-empty array of chunks');
+  }
+  assertChunksValid(chunks, ctx.limits);
+  const heavy = chunks.length > ctx.settings.writeBatchSize;
+  const work = () =>
+    ctx.kbLocks.run(kb, async () => {
+      const target = resolveWriteTarget(ctx, kb, options.generation);
+      const { space, vectors } = await embedForTarget(ctx, target, chunks, options);
+      const record = target.record
+        ? target.record.embedding
+          ? target.record
+          : { ...target.record, embedding: space, updatedAt: Date.now() }
+        : firstGenerationRecord(ctx, kb, space);
+      // The catalog learns the KB / the generation's space before its table exists (see generation-tables).
+      if (record !== target.record) await ctx.catalog.commit([record]);
+      if (!target.record) ctx.emit({ type: 'kb_created', kb });
+      const table = await ctx.tables.create(record.tableName, space.dimension);
+      const counts = await writeBatches(ctx, table, kb, chunks, vectors, options);
+      return { kb, generation: record.generation, upserted: chunks.length, ...counts };
+    });
+  const result = heavy ? await ctx.heavy.run(work) : await work();
+  return { ...result, tookMs: Math.round(performance.now() - started) };
+}
+
+/** Computes vectors for chunks that did not bring one, after checking the target's embedding space. */
+async function embedForTarget(
+  ctx: EngineContext,
+  target: WriteTarget,
+  chunks: ChunkInput[],
+  options: UpsertOptions,
+): Promise<{ space: EmbeddingSpace; vectors: Float32Array[] }> {
+  const supplied = chunks.filter((c) => c.embedding !== undefined);
+  const suppliedDimension = supplied.length > 0 ? supplied[0]!.embedding!.length : null;
+  const space = spaceForWrite(
+    target.record?.embedding ?? null,
+    suppliedDimension,
+    supplied.length === chunks.length,
+    ctx.embedder,
+  );
+  const missing = chunks.length - supplied.length;
+  checkWriteAgainstSpace(space, suppliedDimension, missing > 0, ctx.embedder, target.label);
+
+  const vectors: Float32Array[] = chunks.map((c) => (c.embedding ? Float32Array.from(c.embedding) : new Float32Array(0)));
+  if (missing === 0) return { space, vectors };
+  const todo = chunks.map((c, i) => ({ c, i })).filter(({ c }) => c.embedding === undefined);
+  const slice = ctx.settings.writeBatchSize;
+  for (let start = 0; start < todo.length; start += slice) {
+    throwIfAborted(options.signal, 'upsert_chunks (while embedding; nothing was written)');
+    const part = todo.slice(start, start + slice);
+    const embedded = await ctx.embedder!.embedDocuments(
+      part.map(({ c }) => (c.title ? `${c.title}\n${c.content}` : c.content)),
+      options.signal,
+    );
+    part.forEach(({ i }, k) => (vectors[i] = embedded[k]!));
+    options.onProgress?.({ done: Math.min(start + slice, todo.length), total: todo.length + chunks.length, message: 'embedding' });
+  }
+  return { space, vectors };
+}
+
+async function writeBatches(
+  ctx: EngineContext,
+  table: Table,
+  kb: string,
+  chunks: ChunkInput[],
+  vectors: Float32Array[],
+  options: UpsertOptions,
+): Promise<{ inserted: number; updated: number }> {
+  const embeddedCount = chunks.filter((c) => c.embedding === undefined).length;
+  const total = embeddedCount + chunks.length;
+  // Ids are unique within a call (validated), so no batch of a first write can collide with another.
+  const emptyAtStart = (await table.countRows()) === 0;
+  let inserted = 0;
+  let updated = 0;
+  const size = ctx.settings.writeBatchSize;
+  for (let start = 0; start < chunks.length; start += size) {
+    if (options.signal?.aborted) {
+      throw new EngineError(
+        'CANCELLED',
+        `upsert_chunks was cancelled after ${start} of ${chunks.length} chunks were written; upsert is ` +
+          'idempotent, so send the same call again to finish',
+      );
+    }
+    const batch = chunks.slice(start, start + size);
+    const existing = emptyAtStart ? new Map<string, number>() : await existingCreatedAt(table, batch);
+    const now = Date.now();
+    const rows: StoredChunk[] = batch.map((c, k) => ({
+      chunk_id: c.chunkId,
+      document_id: c.documentId,
+      kb_id: kb,
+      content: c.content,
+      title: c.title ?? null,
+      source_path: c.sourcePath ?? null,
+      license: c.license ?? null,
+      version: c.version ?? null,
+      anchor: c.anchor ?? null,
+      page_number: c.pageNumber ?? null,
+      metadata: JSON.stringify(c.metadata ?? {}),
+      embedding: vectors[start + k]!,
+      created_at: existing.get(c.chunkId) ?? now,
+      updated_at: now,
+    }));
+    const data = chunksToArrow(rows, vectors[start]!.length);
+    try {
+      if (emptyAtStart) await table.add(data);
+      else await table.mergeInsert('chunk_id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(data);
+    } catch (error) {
+      throw storageError(`writing chunks ${start}..${start + batch.length - 1} of ${chunks.length}`, error);
+    }
+    updated += existing.size;
+    inserted += batch.length - existing.size;
+    options.onProgress?.({ done: embeddedCount + start + batch.length, total, message: 'writing' });
+  }
+  return { inserted, updated };
+}
+
+/** created_at of the batch's chunks that already exist (kept on replace). */
+async function existingCreatedAt(table: Table, batch: ChunkInput[]): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (let start = 0; start < batch.length; start += LOOKUP_SLICE) {
+    const ids = batch.slice(start, start + LOOKUP_SLICE).map((c) => c.chunkId);
+    const rows = await table
+      .query()
+      .where(`chunk_id IN ${sqlList(ids)}`)
+      .select(['chunk_id', 'created_at'])
+      .toArray();
+    for (const row of rows) found.set(row.chunk_id as string, toEpochMs(row.created_at));
+  }
+  return found;
+}

@@ -1,0 +1,125 @@
+// Upsert and delete against real LanceDB: idempotence, created_at, validation before write, mismatches.
+import { readdir } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EngineError } from '../../src/engine/index.js';
+import { animalCorpus, openTestEngine, type TestEngine } from '../helpers/engine.js';
+import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
+
+let t: TestEngine;
+afterEach(async () => t?.close());
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<EngineError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(EngineError);
+  expect((error as EngineError).code).toBe(code);
+  return error as EngineError;
+}
+
+describe('upsertChunks', () => {
+  it('creates the KB with generation 1 active on first write, and is idempotent by chunk_id', async () => {
+    t = await openTestEngine();
+    const first = await t.engine.upsertChunks('docs', animalCorpus());
+    expect(first).toMatchObject({ kb: 'docs', generation: 1, upserted: 6, inserted: 6, updated: 0 });
+    const kbs = await t.engine.listKnowledgeBases();
+    expect(kbs).toHaveLength(1);
+    expect(kbs[0]).toMatchObject({ name: 'docs', activeGeneration: 1, chunkCount: 6, epoch: 0 });
+    expect(kbs[0]!.embedding).toMatchObject({ model: 'keyword-test', dimension: 17 });
+
+    const before = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'cat', limit: 1 });
+    await new Promise((r) => setTimeout(r, 15));
+    const again = await t.engine.upsertChunks('docs', [{ ...animalCorpus()[0]!, content: 'The cat is now a tiger cat' }]);
+    expect(again).toMatchObject({ upserted: 1, inserted: 0, updated: 1 });
+    const after = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'tiger', limit: 5 });
+    expect(after.results.map((r) => r.chunkId)).toEqual(['c1']);
+    expect(after.results[0]!.createdAt).toBe(before.results[0]!.createdAt);
+    expect(after.results[0]!.updatedAt > before.results[0]!.updatedAt).toBe(true);
+    expect((await t.engine.listKnowledgeBases())[0]!.chunkCount).toBe(6);
+  });
+
+  it('makes new rows searchable at once, lexically and by vector', async () => {
+    t = await openTestEngine();
+    await t.engine.upsertChunks('docs', animalCorpus());
+    await t.engine.upsertChunks('docs', [{ chunkId: 'n1', documentId: 'd9', content: 'zebra crossing with a cherry' }]);
+    const lexical = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'zebra' });
+    expect(lexical.results.map((r) => r.chunkId)).toEqual(['n1']);
+    const vector = await t.engine.search({ kb: 'docs', mode: 'vector', text: 'cherry', limit: 2 });
+    expect(vector.results.map((r) => r.chunkId)).toContain('n1');
+  });
+
+  it('rejects a batch with one bad chunk and writes nothing, listing every problem by index', async () => {
+    t = await openTestEngine();
+    await t.engine.upsertChunks('docs', animalCorpus());
+    const bad = [
+      { chunkId: 'ok', documentId: 'd', content: 'fine' },
+      { chunkId: '', documentId: 'd', content: 'no id' },
+      { chunkId: 'x', documentId: 'd', content: 'nan vector', embedding: [Number.NaN, ...new Array(16).fill(0)] },
+    ];
+    const error = await expectCode(t.engine.upsertChunks('docs', bad as never), 'INVALID_INPUT');
+    expect(error.message).toMatch(/1/);
+    expect(error.message).toMatch(/2/);
+    const count = (await t.engine.listKnowledgeBases())[0]!.chunkCount;
+    expect(count).toBe(6);
+    const search = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'fine' });
+    expect(search.results).toHaveLength(0);
+  });
+
+  it('rejects bad KB names before touching disk', async () => {
+    t = await openTestEngine();
+    const entriesBefore = await readdir(t.dir.path);
+    for (const name of ['../x', 'A B', '', 'a'.repeat(65), '_catalog', 'x/y']) {
+      await expectCode(t.engine.upsertChunks(name, animalCorpus()), 'INVALID_INPUT');
+    }
+    expect(await readdir(t.dir.path)).toEqual(entriesBefore);
+    expect(await t.engine.listKnowledgeBases()).toEqual([]);
+  });
+
+  it('records caller vectors as an external space and enforces its dimension', async () => {
+    t = await openTestEngine();
+    const withVectors = animalCorpus().map((c, i) => ({ ...c, embedding: [1, i, 0.5] }));
+    await t.engine.upsertChunks('ext', withVectors);
+    expect((await t.engine.listKnowledgeBases())[0]!.embedding).toEqual({ model: 'external', dimension: 3 });
+    await expectCode(
+      t.engine.upsertChunks('ext', [{ chunkId: 'z', documentId: 'd', content: 'x', embedding: [1, 2] }]),
+      'DIMENSION_MISMATCH',
+    );
+    const noVector = await expectCode(t.engine.upsertChunks('ext', [{ chunkId: 'z', documentId: 'd', content: 'x' }]), 'MODEL_MISMATCH');
+    expect(noVector.message).toMatch(/create_generation/);
+    const hits = await t.engine.search({ kb: 'ext', mode: 'vector', vector: [1, 5, 0.5], limit: 1 });
+    expect(hits.results[0]!.chunkId).toBe('c6');
+  });
+
+  it('fails with MODEL_MISMATCH when the configured model differs from the generation', async () => {
+    t = await openTestEngine();
+    await t.engine.upsertChunks('docs', animalCorpus());
+    const { openEngine } = await import('../../src/engine/index.js');
+    await t.engine.close();
+    const other = await openEngine({ dataDir: t.dir.path, embedder: new KeywordEmbedder({ id: 'other-model' }) });
+    try {
+      const error = await expectCode(other.upsertChunks('docs', [{ chunkId: 'q', documentId: 'd', content: 'cat' }]), 'MODEL_MISMATCH');
+      expect(error.message).toMatch(/keyword-test/);
+      await expectCode(other.search({ kb: 'docs', mode: 'vector', text: 'cat' }), 'MODEL_MISMATCH');
+      const hybrid = await other.search({ kb: 'docs', mode: 'hybrid', text: 'cat' });
+      expect(hybrid.mode).toBe('lexical');
+      expect(hybrid.warnings.join(' ')).toMatch(/MODEL_MISMATCH/);
+      expect(hybrid.results[0]!.chunkId).toBe('c1');
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('deleteChunks', () => {
+  it('deletes by chunk ids and by document ids and returns the count', async () => {
+    t = await openTestEngine();
+    await t.engine.upsertChunks('docs', animalCorpus());
+    expect(await t.engine.deleteChunks('docs', { chunkIds: ['c1', 'missing'] })).toMatchObject({ deleted: 1, generation: 1 });
+    expect(await t.engine.deleteChunks('docs', { documentIds: ['d2'] })).toMatchObject({ deleted: 2 });
+    expect(await t.engine.deleteChunks('docs', { chunkIds: ["c5' OR '1'='1"] })).toMatchObject({ deleted: 0 });
+    expect((await t.engine.listKnowledgeBases())[0]!.chunkCount).toBe(3);
+    await expectCode(t.engine.deleteChunks('docs', {}), 'INVALID_INPUT');
+    await expectCode(t.engine.deleteChunks('nope', { chunkIds: ['a'] }), 'KB_NOT_FOUND');
+  });
+});
