@@ -15,9 +15,9 @@ export interface IndexConfig {
   type: 'auto' | 'none' | 'ivf_pq' | 'ivf_hnsw_sq';
   /** Rows under which no vector index is built (exact search). @example 50000 */
   bruteForceThreshold: number;
-  /** IVF partitions; default √rows. */
+  /** IVF partitions; default rows / 4096. */
   numPartitions?: number;
-  /** PQ sub-vectors; default dimension / 8. */
+  /** PQ sub-vectors; default dimension / 4. */
   numSubVectors?: number;
   /** HNSW graph degree. @example 20 */
   m?: number;

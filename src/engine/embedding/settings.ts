@@ -22,4 +22,8 @@ export interface EmbeddingSettings {
   queryCacheSize?: number;
   /** Query instruction prefix override (BGE's comes from the known-model table). */
   queryPrefix?: string;
+  /** Document prefix override (e5's "passage: " comes from the known-model table). RAG_STUDIO_EMBEDDING_DOCUMENT_PREFIX */
+  documentPrefix?: string;
+  /** ONNX Runtime intra-op threads; default one less than the cores (max 4), so the event loop keeps a core. RAG_STUDIO_EMBEDDING_THREADS */
+  threads?: number;
 }

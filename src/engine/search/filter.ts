@@ -1,6 +1,7 @@
 // Compiles a structured search filter into a LanceDB (DataFusion SQL) predicate; values only ever become quoted literals.
 import { EngineError } from '../errors.js';
 import type { EngineLimits, Filter } from '../types.js';
+import { sqlString } from '../storage/sql.js';
 
 /*
  * Semantics (each verified against @lancedb/lancedb 0.37 in test/engine/search/filter.test.ts):
@@ -306,11 +307,6 @@ function literal(kind: ColumnKind, value: Scalar): string {
   if (kind === 'timestamp')
     return `arrow_cast(${sqlNumber(value as number)}, 'Timestamp(Millisecond, None)')`;
   return typeof value === 'string' ? sqlString(value) : sqlNumber(value as number);
-}
-
-/** SQL string literal: DataFusion's only escape inside '...' is a doubled quote. */
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /** Integers within ±2^53 as written; anything else in exponent form, which DataFusion always reads as a double

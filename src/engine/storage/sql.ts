@@ -1,6 +1,6 @@
 // SQL literal quoting for the few predicates the engine builds itself (ids in IN lists).
 
-/** A SQL string literal: single quotes doubled, so the value can never end the literal. */
+/** A SQL string literal: DataFusion's only escape inside '...' is a doubled quote, so a value can never end it. */
 export function sqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }

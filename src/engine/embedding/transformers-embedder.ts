@@ -1,0 +1,275 @@
+// TransformersEmbedder: local ONNX embeddings via @huggingface/transformers in a worker thread, offline-capable.
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { EngineError } from '../errors.js';
+import type { Embedder, EmbedderStatus, EngineLog } from '../types.js';
+import { raceAbort, throwIfAborted } from './abort.js';
+import { EmbeddingWorkerClient, WorkerLoadError, type BatchPriority } from './embedding-worker-client.js';
+import { resolveModelProfile, type ModelProfile, type Pooling } from './known-models.js';
+import { MODEL_DTYPES, missingModelError, planModelFiles, resolveModelSource, type ModelFilePlan, type ModelSource } from './model-files.js';
+import { QueryCache } from './query-cache.js';
+import type { EmbeddingSettings } from './settings.js';
+
+export interface TransformersEmbedderOptions {
+  log?: EngineLog;
+  /** Batches allowed to wait for the worker before calls fail with LIMIT_EXCEEDED. @example 256 */
+  maxQueuedBatches?: number;
+  /** After a failed load, calls fail fast with the same error for this long before loading is retried. @example 10000 */
+  retryAfterMs?: number;
+}
+
+const MAX_BATCH_SIZE = 4096;
+
+/**
+ * Embeds with any feature-extraction model in Hugging Face layout, by hub id (cached under
+ * `modelsDir/<id>`) or absolute directory. Inference runs in a worker thread, so the event loop keeps
+ * serving searches while a large upsert embeds. Loads lazily on first use, or in the background after
+ * `prewarm()`; `status()` reports progress and, on failure, a reason an agent can act on.
+ *
+ * `dimension` is the known-model table's (or config.json's) value until the model has loaded, then the
+ * measured output width; `revision` (a sha256 prefix of the ONNX file used) is known once loaded.
+ * @example const embedder = new TransformersEmbedder({ model: 'Xenova/bge-small-en-v1.5', modelsDir, offline: false, batchSize: 32 });
+ */
+export class TransformersEmbedder implements Embedder {
+  readonly id: string;
+  readonly pooling: Pooling;
+  private readonly source: ModelSource;
+  private readonly profile: ModelProfile;
+  private readonly offline: boolean;
+  private readonly cache: QueryCache;
+  private readonly log: EngineLog | undefined;
+  private readonly maxQueuedBatches: number;
+  private readonly retryAfterMs: number;
+  private measuredDimension: number | undefined;
+  /** 0 when config.json was not on disk at the first look; the real width is measured at load. */
+  private configDimension: number | undefined;
+  private fileRevision: string | undefined;
+  private client: EmbeddingWorkerClient | undefined;
+  private loading: Promise<EmbeddingWorkerClient> | undefined;
+  private failure: { error: EngineError; at: number } | undefined;
+  private state: EmbedderStatus = { state: 'loading', progress: 0, detail: 'not loaded yet; loads on first use' };
+  private closed = false;
+
+  constructor(
+    private readonly settings: EmbeddingSettings,
+    options: TransformersEmbedderOptions = {},
+  ) {
+    validateSettings(settings);
+    this.id = settings.model.trim();
+    this.source = resolveModelSource(settings);
+    this.profile = resolveModelProfile(settings);
+    this.pooling = this.profile.pooling;
+    this.offline = settings.offline || process.env.HF_HUB_OFFLINE === '1';
+    this.cache = new QueryCache(settings.queryCacheSize ?? 1000);
+    this.log = options.log;
+    this.maxQueuedBatches = options.maxQueuedBatches ?? 256;
+    this.retryAfterMs = options.retryAfterMs ?? 10_000;
+  }
+
+  get dimension(): number {
+    if (this.measuredDimension !== undefined) return this.measuredDimension;
+    if (this.profile.dimension !== undefined) return this.profile.dimension;
+    this.configDimension ??= configuredHiddenSize(this.source.directory) ?? 0;
+    return this.configDimension;
+  }
+
+  get revision(): string | undefined {
+    return this.fileRevision;
+  }
+
+  status(): EmbedderStatus {
+    return { ...this.state };
+  }
+
+  prewarm(): void {
+    this.load().catch(() => undefined);
+  }
+
+  async embedDocuments(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    if (!Array.isArray(texts) || texts.some((text) => typeof text !== 'string')) {
+      throw new EngineError('INVALID_INPUT', 'embedDocuments expects an array of strings');
+    }
+    throwIfAborted(signal);
+    if (texts.length === 0) return [];
+    const client = await raceAbort(this.load(), signal);
+    const prefix = this.settings.documentPrefix ?? this.profile.documentPrefix;
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < texts.length; start += this.settings.batchSize) {
+      throwIfAborted(signal);
+      const batch = texts.slice(start, start + this.settings.batchSize).map((text) => prefix + text);
+      vectors.push(...(await this.embedBatch(client, batch, 'document', signal)));
+    }
+    return vectors;
+  }
+
+  async embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array> {
+    if (typeof text !== 'string') throw new EngineError('INVALID_INPUT', 'embedQuery expects a string');
+    throwIfAborted(signal);
+    const key = `${this.id}\u0000${text}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const client = await raceAbort(this.load(), signal);
+    const [vector] = await this.embedBatch(client, [this.profile.queryPrefix + text], 'query', signal);
+    if (!vector) throw new EngineError('EMBEDDER_UNAVAILABLE', 'the embedding worker returned no vector');
+    this.cache.set(key, vector);
+    return vector;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cache.clear();
+    const client = this.client ?? (await this.loading?.catch(() => undefined));
+    this.client = undefined;
+    await client?.close();
+  }
+
+  private async embedBatch(
+    client: EmbeddingWorkerClient,
+    texts: string[],
+    priority: BatchPriority,
+    signal: AbortSignal | undefined,
+  ): Promise<Float32Array[]> {
+    const vectors = await client.embed(texts, priority, signal);
+    if (vectors.length !== texts.length) {
+      throw new EngineError('EMBEDDER_UNAVAILABLE', `the embedding worker returned ${vectors.length} vectors for ${texts.length} texts`);
+    }
+    return vectors;
+  }
+
+  /** Single-flight load; after a failure, the same error is returned until `retryAfterMs` has passed. */
+  private load(): Promise<EmbeddingWorkerClient> {
+    if (this.closed) return Promise.reject(new EngineError('EMBEDDER_UNAVAILABLE', `embedder "${this.id}" was closed`));
+    if (this.client) return Promise.resolve(this.client);
+    if (this.loading) return this.loading;
+    if (this.failure && Date.now() - this.failure.at < this.retryAfterMs) return Promise.reject(this.failure.error);
+    this.state = { state: 'loading', progress: 0, detail: 'checking model files' };
+    const loading = this.startWorker().then(
+      (client) => {
+        this.loading = undefined;
+        this.failure = undefined;
+        if (this.closed) {
+          void client.close();
+          throw new EngineError('EMBEDDER_UNAVAILABLE', `embedder "${this.id}" was closed`);
+        }
+        this.client = client;
+        this.state = { state: 'ready', progress: 1 };
+        this.log?.('info', 'embedding model ready', { model: this.id, dimension: this.dimension, revision: this.revision, pooling: this.pooling });
+        return client;
+      },
+      (error: unknown) => {
+        this.loading = undefined;
+        const engineError =
+          error instanceof EngineError ? error : new EngineError('EMBEDDER_UNAVAILABLE', String(error), { cause: error });
+        this.failure = { error: engineError, at: Date.now() };
+        this.state = { state: 'failed', reason: engineError.message };
+        this.log?.('error', 'embedding model failed to load', { model: this.id, reason: engineError.message });
+        throw engineError;
+      },
+    );
+    this.loading = loading;
+    return loading;
+  }
+
+  private async startWorker(): Promise<EmbeddingWorkerClient> {
+    const plan = await planModelFiles(this.source, this.settings, this.profile);
+    const mustBeOnDisk = this.source.kind === 'local' || this.offline;
+    if (plan.missing.length > 0 && mustBeOnDisk) throw missingModelError(this.id, this.source, plan);
+    const downloading = plan.missing.length > 0;
+    this.state = {
+      state: 'loading',
+      progress: 0,
+      detail: downloading ? `downloading ${this.id} (${plan.dtype}) into ${this.source.directory}` : `loading ${plan.onnxFile}`,
+    };
+    const client = new EmbeddingWorkerClient(
+      {
+        pathOrId: this.source.pathOrId,
+        directory: this.source.directory,
+        modelsDir: this.settings.modelsDir,
+        offline: this.offline,
+        ...(this.settings.hfEndpoint === undefined ? {} : { hfEndpoint: this.settings.hfEndpoint }),
+        dtype: plan.dtype,
+        onnxFile: plan.onnxFile,
+        pooling: this.pooling,
+        intraOpThreads: this.settings.threads ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
+      },
+      {
+        onProgress: ({ phase, progress, file }) => {
+          if (this.state.state !== 'loading') return;
+          const verb = phase === 'download' && downloading ? 'downloading' : 'loading';
+          this.state = {
+            state: 'loading',
+            progress: progress ?? this.state.progress ?? 0,
+            detail: file === undefined ? (this.state.detail ?? verb) : `${verb} ${file}`,
+          };
+        },
+        onCrash: (error) => {
+          this.client = undefined;
+          this.state = { state: 'failed', reason: `${error.message}; the next call reloads the model` };
+          this.log?.('error', 'embedding worker stopped', { model: this.id, reason: error.message });
+        },
+      },
+      this.maxQueuedBatches,
+    );
+    try {
+      const ready = await client.ready;
+      this.measuredDimension = ready.dimension;
+      this.fileRevision = ready.revision;
+      if (this.profile.dimension !== undefined && this.profile.dimension !== ready.dimension) {
+        this.log?.('warning', 'embedding dimension differs from the known-model table', {
+          model: this.id,
+          expected: this.profile.dimension,
+          actual: ready.dimension,
+        });
+      }
+      return client;
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw this.loadError(error, plan);
+    }
+  }
+
+  private loadError(error: unknown, plan: ModelFilePlan): EngineError {
+    if (error instanceof EngineError) return error;
+    const detail = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+    const where = `${this.source.directory} (${plan.onnxFile}, dtype ${plan.dtype})`;
+    const remedy =
+      error instanceof WorkerLoadError && error.notFound && this.source.kind === 'hub'
+        ? `Check the model id, the network or RAG_STUDIO_HF_ENDPOINT${this.settings.hfEndpoint ? ` (${this.settings.hfEndpoint})` : ''}, and that the repository has ${plan.onnxFile} (RAG_STUDIO_EMBEDDING_DTYPE picks another file)`
+        : 'Check that the directory holds a complete feature-extraction ONNX export in Hugging Face layout, or choose another model (RAG_STUDIO_EMBEDDING_MODEL; "hash" always works offline)';
+    return new EngineError(
+      'EMBEDDER_UNAVAILABLE',
+      `embedding model "${this.id}" failed to load from ${where}: ${detail}. ${remedy}. Lexical search works meanwhile.`,
+      { cause: error, details: { model: this.id, directory: this.source.directory, file: plan.onnxFile, dtype: plan.dtype } },
+    );
+  }
+}
+
+function validateSettings(settings: EmbeddingSettings): void {
+  const { batchSize, queryCacheSize, threads } = settings;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+    throw new EngineError('INVALID_INPUT', `embedding batch size must be an integer in 1..${MAX_BATCH_SIZE}, got ${batchSize} (RAG_STUDIO_EMBEDDING_BATCH)`);
+  }
+  if (queryCacheSize !== undefined && (!Number.isInteger(queryCacheSize) || queryCacheSize < 0)) {
+    throw new EngineError('INVALID_INPUT', `query cache size must be a non-negative integer, got ${queryCacheSize}`);
+  }
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
+    throw new EngineError('INVALID_INPUT', `embedding threads must be an integer in 1..256, got ${threads}`);
+  }
+  if (settings.dtype !== undefined && !MODEL_DTYPES.includes(settings.dtype)) {
+    throw new EngineError('INVALID_INPUT', `embedding dtype must be one of ${MODEL_DTYPES.join(', ')}, got "${String(settings.dtype)}" (RAG_STUDIO_EMBEDDING_DTYPE)`);
+  }
+  if (settings.pooling !== undefined && settings.pooling !== 'cls' && settings.pooling !== 'mean') {
+    throw new EngineError('INVALID_INPUT', `embedding pooling must be "cls" or "mean", got "${String(settings.pooling)}" (RAG_STUDIO_EMBEDDING_POOLING)`);
+  }
+}
+
+/** hidden_size from a config.json already on disk: the output width of encoder models, before loading. */
+function configuredHiddenSize(directory: string): number | undefined {
+  try {
+    const config = JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8')) as { hidden_size?: unknown };
+    return typeof config.hidden_size === 'number' ? config.hidden_size : undefined;
+  } catch {
+    return undefined;
+  }
+}
