@@ -13,7 +13,11 @@ export function throwIfAborted(signal: AbortSignal | undefined, what?: string): 
  * Waits for `promise` unless `signal` aborts first. The underlying work is not stopped (a model load
  * keeps going for the next caller); only this caller stops waiting.
  */
-export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, what?: string): Promise<T> {
+export function raceAbort<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  what?: string,
+): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) return Promise.reject(cancelledError(what));
   return new Promise<T>((resolve, reject) => {

@@ -64,7 +64,10 @@ export class EmbeddingWorkerClient {
       this.worker.on('message', (message: WorkerResponse) => {
         if (message.type === 'ready') {
           this.loaded = true;
-          resolve({ dimension: message.dimension, ...(message.revision === undefined ? {} : { revision: message.revision }) });
+          resolve({
+            dimension: message.dimension,
+            ...(message.revision === undefined ? {} : { revision: message.revision }),
+          });
           this.pump();
         } else if (message.type === 'load-failed') {
           reject(new WorkerLoadError(message.message, message.notFound));
@@ -74,11 +77,18 @@ export class EmbeddingWorkerClient {
       });
       this.worker.on('error', (error) => {
         if (!this.loaded) reject(new WorkerLoadError(error.message, false));
-        this.stop(new EngineError('EMBEDDER_UNAVAILABLE', `embedding worker crashed: ${error.message}`, { cause: error }));
+        this.stop(
+          new EngineError('EMBEDDER_UNAVAILABLE', `embedding worker crashed: ${error.message}`, {
+            cause: error,
+          }),
+        );
       });
       this.worker.on('exit', (code) => {
-        if (!this.loaded) reject(new WorkerLoadError(`embedding worker exited with code ${code} before loading`, false));
-        this.stop(new EngineError('EMBEDDER_UNAVAILABLE', `embedding worker exited unexpectedly (code ${code})`));
+        if (!this.loaded)
+          reject(new WorkerLoadError(`embedding worker exited with code ${code} before loading`, false));
+        this.stop(
+          new EngineError('EMBEDDER_UNAVAILABLE', `embedding worker exited unexpectedly (code ${code})`),
+        );
       });
     });
     // Callers may never await `ready` (prewarm); its failure is reported through them, not as unhandled.
@@ -91,11 +101,22 @@ export class EmbeddingWorkerClient {
     if (signal?.aborted) return Promise.reject(cancelledError());
     if (this.queries.length + this.documents.length >= this.maxQueued) {
       return Promise.reject(
-        new EngineError('LIMIT_EXCEEDED', `embedding queue is full (${this.maxQueued} batches waiting); retry shortly`),
+        new EngineError(
+          'LIMIT_EXCEEDED',
+          `embedding queue is full (${this.maxQueued} batches waiting); retry shortly`,
+        ),
       );
     }
     return new Promise<Float32Array[]>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, texts, resolve, reject, signal, onAbort: undefined, settled: false };
+      const job: Job = {
+        id: this.nextId++,
+        texts,
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+        settled: false,
+      };
       if (signal) {
         job.onAbort = () => {
           this.removeQueued(job);
@@ -146,7 +167,9 @@ export class EmbeddingWorkerClient {
       }
       this.settle(job, () => job.resolve(vectors));
     } else {
-      this.settle(job, () => job.reject(new EngineError('EMBEDDER_UNAVAILABLE', `embedding failed: ${message.message}`)));
+      this.settle(job, () =>
+        job.reject(new EngineError('EMBEDDER_UNAVAILABLE', `embedding failed: ${message.message}`)),
+      );
     }
     this.pump();
   }
@@ -168,7 +191,11 @@ export class EmbeddingWorkerClient {
   private stop(error: EngineError, notify = true): void {
     if (this.stopped) return;
     this.stopped = error;
-    const jobs = [...this.queries.splice(0), ...this.documents.splice(0), ...(this.running ? [this.running] : [])];
+    const jobs = [
+      ...this.queries.splice(0),
+      ...this.documents.splice(0),
+      ...(this.running ? [this.running] : []),
+    ];
     this.running = undefined;
     for (const job of jobs) this.settle(job, () => job.reject(error));
     if (notify && this.loaded) this.events.onCrash(error);

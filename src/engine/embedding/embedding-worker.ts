@@ -20,8 +20,10 @@ const PROGRESS_INTERVAL_MS = 100;
 // stdout belongs to the MCP protocol; anything a library prints here goes to stderr instead. (A piped
 // `stdout: true` stream would do the same but keeps the process alive after the worker is unref'd.)
 process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+/* eslint-disable no-console -- rerouting library output, not printing */
 console.log = console.error;
 console.info = console.error;
+/* eslint-enable no-console */
 
 const port = parentPort;
 if (port === null) throw new Error('embedding-worker must run in a worker thread');
@@ -80,7 +82,10 @@ function toFloat32(tensor: OutputTensor): Float32Array {
   return Float32Array.from(source.data);
 }
 
-async function embed(extractor: Extractor, texts: string[]): Promise<{ data: Float32Array; dimension: number }> {
+async function embed(
+  extractor: Extractor,
+  texts: string[],
+): Promise<{ data: Float32Array; dimension: number }> {
   const tensor = await extractor(texts, { pooling: init.pooling, normalize: false });
   const dimension = tensor.dims[tensor.dims.length - 1] ?? 0;
   const data = toFloat32(tensor);
@@ -117,7 +122,11 @@ async function main(): Promise<void> {
           data.buffer as ArrayBuffer,
         ]);
       } catch (error) {
-        send({ type: 'embed-failed', id: request.id, message: error instanceof Error ? error.message : String(error) });
+        send({
+          type: 'embed-failed',
+          id: request.id,
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
     });
   });

@@ -40,10 +40,16 @@ export class HashEmbedder implements Embedder {
     const dimension = options.dimension ?? 384;
     const ngram = options.ngram ?? 3;
     if (!Number.isInteger(dimension) || dimension < 2 || dimension > 65536) {
-      throw new EngineError('INVALID_INPUT', `hash embedder dimension must be an integer in 2..65536, got ${dimension}`);
+      throw new EngineError(
+        'INVALID_INPUT',
+        `hash embedder dimension must be an integer in 2..65536, got ${dimension}`,
+      );
     }
     if (!Number.isInteger(ngram) || ngram < 0 || ngram > 16) {
-      throw new EngineError('INVALID_INPUT', `hash embedder n-gram length must be an integer in 0..16, got ${ngram}`);
+      throw new EngineError(
+        'INVALID_INPUT',
+        `hash embedder n-gram length must be an integer in 0..16, got ${ngram}`,
+      );
     }
     this.dimension = dimension;
     this.ngram = ngram;
@@ -107,7 +113,11 @@ export class HashEmbedder implements Embedder {
 
 /** Lower-cased word tokens with accents stripped, so "Café" and "cafe" are the same feature. */
 export function tokenize(text: string): string[] {
-  const folded = text.normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '');
+  const folded = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '');
   return folded.match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 

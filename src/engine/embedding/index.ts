@@ -7,7 +7,13 @@ import { TransformersEmbedder, type TransformersEmbedderOptions } from './transf
 export { DEFAULT_EMBEDDING_MODEL, type EmbeddingSettings } from './settings.js';
 export { HashEmbedder, type HashEmbedderOptions } from './hash-embedder.js';
 export { TransformersEmbedder, type TransformersEmbedderOptions } from './transformers-embedder.js';
-export { KNOWN_MODELS, lookupKnownModel, resolveModelProfile, type ModelProfile, type Pooling } from './known-models.js';
+export {
+  KNOWN_MODELS,
+  lookupKnownModel,
+  resolveModelProfile,
+  type ModelProfile,
+  type Pooling,
+} from './known-models.js';
 export { MODEL_DTYPES, type ModelDtype } from './model-files.js';
 
 /** The model id that selects the non-semantic HashEmbedder. */

@@ -62,7 +62,11 @@ export const KNOWN_MODELS: Readonly<Record<string, ModelProfile>> = Object.freez
 
 /** The table entry for a model id or local directory, if any. */
 export function lookupKnownModel(model: string): ModelProfile | undefined {
-  const lastSegment = model.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? '';
+  const lastSegment =
+    model
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .pop() ?? '';
   return KNOWN_MODELS[lastSegment.toLowerCase()];
 }
 

@@ -5,7 +5,11 @@
  * no direction to keep, and dividing would turn it into NaN that poisons every distance.
  * @returns the norm before scaling.
  */
-export function normalizeL2InPlace(vector: Float32Array, offset = 0, length = vector.length - offset): number {
+export function normalizeL2InPlace(
+  vector: Float32Array,
+  offset = 0,
+  length = vector.length - offset,
+): number {
   let sum = 0;
   for (let i = offset; i < offset + length; i++) {
     const value = vector[i] as number;

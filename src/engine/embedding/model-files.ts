@@ -1,4 +1,5 @@
 // Where a model's files live on disk, which ONNX file (dtype) to use, and the error when they are missing offline.
+import { readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { EngineError } from '../errors.js';
@@ -46,7 +47,10 @@ const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
 export function resolveModelSource(settings: EmbeddingSettings): ModelSource {
   const model = settings.model.trim();
   if (model.length === 0) {
-    throw new EngineError('INVALID_INPUT', 'embedding model is empty: set RAG_STUDIO_EMBEDDING_MODEL to a Hugging Face id, an absolute directory, or "hash"');
+    throw new EngineError(
+      'INVALID_INPUT',
+      'embedding model is empty: set RAG_STUDIO_EMBEDDING_MODEL to a Hugging Face id, an absolute directory, or "hash"',
+    );
   }
   if (isAbsolute(model)) return { kind: 'local', pathOrId: model, directory: model };
   if (!HUB_ID.test(model) || model.includes('..') || model.includes('--')) {
@@ -56,7 +60,10 @@ export function resolveModelSource(settings: EmbeddingSettings): ModelSource {
     );
   }
   if (!isAbsolute(settings.modelsDir)) {
-    throw new EngineError('INVALID_INPUT', `models directory must be an absolute path, got "${settings.modelsDir}" (RAG_STUDIO_MODELS_DIR)`);
+    throw new EngineError(
+      'INVALID_INPUT',
+      `models directory must be an absolute path, got "${settings.modelsDir}" (RAG_STUDIO_MODELS_DIR)`,
+    );
   }
   return { kind: 'hub', pathOrId: model, directory: join(settings.modelsDir, ...model.split('/')) };
 }
@@ -114,5 +121,20 @@ async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * hidden_size from a config.json already on disk: the output width of encoder models, before loading.
+ * Synchronous because `Embedder.dimension` is a property; it reads one small file, once.
+ */
+export function readConfiguredHiddenSize(directory: string): number | undefined {
+  try {
+    const config = JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8')) as {
+      hidden_size?: unknown;
+    };
+    return typeof config.hidden_size === 'number' ? config.hidden_size : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,15 +1,21 @@
 // TransformersEmbedder: local ONNX embeddings via @huggingface/transformers in a worker thread, offline-capable.
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { EngineError } from '../errors.js';
 import type { Embedder, EmbedderStatus, EngineLog } from '../types.js';
 import { raceAbort, throwIfAborted } from './abort.js';
 import { EmbeddingWorkerClient, WorkerLoadError, type BatchPriority } from './embedding-worker-client.js';
 import { resolveModelProfile, type ModelProfile, type Pooling } from './known-models.js';
-import { MODEL_DTYPES, missingModelError, planModelFiles, resolveModelSource, type ModelFilePlan, type ModelSource } from './model-files.js';
+import {
+  missingModelError,
+  planModelFiles,
+  readConfiguredHiddenSize,
+  resolveModelSource,
+  type ModelFilePlan,
+  type ModelSource,
+} from './model-files.js';
 import { QueryCache } from './query-cache.js';
 import type { EmbeddingSettings } from './settings.js';
+import { validateEmbeddingSettings } from './settings-validation.js';
 
 export interface TransformersEmbedderOptions {
   log?: EngineLog;
@@ -18,8 +24,6 @@ export interface TransformersEmbedderOptions {
   /** After a failed load, calls fail fast with the same error for this long before loading is retried. @example 10000 */
   retryAfterMs?: number;
 }
-
-const MAX_BATCH_SIZE = 4096;
 
 /**
  * Embeds with any feature-extraction model in Hugging Face layout, by hub id (cached under
@@ -46,16 +50,22 @@ export class TransformersEmbedder implements Embedder {
   private configDimension: number | undefined;
   private fileRevision: string | undefined;
   private client: EmbeddingWorkerClient | undefined;
+  /** The worker being loaded, so close() can stop it without waiting for a download. */
+  private starting: EmbeddingWorkerClient | undefined;
   private loading: Promise<EmbeddingWorkerClient> | undefined;
   private failure: { error: EngineError; at: number } | undefined;
-  private state: EmbedderStatus = { state: 'loading', progress: 0, detail: 'not loaded yet; loads on first use' };
+  private state: EmbedderStatus = {
+    state: 'loading',
+    progress: 0,
+    detail: 'not loaded yet; loads on first use',
+  };
   private closed = false;
 
   constructor(
     private readonly settings: EmbeddingSettings,
     options: TransformersEmbedderOptions = {},
   ) {
-    validateSettings(settings);
+    validateEmbeddingSettings(settings);
     this.id = settings.model.trim();
     this.source = resolveModelSource(settings);
     this.profile = resolveModelProfile(settings);
@@ -70,7 +80,7 @@ export class TransformersEmbedder implements Embedder {
   get dimension(): number {
     if (this.measuredDimension !== undefined) return this.measuredDimension;
     if (this.profile.dimension !== undefined) return this.profile.dimension;
-    this.configDimension ??= configuredHiddenSize(this.source.directory) ?? 0;
+    this.configDimension ??= readConfiguredHiddenSize(this.source.directory) ?? 0;
     return this.configDimension;
   }
 
@@ -116,12 +126,14 @@ export class TransformersEmbedder implements Embedder {
     return vector;
   }
 
+  /** Stops the worker at once, even mid-download; calls in flight fail with EMBEDDER_UNAVAILABLE. */
   async close(): Promise<void> {
     this.closed = true;
     this.cache.clear();
-    const client = this.client ?? (await this.loading?.catch(() => undefined));
+    const clients = [this.client, this.starting].filter((client) => client !== undefined);
     this.client = undefined;
-    await client?.close();
+    await Promise.all(clients.map((client) => client.close()));
+    await this.loading?.catch(() => undefined);
   }
 
   private async embedBatch(
@@ -132,17 +144,21 @@ export class TransformersEmbedder implements Embedder {
   ): Promise<Float32Array[]> {
     const vectors = await client.embed(texts, priority, signal);
     if (vectors.length !== texts.length) {
-      throw new EngineError('EMBEDDER_UNAVAILABLE', `the embedding worker returned ${vectors.length} vectors for ${texts.length} texts`);
+      throw new EngineError(
+        'EMBEDDER_UNAVAILABLE',
+        `the embedding worker returned ${vectors.length} vectors for ${texts.length} texts`,
+      );
     }
     return vectors;
   }
 
   /** Single-flight load; after a failure, the same error is returned until `retryAfterMs` has passed. */
   private load(): Promise<EmbeddingWorkerClient> {
-    if (this.closed) return Promise.reject(new EngineError('EMBEDDER_UNAVAILABLE', `embedder "${this.id}" was closed`));
+    if (this.closed) return Promise.reject(this.closedError());
     if (this.client) return Promise.resolve(this.client);
     if (this.loading) return this.loading;
-    if (this.failure && Date.now() - this.failure.at < this.retryAfterMs) return Promise.reject(this.failure.error);
+    if (this.failure && Date.now() - this.failure.at < this.retryAfterMs)
+      return Promise.reject(this.failure.error);
     this.state = { state: 'loading', progress: 0, detail: 'checking model files' };
     const loading = this.startWorker().then(
       (client) => {
@@ -150,20 +166,31 @@ export class TransformersEmbedder implements Embedder {
         this.failure = undefined;
         if (this.closed) {
           void client.close();
-          throw new EngineError('EMBEDDER_UNAVAILABLE', `embedder "${this.id}" was closed`);
+          throw this.closedError();
         }
         this.client = client;
         this.state = { state: 'ready', progress: 1 };
-        this.log?.('info', 'embedding model ready', { model: this.id, dimension: this.dimension, revision: this.revision, pooling: this.pooling });
+        this.log?.('info', 'embedding model ready', {
+          model: this.id,
+          dimension: this.dimension,
+          revision: this.revision,
+          pooling: this.pooling,
+        });
         return client;
       },
       (error: unknown) => {
         this.loading = undefined;
+        if (this.closed) throw this.closedError();
         const engineError =
-          error instanceof EngineError ? error : new EngineError('EMBEDDER_UNAVAILABLE', String(error), { cause: error });
+          error instanceof EngineError
+            ? error
+            : new EngineError('EMBEDDER_UNAVAILABLE', String(error), { cause: error });
         this.failure = { error: engineError, at: Date.now() };
         this.state = { state: 'failed', reason: engineError.message };
-        this.log?.('error', 'embedding model failed to load', { model: this.id, reason: engineError.message });
+        this.log?.('error', 'embedding model failed to load', {
+          model: this.id,
+          reason: engineError.message,
+        });
         throw engineError;
       },
     );
@@ -173,13 +200,16 @@ export class TransformersEmbedder implements Embedder {
 
   private async startWorker(): Promise<EmbeddingWorkerClient> {
     const plan = await planModelFiles(this.source, this.settings, this.profile);
+    if (this.closed) throw this.closedError();
     const mustBeOnDisk = this.source.kind === 'local' || this.offline;
     if (plan.missing.length > 0 && mustBeOnDisk) throw missingModelError(this.id, this.source, plan);
     const downloading = plan.missing.length > 0;
     this.state = {
       state: 'loading',
       progress: 0,
-      detail: downloading ? `downloading ${this.id} (${plan.dtype}) into ${this.source.directory}` : `loading ${plan.onnxFile}`,
+      detail: downloading
+        ? `downloading ${this.id} (${plan.dtype}) into ${this.source.directory}`
+        : `loading ${plan.onnxFile}`,
     };
     const client = new EmbeddingWorkerClient(
       {
@@ -211,6 +241,7 @@ export class TransformersEmbedder implements Embedder {
       },
       this.maxQueuedBatches,
     );
+    this.starting = client;
     try {
       const ready = await client.ready;
       this.measuredDimension = ready.dimension;
@@ -226,7 +257,13 @@ export class TransformersEmbedder implements Embedder {
     } catch (error) {
       await client.close().catch(() => undefined);
       throw this.loadError(error, plan);
+    } finally {
+      this.starting = undefined;
     }
+  }
+
+  private closedError(): EngineError {
+    return new EngineError('EMBEDDER_UNAVAILABLE', `embedder "${this.id}" was closed`);
   }
 
   private loadError(error: unknown, plan: ModelFilePlan): EngineError {
@@ -240,36 +277,10 @@ export class TransformersEmbedder implements Embedder {
     return new EngineError(
       'EMBEDDER_UNAVAILABLE',
       `embedding model "${this.id}" failed to load from ${where}: ${detail}. ${remedy}. Lexical search works meanwhile.`,
-      { cause: error, details: { model: this.id, directory: this.source.directory, file: plan.onnxFile, dtype: plan.dtype } },
+      {
+        cause: error,
+        details: { model: this.id, directory: this.source.directory, file: plan.onnxFile, dtype: plan.dtype },
+      },
     );
-  }
-}
-
-function validateSettings(settings: EmbeddingSettings): void {
-  const { batchSize, queryCacheSize, threads } = settings;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
-    throw new EngineError('INVALID_INPUT', `embedding batch size must be an integer in 1..${MAX_BATCH_SIZE}, got ${batchSize} (RAG_STUDIO_EMBEDDING_BATCH)`);
-  }
-  if (queryCacheSize !== undefined && (!Number.isInteger(queryCacheSize) || queryCacheSize < 0)) {
-    throw new EngineError('INVALID_INPUT', `query cache size must be a non-negative integer, got ${queryCacheSize}`);
-  }
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
-    throw new EngineError('INVALID_INPUT', `embedding threads must be an integer in 1..256, got ${threads}`);
-  }
-  if (settings.dtype !== undefined && !MODEL_DTYPES.includes(settings.dtype)) {
-    throw new EngineError('INVALID_INPUT', `embedding dtype must be one of ${MODEL_DTYPES.join(', ')}, got "${String(settings.dtype)}" (RAG_STUDIO_EMBEDDING_DTYPE)`);
-  }
-  if (settings.pooling !== undefined && settings.pooling !== 'cls' && settings.pooling !== 'mean') {
-    throw new EngineError('INVALID_INPUT', `embedding pooling must be "cls" or "mean", got "${String(settings.pooling)}" (RAG_STUDIO_EMBEDDING_POOLING)`);
-  }
-}
-
-/** hidden_size from a config.json already on disk: the output width of encoder models, before loading. */
-function configuredHiddenSize(directory: string): number | undefined {
-  try {
-    const config = JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8')) as { hidden_size?: unknown };
-    return typeof config.hidden_size === 'number' ? config.hidden_size : undefined;
-  } catch {
-    return undefined;
   }
 }

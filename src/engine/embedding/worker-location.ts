@@ -28,7 +28,10 @@ export function spawnEmbeddingWorker(init: WorkerInit): Worker {
       `.then(({ tsImport }) => tsImport(${JSON.stringify(source)}, ${JSON.stringify(here)}))`;
     return new Worker(bootstrap, { ...options, eval: true });
   }
-  const compiled = fileURLToPath(here).replace(/([\\/])src([\\/]engine[\\/]embedding[\\/])[^\\/]+\.ts$/, `$1dist$2${WORKER_BASENAME}.js`);
+  const compiled = fileURLToPath(here).replace(
+    /([\\/])src([\\/]engine[\\/]embedding[\\/])[^\\/]+\.ts$/,
+    `$1dist$2${WORKER_BASENAME}.js`,
+  );
   if (compiled.endsWith('.js') && existsSync(compiled)) return new Worker(compiled, options);
   throw new EngineError(
     'EMBEDDER_UNAVAILABLE',
