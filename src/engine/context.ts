@@ -4,6 +4,7 @@ import { KeyedMutex, PinRegistry, Semaphore } from './concurrency.js';
 import { EngineError } from './errors.js';
 import type { Catalog, GenerationRecord } from './storage/catalog.js';
 import type { GenerationTables } from './storage/generation-tables.js';
+import { IndexMaintenance } from './storage/index-maintenance.js';
 import { ResultCache } from './search/result-cache.js';
 import type {
   Embedder,
@@ -20,6 +21,7 @@ export interface ResolvedSettings {
   defaultMetric: Metric;
   defaultIndexConfig: IndexConfig;
   writeBatchSize: number;
+  indexRefreshRows: number;
   gcIntervalSeconds: number;
   retentionEpochs: number;
   minAgeSeconds: number;
@@ -48,16 +50,20 @@ export interface EngineContext {
   /** Bounds concurrent heavy work: index builds, copies, GC, big upserts. */
   heavy: Semaphore;
   pins: PinRegistry;
+  indexMaintenance: IndexMaintenance;
   cache: ResultCache<SearchResponse>;
   emit(event: EngineEvent): void;
   log: EngineLog;
 }
 
-export function createContextParts(heavyConcurrency: number, cacheSize: number) {
+export function createContextParts(heavyConcurrency: number, cacheSize: number, indexRefreshRows: number, log: EngineLog) {
+  const heavy = new Semaphore(heavyConcurrency);
+  const kbLocks = new KeyedMutex();
   return {
-    kbLocks: new KeyedMutex(),
-    heavy: new Semaphore(heavyConcurrency),
+    kbLocks,
+    heavy,
     pins: new PinRegistry(),
+    indexMaintenance: new IndexMaintenance(heavy, kbLocks, indexRefreshRows, log),
     cache: new ResultCache<SearchResponse>(cacheSize),
   };
 }

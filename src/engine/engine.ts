@@ -26,6 +26,7 @@ function resolveSettings(options: EngineOptions): ResolvedSettings {
     defaultMetric: options.defaultMetric ?? 'cosine',
     defaultIndexConfig: mergeIndexConfig(DEFAULT_INDEX_CONFIG, options.defaultIndexConfig),
     writeBatchSize: options.writeBatchSize ?? 10_000,
+    indexRefreshRows: options.indexRefreshRows ?? 5_000,
     gcIntervalSeconds: options.gcIntervalSeconds ?? 0,
     retentionEpochs: options.retentionEpochs ?? 2,
     minAgeSeconds: options.minAgeSeconds ?? 3600,
@@ -64,7 +65,7 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
     limits: { ...DEFAULT_LIMITS, ...(options.limits ?? {}) },
     settings,
     readOnly,
-    ...createContextParts(options.heavyConcurrency ?? 1, options.searchCacheSize ?? 256),
+    ...createContextParts(options.heavyConcurrency ?? 1, options.searchCacheSize ?? 256, settings.indexRefreshRows, log),
     emit(event) {
       for (const listener of listeners) {
         try {
@@ -116,6 +117,7 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
       await gcLoop.stop();
       // Let queued writes, promotions and GC finish before releasing the handles.
       await ctx.kbLocks.drain();
+      await ctx.indexMaintenance.drain();
       ctx.tables.closeAll();
       listeners.clear();
     },

@@ -21,12 +21,25 @@ function normalize(v: Float32Array): Float32Array {
   return v.map((x) => x / norm);
 }
 
-export function clusteredVectors(count: number, dimension: number, clusters: number, seed: number, spread = 0.35): Float32Array[] {
+/**
+ * Two-level clusters, like real embeddings: topics (centres), sub-topics around them, then points with
+ * small isotropic noise. Noise norms are given in absolute terms so the structure holds at any dimension
+ * (isotropic noise of norm > 1 would make every neighbour equidistant, which no real corpus looks like).
+ */
+export function clusteredVectors(count: number, dimension: number, clusters: number, seed: number): Float32Array[] {
   const random = seededRandom(seed);
-  const centres = Array.from({ length: clusters }, () => normalize(Float32Array.from({ length: dimension }, () => gaussian(random))));
+  const offset = (norm: number) => {
+    const v = Float32Array.from({ length: dimension }, () => gaussian(random));
+    const n = Math.hypot(...v);
+    return v.map((x) => (x / n) * norm);
+  };
+  const centres = Array.from({ length: clusters }, () => normalize(offset(1)));
+  const subtopics = centres.map((c) => Array.from({ length: 8 }, () => c.map((x, d) => x + offset(0.5)[d]!)));
   return Array.from({ length: count }, () => {
-    const centre = centres[Math.floor(random() * clusters)]!;
-    return normalize(centre.map((c) => c + (spread / Math.sqrt(dimension)) * gaussian(random) * Math.sqrt(dimension) / 4));
+    const cluster = subtopics[Math.floor(random() * clusters)]!;
+    const sub = cluster[Math.floor(random() * cluster.length)]!;
+    const noise = offset(0.3 * Math.sqrt(random()));
+    return normalize(sub.map((x, d) => x + noise[d]!));
   });
 }
 

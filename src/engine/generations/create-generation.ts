@@ -85,7 +85,7 @@ async function copyRows(source: Table, target: Table, kb: string, generation: nu
 
 export function mergeIndexConfig(base: IndexConfig, override: Partial<IndexConfig> | undefined): IndexConfig {
   const merged = { ...base, ...(override ?? {}) };
-  const types = ['auto', 'none', 'ivf_pq', 'ivf_hnsw_sq'];
+  const types = ['auto', 'none', 'ivf_rq', 'ivf_pq', 'ivf_hnsw_sq'];
   if (!types.includes(merged.type)) {
     throw new EngineError('INVALID_INPUT', `index type must be one of ${types.join(', ')}; got ${String(merged.type)}`);
   }

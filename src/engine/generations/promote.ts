@@ -28,7 +28,7 @@ export async function sealGeneration(ctx: EngineContext, kbInput: string, genera
   const table = await ctx.tables.open(record.tableName);
   if (table) {
     try {
-      await ctx.heavy.run(() => refreshIndexes(table, record.metric, record.indexConfig));
+      await ctx.heavy.run(() => ctx.kbLocks.run(kb, () => refreshIndexes(table, record.metric, record.indexConfig)));
     } catch (error) {
       throw storageError(`building the indexes of generation ${generation} of "${kb}"`, error);
     }
