@@ -1,0 +1,99 @@
+// createServer: one McpServer over a shared engine, with tools, resources and MCP logging. Pure: no I/O here.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { SetLevelRequestSchema, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
+import type { Embedder, EngineLogLevel, KnowledgeBaseEngine } from '../engine/types.js';
+import { registerResources } from '../resources/index.js';
+import { registerTools } from '../tools/index.js';
+import type { ServerConfig } from './config.js';
+import type { Logger } from './logger.js';
+import { SERVER_NAME, SERVER_VERSION } from './version.js';
+
+export interface CreateServerOptions {
+  /** Shared by every session; createServer never opens or closes it. */
+  engine: KnowledgeBaseEngine;
+  /** The embedder the engine uses (for the status resource); undefined when embeddings are off. */
+  embedder: Embedder | undefined;
+  logger: Logger;
+  config: ServerConfig;
+  /** For uptime in rag-studio://status; defaults to now. */
+  startedAt?: number;
+}
+
+const INSTRUCTIONS = `rag-studio-mcp is a local knowledge base. To answer from indexed documents, call hybrid_search (read rag-studio://knowledge-bases to see which knowledge bases exist) and cite the results' citation fields. To index documents, split them into passages and call upsert_chunks. To rebuild an index safely: create_generation, fill it, check it with hybrid_search(generation), then promote_generation; promoting the previous generation rolls back. Error texts start with a code (e.g. KB_NOT_FOUND) and say what to do next.`;
+
+/** MCP levels, most to least verbose; engine levels are a subset. */
+const MCP_LEVELS: readonly LoggingLevel[] = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+];
+
+/**
+ * Builds a server for one client session. Several sessions (HTTP) share the engine; closing the server
+ * detaches its event and log subscriptions but leaves the engine open.
+ */
+export function createServer({
+  engine,
+  embedder,
+  logger,
+  config,
+  startedAt = Date.now(),
+}: CreateServerOptions): McpServer {
+  const server = new McpServer(
+    { name: SERVER_NAME, title: 'RAG Studio', version: SERVER_VERSION },
+    {
+      capabilities: { tools: {}, resources: { listChanged: true }, logging: {} },
+      instructions: INSTRUCTIONS,
+      // A promotion changes two generations at once; one re-list is enough for the client.
+      debouncedNotificationMethods: ['notifications/resources/list_changed'],
+    },
+  );
+
+  registerTools(server, { engine, logger }, { readOnly: config.readOnly || engine.readOnly });
+  const unsubscribeEvents = registerResources(server, {
+    engine,
+    embedder,
+    config,
+    logger,
+    version: SERVER_VERSION,
+    startedAt,
+  });
+  const detachLogs = forwardLogsWhenEnabled(server, logger);
+
+  const previousOnClose = server.server.onclose;
+  server.server.onclose = () => {
+    unsubscribeEvents();
+    detachLogs();
+    previousOnClose?.();
+  };
+  return server;
+}
+
+/**
+ * Sends log messages through MCP only after the client chose a level with logging/setLevel: an agent that
+ * never asked for logs should not get its context filled with them. stderr gets everything regardless.
+ */
+function forwardLogsWhenEnabled(server: McpServer, logger: Logger): () => void {
+  let threshold: number | undefined;
+  server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
+    threshold = MCP_LEVELS.indexOf(request.params.level);
+    return {};
+  });
+  return logger.attach((level: EngineLogLevel, message, data) => {
+    if (threshold === undefined || MCP_LEVELS.indexOf(level) < threshold || !server.isConnected()) return;
+    server
+      .sendLoggingMessage({
+        level,
+        logger: SERVER_NAME,
+        data: data === undefined ? { message } : { message, ...data },
+      })
+      .catch(() => {
+        /* the session is going away; stderr already has the message */
+      });
+  });
+}

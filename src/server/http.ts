@@ -1,0 +1,199 @@
+// Streamable HTTP transport on node:http: one MCP session per client, all sharing one engine, behind the guards.
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { HttpConfig } from './config.js';
+import {
+  bearerAuthenticator,
+  checkHost,
+  checkOrigin,
+  isAllowedOrigin,
+  readBody,
+  type Refusal,
+} from './http-guards.js';
+import { describeError, type Logger } from './logger.js';
+
+export const MCP_PATH = '/mcp';
+/** Sessions live until the client deletes them or disconnects for good; the cap bounds memory. */
+const MAX_SESSIONS = 256;
+
+export interface HttpServerOptions {
+  config: HttpConfig;
+  /** Builds the McpServer of a new session (createServer over the shared engine). */
+  createSessionServer: () => McpServer;
+  logger: Logger;
+}
+
+export interface RunningHttpServer {
+  /** `http://host:port/mcp` with the actual port. */
+  url: string;
+  port: number;
+  sessionCount(): number;
+  /** Closes every session and the listener. */
+  close(): Promise<void>;
+}
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: McpServer;
+}
+
+export async function startHttpServer({
+  config,
+  createSessionServer,
+  logger,
+}: HttpServerOptions): Promise<RunningHttpServer> {
+  const sessions = new Map<string, Session>();
+  const authenticate = bearerAuthenticator(config.authToken);
+
+  const refuse = (res: ServerResponse, refusal: Refusal): void => {
+    if (res.headersSent) return;
+    res.writeHead(refusal.status, { 'Content-Type': 'application/json', ...refusal.headers });
+    // JSON-RPC error shape, as the SDK transport answers its own refusals.
+    res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: refusal.message }, id: null }));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== MCP_PATH)
+      return refuse(res, { status: 404, message: `Not Found: the MCP endpoint is ${MCP_PATH}` });
+    const guard = checkHost(req.headers.host, config) ?? checkOrigin(req.headers.origin, config);
+    if (guard !== undefined) return refuse(res, guard);
+    setCorsHeaders(req, res, config);
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204).end();
+      return;
+    }
+    const denied = authenticate(req.headers.authorization);
+    if (denied !== undefined) return refuse(res, denied);
+
+    const sessionHeader = req.headers['mcp-session-id'];
+    const sessionId = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
+    const existing = sessionId === undefined ? undefined : sessions.get(sessionId);
+    if (sessionId !== undefined && existing === undefined) {
+      return refuse(res, {
+        status: 404,
+        message: 'Not Found: unknown or expired session; initialize a new one',
+      });
+    }
+
+    if (req.method === 'GET' || req.method === 'DELETE') {
+      if (existing === undefined)
+        return refuse(res, { status: 400, message: 'Bad Request: Mcp-Session-Id header required' });
+      return existing.transport.handleRequest(req, res);
+    }
+    if (req.method !== 'POST') {
+      return refuse(res, {
+        status: 405,
+        message: 'Method Not Allowed: use POST, GET or DELETE',
+        headers: { Allow: 'GET, POST, DELETE' },
+      });
+    }
+
+    const body = await readBody(req, config.maxBodyBytes);
+    if (!body.ok) return refuse(res, { ...body.refusal, headers: { Connection: 'close' } });
+    let message: unknown;
+    try {
+      message = JSON.parse(body.text);
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32700, message: 'Parse error: body is not JSON' },
+          id: null,
+        }),
+      );
+      return;
+    }
+    if (existing !== undefined) return existing.transport.handleRequest(req, res, message);
+    if (!isInitializeRequest(message)) {
+      return refuse(res, {
+        status: 400,
+        message: 'Bad Request: no Mcp-Session-Id; the first request must be initialize',
+      });
+    }
+    if (sessions.size >= MAX_SESSIONS) {
+      return refuse(res, {
+        status: 503,
+        message: `Service Unavailable: ${MAX_SESSIONS} sessions open; close one (DELETE)`,
+      });
+    }
+    const session = openSession();
+    await session.server.connect(session.transport);
+    await session.transport.handleRequest(req, res, message);
+  };
+
+  const openSession = (): Session => {
+    const server = createSessionServer();
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, session);
+        logger.log('debug', 'HTTP session opened', { session: id, sessions: sessions.size });
+      },
+    });
+    const session: Session = { transport, server };
+    let closed = false;
+    transport.onclose = () => {
+      // server.close() closes the transport again, which calls this again: once is enough.
+      if (closed) return;
+      closed = true;
+      const id = transport.sessionId;
+      if (id !== undefined && sessions.delete(id))
+        logger.log('debug', 'HTTP session closed', { session: id });
+      void server.close().catch(() => undefined);
+    };
+    return session;
+  };
+
+  const httpServer = createHttpServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.log('error', 'HTTP request failed', describeError(error));
+      refuse(res, { status: 500, message: 'Internal Server Error' });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host.replace(/^\[|\]$/g, ''), () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const hostForUrl =
+    config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
+
+  return {
+    url: `http://${hostForUrl}:${port}${MCP_PATH}`,
+    port,
+    sessionCount: () => sessions.size,
+    async close() {
+      await Promise.allSettled([...sessions.values()].map((s) => s.transport.close()));
+      sessions.clear();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        // Open SSE streams would otherwise keep close() waiting forever.
+        httpServer.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** Browser clients from an allowed (non-default) origin need CORS to read responses and the session id. */
+function setCorsHeaders(req: IncomingMessage, res: ServerResponse, config: HttpConfig): void {
+  const origin = req.headers.origin;
+  if (origin === undefined || !isAllowedOrigin(origin, config)) return;
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Vary', 'Origin');
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+  res.setHeader(
+    'Access-Control-Allow-Headers',
+    'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID',
+  );
+  res.setHeader('Access-Control-Expose-Headers', 'Mcp-Session-Id');
+}

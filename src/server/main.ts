@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// The server process, and the only module with side effects: config → engine (+ embedder prewarm) → MCP → transport.
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { createEmbedder } from '../engine/embedding/index.js';
+import { DEFAULT_LIMITS, openEngine } from '../engine/index.js';
+import type { Embedder, KnowledgeBaseEngine } from '../engine/types.js';
+import { helpText } from './config-settings.js';
+import {
+  ConfigError,
+  engineOptionsFrom,
+  NO_EMBEDDER_MODEL,
+  parseCommandLine,
+  type ServerConfig,
+} from './config.js';
+import { createServer } from './create-server.js';
+import { startHttpServer } from './http.js';
+import { createLogger, describeError } from './logger.js';
+import { SERVER_NAME, SERVER_VERSION } from './version.js';
+
+/** Upper bound on a graceful shutdown; past it the process exits anyway (each write commit is atomic). */
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+async function main(): Promise<void> {
+  let config: ServerConfig;
+  try {
+    const command = parseCommandLine(process.argv.slice(2));
+    if (command.action === 'help') return void process.stdout.write(`${helpText(DEFAULT_LIMITS)}\n`);
+    if (command.action === 'version') return void process.stdout.write(`${SERVER_VERSION}\n`);
+    config = command.config;
+  } catch (error) {
+    return exitWithError(error);
+  }
+
+  const logger = createLogger({ level: config.logLevel });
+  const startedAt = Date.now();
+  let embedder: Embedder | undefined;
+  let engine: KnowledgeBaseEngine;
+  try {
+    embedder =
+      config.embedding.model === NO_EMBEDDER_MODEL ? undefined : createEmbedder(config.embedding, logger.log);
+    // Loads (or downloads) the model in the background so the first tool call does not pay for it.
+    embedder?.prewarm?.();
+    engine = await openEngine({
+      ...engineOptionsFrom(config),
+      log: logger.log,
+      ...(embedder ? { embedder } : {}),
+    });
+  } catch (error) {
+    await embedder?.close?.().catch(() => undefined);
+    return exitWithError(error);
+  }
+
+  let closeTransport: () => Promise<void> = async () => undefined;
+  let shuttingDown = false;
+  const shutdown = async (reason: string): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.log('info', `shutting down (${reason}); letting in-flight writes finish`);
+    setTimeout(() => {
+      logger.log('error', `shutdown took over ${SHUTDOWN_TIMEOUT_MS} ms; exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    let code = 0;
+    // Transport first (no new calls), then the engine (waits for in-flight writes), then the model worker.
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      ['transport', closeTransport],
+      ['engine', () => engine.close()],
+      ['embedder', async () => embedder?.close?.()],
+    ];
+    for (const [what, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        code = 1;
+        logger.log('error', `closing the ${what} failed`, describeError(error));
+      }
+    }
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      // A second signal means "now": the user gave up waiting.
+      if (shuttingDown) process.exit(130);
+      void shutdown(signal);
+    });
+  }
+
+  const makeServer = () => createServer({ engine, embedder, logger, config, startedAt });
+  if (config.transport === 'http') {
+    try {
+      const http = await startHttpServer({ config: config.http, createSessionServer: makeServer, logger });
+      closeTransport = () => http.close();
+      logger.log('info', `${SERVER_NAME} ${SERVER_VERSION} serving Streamable HTTP at ${http.url}`, {
+        dataDir: engine.dataDir,
+        auth: config.http.authToken === undefined ? 'none (loopback only)' : 'bearer token',
+      });
+    } catch (error) {
+      await engine.close().catch(() => undefined);
+      await embedder?.close?.().catch(() => undefined);
+      return exitWithError(error);
+    }
+  } else {
+    const server = makeServer();
+    closeTransport = () => server.close();
+    // The client closing our stdin is how a stdio session ends; a vanished client shows up as EPIPE on stdout.
+    process.stdin.once('end', () => void shutdown('stdin closed'));
+    process.stdout.on('error', () => void shutdown('stdout closed'));
+    await server.connect(new StdioServerTransport());
+    logger.log('info', `${SERVER_NAME} ${SERVER_VERSION} serving stdio`, { dataDir: engine.dataDir });
+  }
+}
+
+/** One line on stderr and exit 1: bad config or storage that cannot open is for the user to fix, not a stack trace. */
+function exitWithError(error: unknown): never {
+  const message =
+    error instanceof ConfigError
+      ? `configuration error: ${error.message}`
+      : error instanceof Error && 'code' in error && typeof error.code === 'string'
+        ? `${error.code}: ${error.message}`
+        : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  // stderr is synchronous for files and pipes on POSIX, so exiting right after loses nothing.
+  process.stderr.write(`${SERVER_NAME}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  process.exit(1);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${SERVER_NAME}: fatal: ${JSON.stringify(describeError(error))}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,163 @@
+// hybrid_search: the read tool agents call most — BM25 + vector search with filters, fusion and citations.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import type { SearchHit, SearchRequest } from '../engine/types.js';
+import { FILTER_HELP, filterSchema, generationSchema, kbNameSchema } from './common-schemas.js';
+import { runTool, withoutNulls, type ToolDeps, type ToolExtra } from './tool-result.js';
+
+export const name = 'hybrid_search';
+
+export const inputSchema = z
+  .object({
+    kb: kbNameSchema,
+    query: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('What to look for, in natural language or keywords. Needed unless `vector` is given.'),
+    vector: z
+      .array(z.number())
+      .min(1)
+      .optional()
+      .describe("A query embedding of the knowledge base's dimension, for callers that embed themselves."),
+    mode: z
+      .enum(['hybrid', 'vector', 'lexical'])
+      .default('hybrid')
+      .describe(
+        'hybrid (default): keywords + meaning, fused. lexical: exact terms, ids, error messages. vector: meaning/paraphrase.',
+      ),
+    limit: z.number().int().min(1).max(100).default(10).describe('Results to return, 1-100.'),
+    offset: z.number().int().min(0).default(0).describe('Results to skip, for paging.'),
+    filter: filterSchema
+      .optional()
+      .describe(`Conditions every result must meet (applied before ranking). ${FILTER_HELP}`),
+    generation: generationSchema
+      .optional()
+      .describe('Search this generation instead of the active one, e.g. a building one before promoting it.'),
+    fusion: z
+      .enum(['rrf', 'weighted', 'adaptive'])
+      .optional()
+      .describe('How hybrid mode merges the two rankings: rrf (default), weighted, adaptive.'),
+  })
+  .refine((args) => args.query !== undefined || args.vector !== undefined, {
+    message: 'give `query` (text) or `vector` (an embedding), or both',
+    path: ['query'],
+  });
+
+const sideScores = z.object({ vector: z.number().optional(), lexical: z.number().optional() });
+
+export const outputSchema = z.object({
+  kb: z.string(),
+  generation: z.number().int(),
+  mode: z.enum(['hybrid', 'vector', 'lexical']).describe('The mode that actually ran (see warnings).'),
+  fusion: z.enum(['rrf', 'weighted', 'adaptive']).nullable(),
+  results: z.array(
+    z.object({
+      chunk_id: z.string(),
+      document_id: z.string(),
+      score: z.number(),
+      scores: sideScores,
+      ranks: sideScores,
+      content: z.string(),
+      snippet: z.string(),
+      metadata: z.record(z.string(), z.json()),
+      citation: z.object({
+        title: z.string().optional(),
+        source_path: z.string().optional(),
+        license: z.string().optional(),
+        version: z.string().optional(),
+        anchor: z.string().optional(),
+        page_number: z.number().optional(),
+      }),
+    }),
+  ),
+  warnings: z.array(z.string()),
+  took_ms: z.number(),
+  cached: z.boolean(),
+});
+
+export const description = `Search a knowledge base and get the best-matching chunks with citations. Use it before answering questions about documents indexed with upsert_chunks, and cite citation.source_path / title / anchor in your answer.
+
+Arguments:
+- kb: knowledge base name (the resource rag-studio://knowledge-bases lists them).
+- query: what to look for. Needed unless you pass vector.
+- vector: your own query embedding of the knowledge base's dimension.
+- mode: "hybrid" (default) combines keyword (BM25) and meaning (vector) search and suits most questions; "lexical" for exact terms, identifiers, error messages; "vector" for paraphrases and concepts.
+- limit (1-100, default 10) and offset (default 0) page through results.
+- filter: ${FILTER_HELP}
+- generation: search a specific generation (e.g. a building one before promote_generation); default the active one.
+- fusion: how hybrid merges rankings: "rrf" (default, rank-based), "weighted" (normalised scores), "adaptive" (weights each side by its confidence).
+
+Each result has score, per-side scores and ranks, a snippet around the matched terms, the full content, metadata and citation. warnings explains fallbacks, e.g. hybrid ran lexical-only because no embedding model is available.`;
+
+export const annotations = {
+  title: 'Search a knowledge base',
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+};
+
+export type SearchOutput = z.infer<typeof outputSchema>;
+
+export function toSearchResult(hit: SearchHit): SearchOutput['results'][number] {
+  const c = hit.citation;
+  return {
+    chunk_id: hit.chunkId,
+    document_id: hit.documentId,
+    score: hit.score,
+    scores: hit.scores,
+    ranks: hit.ranks,
+    content: hit.content,
+    snippet: hit.snippet,
+    metadata: hit.metadata,
+    citation: withoutNulls({
+      title: c.title,
+      source_path: c.sourcePath,
+      license: c.license,
+      version: c.version,
+      anchor: c.anchor,
+      page_number: c.pageNumber,
+    }),
+  };
+}
+
+export function registerHybridSearch(server: McpServer, deps: ToolDeps): void {
+  server.registerTool(
+    name,
+    {
+      title: annotations.title,
+      description,
+      inputSchema,
+      outputSchema,
+      annotations,
+    },
+    (args: z.infer<typeof inputSchema>, extra: ToolExtra) =>
+      runTool(name, deps, async () => {
+        const request: SearchRequest = {
+          kb: args.kb,
+          mode: args.mode,
+          limit: args.limit,
+          offset: args.offset,
+          signal: extra.signal,
+          ...(args.query === undefined ? {} : { text: args.query }),
+          ...(args.vector === undefined ? {} : { vector: args.vector }),
+          ...(args.filter === undefined ? {} : { filter: args.filter as SearchRequest['filter'] }),
+          ...(args.generation === undefined ? {} : { generation: args.generation }),
+          ...(args.fusion === undefined ? {} : { fusion: args.fusion }),
+        };
+        const response = await deps.engine.search(request);
+        const output: SearchOutput = {
+          kb: response.kb,
+          generation: response.generation,
+          mode: response.mode,
+          fusion: response.fusion,
+          results: response.results.map(toSearchResult),
+          warnings: response.warnings,
+          took_ms: response.tookMs,
+          cached: response.cached,
+        };
+        return output;
+      }),
+  );
+}

@@ -1,0 +1,45 @@
+// Registers every tool; in read-only mode only the ones that cannot write.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import * as createGeneration from './create-generation.js';
+import * as deleteChunks from './delete-chunks.js';
+import * as hybridSearch from './hybrid-search.js';
+import * as promoteGeneration from './promote-generation.js';
+import * as runGc from './run-gc.js';
+import type { ToolDeps } from './tool-result.js';
+import * as upsertChunks from './upsert-chunks.js';
+
+export type { ToolDeps } from './tool-result.js';
+export { createGeneration, deleteChunks, hybridSearch, promoteGeneration, runGc, upsertChunks };
+
+/** Every tool module, by MCP tool name; tests parse structuredContent with `TOOLS[name].outputSchema`. */
+export const TOOLS = {
+  [hybridSearch.name]: hybridSearch,
+  [upsertChunks.name]: upsertChunks,
+  [deleteChunks.name]: deleteChunks,
+  [createGeneration.name]: createGeneration,
+  [promoteGeneration.name]: promoteGeneration,
+  [runGc.name]: runGc,
+} as const;
+
+export const READ_TOOL_NAMES = [hybridSearch.name] as const;
+export const WRITE_TOOL_NAMES = [
+  upsertChunks.name,
+  deleteChunks.name,
+  createGeneration.name,
+  promoteGeneration.name,
+  runGc.name,
+] as const;
+
+/**
+ * Write tools are not registered at all in read-only mode (rather than failing when called), so a model
+ * never sees — or plans with — a tool it cannot use.
+ */
+export function registerTools(server: McpServer, deps: ToolDeps, options: { readOnly: boolean }): void {
+  hybridSearch.registerHybridSearch(server, deps);
+  if (options.readOnly) return;
+  upsertChunks.registerUpsertChunks(server, deps);
+  deleteChunks.registerDeleteChunks(server, deps);
+  createGeneration.registerCreateGeneration(server, deps);
+  promoteGeneration.registerPromoteGeneration(server, deps);
+  runGc.registerRunGc(server, deps);
+}

@@ -1,0 +1,59 @@
+// Engine outcomes → MCP tool results: structured JSON plus the same JSON as text; EngineError → isError.
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import { isEngineError, type EngineError } from '../engine/errors.js';
+import type { KnowledgeBaseEngine } from '../engine/types.js';
+import { describeError, type Logger } from '../server/logger.js';
+
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/** What every tool handler needs. */
+export interface ToolDeps {
+  engine: KnowledgeBaseEngine;
+  logger: Logger;
+}
+
+/** Clients without structured-output support read the text block, so both carry the same JSON. */
+export function structuredResult(value: Record<string, unknown>): CallToolResult {
+  return { structuredContent: value, content: [{ type: 'text', text: JSON.stringify(value) }] };
+}
+
+/** The text starts with the stable code so a model (or a script) can branch on it. */
+export function engineErrorResult(error: EngineError): CallToolResult {
+  const content: CallToolResult['content'] = [{ type: 'text', text: `${error.code}: ${error.message}` }];
+  if (error.details !== undefined) {
+    const details = JSON.stringify(error.details);
+    content.push({
+      type: 'text',
+      text: `details: ${details.length > 8000 ? `${details.slice(0, 8000)}…` : details}`,
+    });
+  }
+  return { isError: true, content };
+}
+
+/**
+ * Runs a tool body: engine errors become isError results the model can act on; anything else is a bug,
+ * so it is logged with its stack and rethrown (the SDK then reports it as a tool error).
+ */
+export async function runTool(
+  name: string,
+  deps: ToolDeps,
+  body: () => Promise<Record<string, unknown>>,
+): Promise<CallToolResult> {
+  try {
+    return structuredResult(await body());
+  } catch (error) {
+    if (isEngineError(error)) return engineErrorResult(error);
+    deps.logger.log('error', `tool ${name} failed unexpectedly`, describeError(error));
+    throw error;
+  }
+}
+
+/** Drops null/undefined fields so results stay short for a model's context window. */
+export function withoutNulls<T extends Record<string, unknown>>(
+  value: T,
+): { [K in keyof T]?: NonNullable<T[K]> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as {
+    [K in keyof T]?: NonNullable<T[K]>;
+  };
+}
