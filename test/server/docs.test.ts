@@ -1,4 +1,4 @@
-// The server docs and mcp.json agree with the code: every setting, tool argument and output field is documented.
+// The README and mcp.json agree with the code: every setting, tool argument and output field is documented.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -8,7 +8,7 @@ import { allSettings } from '../../src/server/config-settings.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { REPO_ROOT } from '../helpers/built-server.js';
 
-const docs = readFileSync(join(REPO_ROOT, 'docs', 'README-server.md'), 'utf8');
+const docs = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 
 /** The text under `### <name>` up to the next heading. */
 function section(name: string): string {
@@ -19,7 +19,7 @@ function section(name: string): string {
   return end < 0 ? rest : rest.slice(0, end);
 }
 
-describe('docs/README-server.md', () => {
+describe('README.md', () => {
   it('has a table row for every setting, with its default', () => {
     for (const s of allSettings(DEFAULT_LIMITS)) {
       const row = docs.split('\n').find((line) => line.startsWith(`| \`${s.env[0]}\``));
