@@ -83,7 +83,8 @@ export function checkEmbedderUsable(space: EmbeddingSpace, embedder: Embedder | 
         `meaningless similarities. Configure ${space.model} again, or rebuild: ${MOVE_ON}`,
     );
   }
-  if (embedder.dimension !== space.dimension) {
+  // 0 means "not known until the model loads"; the vectors it returns are checked instead.
+  if (embedder.dimension !== 0 && embedder.dimension !== space.dimension) {
     throw new EngineError(
       'DIMENSION_MISMATCH',
       `${where} stores ${space.dimension}-d vectors but ${embedder.id} makes ${embedder.dimension}-d ones. ${MOVE_ON}`,

@@ -111,6 +111,20 @@ describe('upsertChunks', () => {
   });
 });
 
+describe('embedding space of a lazily loaded model', () => {
+  // Like a transformer model not yet downloaded: width and file hash are unknown until the first embed.
+  it('records the width and revision known only after loading, and searches it', async () => {
+    const lazy = new KeywordEmbedder({ lazy: true });
+    expect(lazy.dimension).toBe(0);
+    t = await openTestEngine({ embedder: lazy });
+    await t.engine.upsertChunks('docs', animalCorpus());
+    const info = (await t.engine.listGenerations('docs'))[0]!;
+    expect(info.embedding).toMatchObject({ model: 'keyword-test', dimension: 17, revision: 'sha256:lazy' });
+    const r = await t.engine.search({ kb: 'docs', mode: 'vector', text: 'banana', limit: 1 });
+    expect(r.results[0]!.chunkId).toBe('c5');
+  });
+});
+
 describe('deleteChunks', () => {
   it('deletes by chunk ids and by document ids and returns the count', async () => {
     t = await openTestEngine();

@@ -41,6 +41,12 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
 
     const queryVector =
       plan.mode === 'lexical' ? undefined : (params.vector ?? (await plan.embedWith!.embedQuery(params.text!, request.signal)));
+    if (queryVector && queryVector.length !== record.embedding.dimension) {
+      throw new EngineError(
+        'DIMENSION_MISMATCH',
+        `generation ${record.generation} of "${kb}" stores ${record.embedding.dimension}-d vectors; the query vector has ${queryVector.length}`,
+      );
+    }
     const want = params.limit + params.offset;
     const candidates = plan.mode === 'hybrid' ? 2 * want : want;
     const [vectorSide, lexicalSide] = await Promise.all([

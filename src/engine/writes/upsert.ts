@@ -1,7 +1,7 @@
 // upsertChunks: validate everything, embed what needs it, then insert-or-replace by chunk_id in batches.
 import type { Table } from '@lancedb/lancedb';
 import { requireWritable, throwIfAborted, type EngineContext } from '../context.js';
-import { checkWriteAgainstSpace, spaceForWrite } from '../embedding-space.js';
+import { checkWriteAgainstSpace, embedderSpace, spaceForWrite } from '../embedding-space.js';
 import { EngineError, storageError } from '../errors.js';
 import { chunksToArrow, toEpochMs, type StoredChunk } from '../storage/chunk-schema.js';
 import { sqlList } from '../storage/sql.js';
@@ -79,7 +79,17 @@ async function embedForTarget(
     part.forEach(({ i }, k) => (vectors[i] = embedded[k]!));
     options.onProgress?.({ done: Math.min(start + slice, todo.length), total: todo.length + chunks.length, message: 'embedding' });
   }
-  return { space, vectors };
+  // A model's revision (file hash) and, for unknown models, its width are only known once it has loaded.
+  const finalSpace = target.record?.embedding ?? embedderSpace(ctx.embedder!);
+  const width = vectors.find((v) => v.length !== finalSpace.dimension)?.length;
+  if (width !== undefined) {
+    throw new EngineError(
+      'DIMENSION_MISMATCH',
+      `${target.label} stores ${finalSpace.dimension}-d vectors but ${ctx.embedder!.id} produced ${width}-d ones; ` +
+        'create a new generation for this model and promote it',
+    );
+  }
+  return { space: finalSpace, vectors };
 }
 
 async function writeBatches(
