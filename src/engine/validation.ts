@@ -2,6 +2,7 @@
 import { EngineError } from './errors.js';
 import { METADATA_KEY_SEGMENT } from './search/filter.js';
 import type { EngineLimits } from './types.js';
+import { clip, describeValue, isPlainObject } from './value-description.js';
 
 /** Limits used when EngineOptions.limits leaves one out. */
 export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
@@ -102,7 +103,7 @@ export function validateChunks(chunks: unknown[], limits: EngineLimits): { probl
   chunks.forEach((chunk, index) => {
     const report = (reason: string) => problems.push({ index, reason });
     if (!isPlainObject(chunk)) {
-      report(`not a chunk object (got ${describe(chunk)})`);
+      report(`not a chunk object (got ${describeValue(chunk)})`);
       return;
     }
     const unknown = Object.keys(chunk).filter((k) => !CHUNK_FIELDS.includes(k) && chunk[k] !== undefined);
@@ -134,7 +135,7 @@ export function validateChunks(chunks: unknown[], limits: EngineLimits): { probl
     for (const field of CITATION_FIELDS) {
       const value = chunk[field];
       if (value !== undefined && value !== null && typeof value !== 'string') {
-        report(`${field} must be a string or null, got ${describe(value)}`);
+        report(`${field} must be a string or null, got ${describeValue(value)}`);
       }
     }
     const page = chunk.pageNumber;
@@ -143,7 +144,7 @@ export function validateChunks(chunks: unknown[], limits: EngineLimits): { probl
       page !== null &&
       !(Number.isInteger(page) && (page as number) >= 0 && (page as number) <= INT32_MAX)
     ) {
-      report(`pageNumber must be an integer from 0 to ${INT32_MAX} or null, got ${describe(page)}`);
+      report(`pageNumber must be an integer from 0 to ${INT32_MAX} or null, got ${describeValue(page)}`);
     }
     if (chunk.embedding !== undefined) {
       const problem = embeddingProblem(chunk.embedding);
@@ -182,7 +183,7 @@ export function assertChunksValid(chunks: unknown[], limits: EngineLimits): void
 }
 
 function idProblem(value: unknown, maxLength: number): string | undefined {
-  if (typeof value !== 'string') return `must be a non-empty string, got ${describe(value)}`;
+  if (typeof value !== 'string') return `must be a non-empty string, got ${describeValue(value)}`;
   if (value.trim() === '') return 'must be a non-empty string, got an empty one';
   if (value.length > maxLength) return `is ${value.length} characters long; the limit is ${maxLength}`;
   if (/\p{Surrogate}/u.test(value)) return 'contains an unpaired UTF-16 surrogate';
@@ -190,7 +191,7 @@ function idProblem(value: unknown, maxLength: number): string | undefined {
 }
 
 function textProblem(value: unknown, maxBytes: number): string | undefined {
-  if (typeof value !== 'string') return `must be a string, got ${describe(value)}`;
+  if (typeof value !== 'string') return `must be a string, got ${describeValue(value)}`;
   if (value.trim() === '') return 'is empty; a chunk needs text to search';
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > maxBytes) return `is ${bytes} bytes in UTF-8; the limit is ${maxBytes}: split the chunk`;
@@ -198,7 +199,7 @@ function textProblem(value: unknown, maxBytes: number): string | undefined {
 }
 
 function metadataProblem(metadata: unknown, limits: EngineLimits): string | undefined {
-  if (!isPlainObject(metadata)) return `metadata must be a JSON object, got ${describe(metadata)}`;
+  if (!isPlainObject(metadata)) return `metadata must be a JSON object, got ${describeValue(metadata)}`;
   const problem = jsonProblem(metadata, 'metadata', 1, limits.maxMetadataDepth);
   if (problem) return problem;
   const bytes = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
@@ -218,7 +219,7 @@ function jsonProblem(value: unknown, path: string, depth: number, maxDepth: numb
     return Number.isFinite(value) ? undefined : `${path} is ${value}; JSON numbers must be finite`;
   }
   const isArray = Array.isArray(value);
-  if (!isArray && !isPlainObject(value)) return `${path} is ${describe(value)}, which is not a JSON value`;
+  if (!isArray && !isPlainObject(value)) return `${path} is ${describeValue(value)}, which is not a JSON value`;
   if (depth > maxDepth) return `metadata is nested deeper than ${maxDepth} levels at ${path}`;
   if (isArray) {
     for (let i = 0; i < value.length; i++) {
@@ -246,7 +247,7 @@ function embeddingProblem(value: unknown): string | undefined {
     !(value instanceof DataView) &&
     !(value instanceof BigInt64Array) &&
     !(value instanceof BigUint64Array);
-  if (!Array.isArray(value) && !isTyped) return `must be an array of numbers, got ${describe(value)}`;
+  if (!Array.isArray(value) && !isTyped) return `must be an array of numbers, got ${describeValue(value)}`;
   const vector = value as ArrayLike<unknown>;
   if (vector.length === 0) return 'is empty';
   if (vector.length > MAX_EMBEDDING_DIMENSION)
@@ -254,30 +255,8 @@ function embeddingProblem(value: unknown): string | undefined {
   for (let i = 0; i < vector.length; i++) {
     const x = vector[i];
     if (typeof x !== 'number' || !Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX) {
-      return `[${i}] is ${describe(x)}; vectors hold finite float32 numbers`;
+      return `[${i}] is ${describeValue(x)}; vectors hold finite float32 numbers`;
     }
   }
   return undefined;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string "${clip(value)}"`;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'bigint') return `the bigint ${value}`;
-  if (typeof value === 'object')
-    return isPlainObject(value) ? 'an object' : `a ${value.constructor?.name ?? 'non-plain'} object`;
-  return `a ${typeof value}`;
-}
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
 }

@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
+import { seededRandom } from './clustered-vectors.js';
 
 const { onnx } = onnxProto;
 
@@ -75,7 +76,7 @@ export async function writeTinyModel(parent: string, options: TinyModelOptions =
       ...PUNCTUATION,
     ]),
   ];
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   // Special tokens ([CLS], [SEP]) sit in every text; kept small so mean pooling reflects the words.
   const wordTable = Float32Array.from(
     { length: vocab.length * hidden },
@@ -280,14 +281,3 @@ function tokenizerConfig(maxLength: number): Record<string, unknown> {
   };
 }
 
-/** Small seeded PRNG so every run writes the same model bytes. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

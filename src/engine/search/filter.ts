@@ -2,6 +2,7 @@
 import { EngineError } from '../errors.js';
 import type { EngineLimits, Filter } from '../types.js';
 import { sqlString } from '../storage/sql.js';
+import { clip, describeValue, isPlainObject } from '../value-description.js';
 
 /*
  * Semantics (each verified against @lancedb/lancedb 0.37 in test/engine/search/filter.test.ts):
@@ -88,7 +89,7 @@ export function compileFilter(
 
 function compileObject(value: unknown, at: string, depth: number, budget: Budget): string | undefined {
   if (!isPlainObject(value)) {
-    throw invalid(at, `expected an object of conditions, got ${describe(value)}`);
+    throw invalid(at, `expected an object of conditions, got ${describeValue(value)}`);
   }
   if (depth > budget.limits.maxFilterDepth) {
     throw invalid(
@@ -103,7 +104,7 @@ function compileObject(value: unknown, at: string, depth: number, budget: Budget
     const childAt = `${at}.${key}`;
     if (key === '$and' || key === '$or') {
       if (!Array.isArray(child) || child.length === 0) {
-        throw invalid(childAt, `${key} takes a non-empty array of filter objects, got ${describe(child)}`);
+        throw invalid(childAt, `${key} takes a non-empty array of filter objects, got ${describeValue(child)}`);
       }
       const branches = child.map((branch, i) => {
         const sql = compileObject(branch, `${childAt}[${i}]`, depth + 1, budget);
@@ -180,7 +181,7 @@ function compileOperator(target: Target, op: Operator, operand: unknown, at: str
     case '$in':
     case '$nin': {
       if (!Array.isArray(operand) || operand.length === 0) {
-        throw invalid(at, `${op} takes a non-empty array of values, got ${describe(operand)}`);
+        throw invalid(at, `${op} takes a non-empty array of values, got ${describeValue(operand)}`);
       }
       const values = operand.map((v, i) => {
         spend(budget, `${at}[${i}]`);
@@ -222,7 +223,7 @@ function scalar(target: Target, value: unknown, at: string, forRange: boolean): 
     return value;
   }
   if (typeof value === 'boolean' && target.kind === 'metadata' && !forRange) return value;
-  throw invalid(at, `expected ${expected}, got ${describe(value)}`);
+  throw invalid(at, `expected ${expected}, got ${describeValue(value)}`);
 }
 
 function expectedType(kind: Target['kind'], forRange: boolean): string {
@@ -328,24 +329,6 @@ function spend(budget: Budget, at: string): void {
         'values each count one); simplify it',
     );
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string "${clip(value)}"`;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value === 'object' ? 'an object' : typeof value;
-}
-
-function clip(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 function invalid(at: string, problem: string): EngineError {

@@ -416,7 +416,7 @@ describe('compileFilter rejections', () => {
     ['filter is an array', [], /expected an object of conditions, got an array/],
     ['too long string', { title: 'x'.repeat(16385) }, /longer than 16384 characters/],
     ['lone surrogate', { title: 'a\ud800' }, /unpaired UTF-16 surrogate/],
-    ['function value', { title: { $eq: () => 1 } }, /got function/],
+    ['function value', { title: { $eq: () => 1 } }, /got a function/],
   ])('%s', (_name, filter, message) => {
     expect(rejection(filter).message).toMatch(message);
   });
