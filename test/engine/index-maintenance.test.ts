@@ -1,4 +1,5 @@
 // Background index refresh: after enough writes, unindexed rows are merged into the indexes automatically.
+import { connect } from '@lancedb/lancedb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEngine } from '../../src/engine/index.js';
 import { openTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -41,5 +42,28 @@ describe('background index maintenance', () => {
     const unindexed = await unindexedAfterClose(t);
     expect(unindexed.embedding_idx).toBe(0);
     expect(unindexed.content_idx).toBe(0);
+  });
+
+  it('leaves a building generation to its seal, then indexes everything at once', async () => {
+    t = await openTestEngine({ indexRefreshRows: 500 });
+    await t.engine.upsertChunks('kb', rows(0, 10));
+    await t.engine.createGeneration('kb');
+    await t.engine.upsertChunks('kb', rows(0, 600), { generation: 2 });
+    await t.engine.close();
+    const raw = await (await connect(t.dir.path)).openTable('kb-kb-g2');
+    expect((await raw.indexStats('content_idx'))?.numUnindexedRows).toBe(600);
+    raw.close();
+    const engine = await openEngine({ dataDir: t.dir.path, embedder: new KeywordEmbedder() });
+    try {
+      const unindexed = async () => {
+        const gen2 = await engine.search({ kb: 'kb', mode: 'lexical', text: 'cat', generation: 2, limit: 100 });
+        expect(gen2.results).toHaveLength(100);
+        await engine.promoteGeneration('kb', 2);
+        return (await engine.describeKnowledgeBase('kb')).indexes.find((i) => i.name === 'content_idx')!.unindexedRows;
+      };
+      expect(await unindexed()).toBe(0);
+    } finally {
+      await engine.close();
+    }
   });
 });

@@ -102,20 +102,24 @@ export async function tableStats(table: Table | undefined): Promise<TableStats> 
 }
 
 /**
- * Brings every index up to date: BM25 and id indexes absorb rows written since they were built (optimize),
- * and the vector index is (re)built when the table is at or above the brute-force threshold.
+ * Brings every index up to date: optimize() merges rows written since the BM25, id and vector indexes were
+ * built into them (and compacts small fragments). The vector index is (re)trained only when the table is at
+ * or above the brute-force threshold and has none yet, or when its partitions were trained on fewer than
+ * half of today's rows (they would no longer fit the data).
  */
 export async function refreshIndexes(table: Table, metric: Metric, config: IndexConfig): Promise<void> {
   const rows = await table.countRows();
-  const wantVectorIndex = config.type !== 'none' && rows >= config.bruteForceThreshold;
-  if (wantVectorIndex) {
-    await table.createIndex('embedding', {
-      config: vectorIndex(metric, config, rows, await embeddingDimension(table)),
-      replace: true,
-      name: VECTOR_INDEX_NAME,
-    });
+  if (config.type !== 'none' && rows >= config.bruteForceThreshold) {
+    const current = (await table.listIndices()).find((i) => i.name === VECTOR_INDEX_NAME);
+    const trainedOn = Number((current as { numIndexedRows?: number } | undefined)?.numIndexedRows ?? 0);
+    if (!current || trainedOn < rows / 2) {
+      await table.createIndex('embedding', {
+        config: vectorIndex(metric, config, rows, await embeddingDimension(table)),
+        replace: true,
+        name: VECTOR_INDEX_NAME,
+      });
+    }
   }
-  // optimize() merges new rows into the existing indexes; it also compacts small fragments.
   await table.optimize();
 }
 

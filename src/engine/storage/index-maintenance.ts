@@ -1,7 +1,8 @@
 // Keeps a written generation's indexes fresh in the background, so unindexed rows never pile up.
 import type { Table } from '@lancedb/lancedb';
 import type { KeyedMutex, Semaphore } from '../concurrency.js';
-import type { EngineLog, IndexConfig, Metric } from '../types.js';
+import type { EngineLog, IndexConfig } from '../types.js';
+import type { GenerationRecord } from './catalog.js';
 import { refreshIndexes, VECTOR_INDEX_NAME } from './generation-tables.js';
 
 /**
@@ -21,9 +22,13 @@ export class IndexMaintenance {
     private readonly log: EngineLog,
   ) {}
 
-  /** Called after a write commits; returns at once. */
-  schedule(kb: string, name: string, table: Table, metric: Metric, config: IndexConfig): void {
-    if (this.refreshRows <= 0) return;
+  /**
+   * Called after a write commits; returns at once. A building generation is skipped: it is indexed once, when
+   * sealed, and refreshing it during a bulk load would only slow the load down.
+   */
+  schedule(record: GenerationRecord, table: Table): void {
+    const { kb, tableName: name, metric, indexConfig: config } = record;
+    if (this.refreshRows <= 0 || record.status === 'building') return;
     if (this.running.has(name)) {
       this.rerun.add(name);
       return;

@@ -26,7 +26,7 @@ export async function deleteChunks(ctx: EngineContext, kbInput: string, request:
     ];
     try {
       const result = await table.delete(clauses.join(' OR '));
-      ctx.indexMaintenance.schedule(kb, record.tableName, table, record.metric, record.indexConfig);
+      ctx.indexMaintenance.schedule(record, table);
       return { kb, generation: record.generation, deleted: Number(result.numDeletedRows ?? 0) };
     } catch (error) {
       throw storageError(`deleting from generation ${record.generation} of "${kb}"`, error);

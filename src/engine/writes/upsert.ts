@@ -40,7 +40,7 @@ export async function upsertChunks(
       if (!target.record) ctx.emit({ type: 'kb_created', kb });
       const table = await ctx.tables.create(record.tableName, space.dimension);
       const counts = await writeBatches(ctx, table, kb, chunks, vectors, options);
-      ctx.indexMaintenance.schedule(kb, record.tableName, table, record.metric, record.indexConfig);
+      ctx.indexMaintenance.schedule(record, table);
       return { kb, generation: record.generation, upserted: chunks.length, ...counts };
     });
   const result = heavy ? await ctx.heavy.run(work) : await work();
