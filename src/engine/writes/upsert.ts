@@ -9,8 +9,11 @@ import type { ChunkInput, EmbeddingSpace, UpsertOptions, UpsertResult } from '..
 import { assertChunksValid, validateKbName } from '../validation.js';
 import { firstGenerationRecord, resolveWriteTarget, type WriteTarget } from './write-target.js';
 
-/** Ids per `chunk_id IN (…)` lookup: keeps the SQL small while touching the btree index few times. */
-const LOOKUP_SLICE = 2_000;
+/**
+ * Ids per `chunk_id IN (…)` lookup. Rows not yet in the btree index are scanned once per lookup, so fewer,
+ * larger lookups win: 10k ids against 300k rows took 58 ms in one lookup, 154 ms in five of 2k.
+ */
+const LOOKUP_SLICE = 10_000;
 
 export async function upsertChunks(
   ctx: EngineContext,
