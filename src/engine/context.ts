@@ -32,7 +32,9 @@ export const DEFAULT_INDEX_CONFIG: IndexConfig = {
   type: 'auto',
   bruteForceThreshold: 50_000,
   nprobes: 20,
-  refineFactor: 10,
+  // RaBitQ codes rank roughly; exact re-ranking of 40 × limit candidates kept recall@10 at 1.0 on 300k
+  // clustered 384-d vectors where 10 × limit gave 0.92 (and 0.73 at 1M), for +0–3 ms.
+  refineFactor: 40,
   m: 20,
   efConstruction: 300,
 };

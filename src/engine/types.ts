@@ -30,7 +30,7 @@ export interface IndexConfig {
   nprobes?: number;
   /** Search-time HNSW beam. */
   ef?: number;
-  /** Re-rank refineFactor × limit candidates with exact distances. @example 10 */
+  /** Re-rank refineFactor × limit candidates with exact distances (default 40). @example 40 */
   refineFactor?: number;
 }
 
