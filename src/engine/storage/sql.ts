@@ -9,3 +9,8 @@ export function sqlString(value: string): string {
 export function sqlList(values: readonly string[]): string {
   return `(${values.map(sqlString).join(', ')})`;
 }
+
+/** A millisecond timestamp literal comparable with the Timestamp(ms) columns. */
+export function timestampLiteral(epochMs: number): string {
+  return `arrow_cast(${Math.trunc(epochMs)}, 'Timestamp(Millisecond, None)')`;
+}
