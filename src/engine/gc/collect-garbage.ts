@@ -41,7 +41,7 @@ export async function collectGarbage(ctx: EngineContext, options: GcOptions = {}
     }
     if (!settings.dryRun && options.kb === undefined) await ctx.catalog.compact(new Date(settings.now - settings.minAgeMs));
   } catch (error) {
-    if (isEngineError(error) && error.code !== 'STORAGE') throw error;
+    if (isEngineError(error)) throw error;
     throw new EngineError(
       'GC_FAILED',
       `garbage collection failed: ${(error as Error).message}. Nothing half-deleted is visible: generations ` +

@@ -54,6 +54,12 @@ export async function promoteGeneration(ctx: EngineContext, kbInput: string, gen
   const kb = validateKbName(kbInput);
   const generation = checkGenerationNumber(generationInput);
   const before = requireGeneration(ctx, kb, generation);
+  if (before.status === 'building' && !(before.embedding && (await ctx.tables.open(before.tableName)))) {
+    throw new EngineError(
+      'INVALID_STATE',
+      `generation ${generation} of "${kb}" is empty; upsert chunks into it (generation: ${generation}) before promoting`,
+    );
+  }
   let sealed = false;
   if (before.status === 'building') {
     await sealGeneration(ctx, kb, generation);
@@ -90,6 +96,8 @@ export async function promoteGeneration(ctx: EngineContext, kbInput: string, gen
     try {
       await ctx.catalog.commit(changes);
     } catch (error) {
+      // A storage cause (disk full, read-only) keeps its code: the remedy is the storage's, not a retry.
+      if (error instanceof EngineError && error.code === 'STORAGE') throw error;
       throw new EngineError(
         'PROMOTION_FAILED',
         `promoting generation ${generation} of "${kb}" failed; the active generation is still ` +

@@ -53,6 +53,9 @@ export function checkSearchParams(request: SearchRequest, limits: EngineLimits):
 
 function toVector(value: ArrayLike<number>): Float32Array {
   const length = (value as { length?: unknown }).length;
+  if (value instanceof BigInt64Array || value instanceof BigUint64Array) {
+    throw new EngineError('INVALID_INPUT', '`vector` must hold numbers, not BigInts');
+  }
   if (typeof length !== 'number' || length === 0) {
     throw new EngineError('INVALID_INPUT', '`vector` must be a non-empty array of numbers');
   }
@@ -66,7 +69,8 @@ function toVector(value: ArrayLike<number>): Float32Array {
 }
 
 function checkFusion(fusion: SearchRequest['fusion']): FusionOptions {
-  const options: FusionOptions = typeof fusion === 'string' || fusion === undefined ? { method: fusion ?? 'rrf' } : fusion;
+  const options: FusionOptions =
+    typeof fusion === 'string' || fusion === undefined || fusion === null ? { method: fusion ?? 'rrf' } : fusion;
   if (!FUSIONS.includes(options.method)) {
     throw new EngineError('INVALID_INPUT', `fusion must be one of ${FUSIONS.join(', ')}; got ${String(options.method)}`);
   }

@@ -207,11 +207,23 @@ export class Catalog {
     return result;
   }
 
-  /** Compacts the catalog table and drops its versions older than `olderThan`. */
-  async compact(olderThan: Date): Promise<number> {
-    if (!this.table) return 0;
-    const stats = await this.table.optimize({ cleanupOlderThan: olderThan });
-    return Number(stats.prune.bytesRemoved ?? 0);
+  /**
+   * Compacts the catalog table and drops its versions older than `olderThan`. It runs in the commit chain:
+   * a compaction racing a promotion's commit made LanceDB reject one of them ("Rewrite preempted by Update").
+   */
+  compact(olderThan: Date): Promise<number> {
+    const run = async () => {
+      if (!this.table) return 0;
+      try {
+        const stats = await this.table.optimize({ cleanupOlderThan: olderThan });
+        return Number(stats.prune.bytesRemoved ?? 0);
+      } catch (error) {
+        throw storageError('compacting the generation catalog', error);
+      }
+    };
+    const result = this.commitChain.then(run, run);
+    this.commitChain = result.catch(() => undefined);
+    return result;
   }
 
   private applyToSnapshot(records: GenerationRecord[]): void {

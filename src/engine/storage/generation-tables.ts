@@ -48,7 +48,11 @@ export class GenerationTables {
     if (existing) {
       const field = (await existing.schema()).fields.find((f) => f.name === 'embedding');
       const existingDim = (field?.type as { listSize?: number } | undefined)?.listSize;
-      if (existingDim === dimension) return existing;
+      if (existingDim === dimension) {
+        // A crash between creating the table and its indexes leaves some missing: add them now.
+        await ensureBaseIndexes(existing);
+        return existing;
+      }
       // Never drop data to make room: the catalog records the space before the table is created.
       throw new EngineError(
         'INVALID_STATE',
@@ -58,11 +62,7 @@ export class GenerationTables {
     }
     try {
       const table = await this.db.createEmptyTable(name, chunkSchema(dimension), { existOk: true });
-      for (const column of LEXICAL_COLUMNS) {
-        await table.createIndex(column, { config: Index.fts({ withPosition: false }), replace: true });
-      }
-      await table.createIndex('chunk_id', { config: Index.btree(), replace: true });
-      await table.createIndex('document_id', { config: Index.btree(), replace: true });
+      await ensureBaseIndexes(table);
       this.handles.set(name, Promise.resolve(table));
       return table;
     } catch (error) {
@@ -91,6 +91,17 @@ export class GenerationTables {
   closeAll(): void {
     for (const handle of this.handles.values()) void handle.then((t) => t?.close()).catch(() => undefined);
     this.handles.clear();
+  }
+}
+
+/** The BM25 (content, title) and id (chunk_id, document_id) indexes every generation table carries. */
+async function ensureBaseIndexes(table: Table): Promise<void> {
+  const present = new Set((await table.listIndices()).map((i) => i.columns.join(',')));
+  for (const column of LEXICAL_COLUMNS) {
+    if (!present.has(column)) await table.createIndex(column, { config: Index.fts({ withPosition: false }), replace: true });
+  }
+  for (const column of ['chunk_id', 'document_id']) {
+    if (!present.has(column)) await table.createIndex(column, { config: Index.btree(), replace: true });
   }
 }
 

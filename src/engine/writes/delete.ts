@@ -11,6 +11,13 @@ export async function deleteChunks(ctx: EngineContext, kbInput: string, request:
   const kb = validateKbName(kbInput);
   const chunkIds = checkIds(request.chunkIds, 'chunk_ids', ctx.limits.maxDeleteIds);
   const documentIds = checkIds(request.documentIds, 'document_ids', ctx.limits.maxDeleteIds);
+  if (chunkIds.length + documentIds.length > ctx.limits.maxDeleteIds) {
+    throw new EngineError(
+      'LIMIT_EXCEEDED',
+      `chunk_ids and document_ids list ${chunkIds.length + documentIds.length} ids together; at most ` +
+        `${ctx.limits.maxDeleteIds} per call (split the call)`,
+    );
+  }
   if (chunkIds.length === 0 && documentIds.length === 0) {
     throw new EngineError('INVALID_INPUT', 'give `chunk_ids` and/or `document_ids` (non-empty) to say what to delete');
   }
