@@ -60,7 +60,7 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
   const ctx: EngineContext = {
     db,
     catalog,
-    tables: new GenerationTables(db),
+    tables: new GenerationTables(db, isLocalPath(options.dataDir) ? options.dataDir : undefined),
     embedder: options.embedder,
     limits: { ...DEFAULT_LIMITS, ...(options.limits ?? {}) },
     settings,

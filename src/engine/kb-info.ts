@@ -8,8 +8,23 @@ import { validateKbName } from './validation.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/**
+ * Live size of a generation. One being garbage-collected is not opened (its table may be half gone), and a
+ * table GC drops while this reads counts as empty rather than failing the whole listing.
+ */
+async function liveStats(ctx: EngineContext, record: GenerationRecord): Promise<{ chunkCount: number; bytes: number }> {
+  if (record.status === 'marked_for_deletion') return { chunkCount: 0, bytes: 0 };
+  try {
+    return await tableStats(await ctx.tables.open(record.tableName));
+  } catch (error) {
+    const now = ctx.catalog.get(record.kb, record.generation);
+    if (!now || now.status === 'marked_for_deletion') return { chunkCount: 0, bytes: 0 };
+    throw error;
+  }
+}
+
 async function generationInfo(ctx: EngineContext, record: GenerationRecord): Promise<GenerationInfo> {
-  const stats = await tableStats(await ctx.tables.open(record.tableName));
+  const stats = await liveStats(ctx, record);
   return {
     kb: record.kb,
     generation: record.generation,

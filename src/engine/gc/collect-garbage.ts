@@ -119,9 +119,7 @@ async function collectKb(ctx: EngineContext, kb: string, s: GcSettings, report: 
   let reclaimed = 0;
   for (const { record, reason } of plan.kept) report.kept.push({ kb, generation: record.generation, reason });
 
-  const sized = await Promise.all(
-    plan.victims.map(async (v) => ({ ...v, bytes: (await tableStats(await ctx.tables.open(v.record.tableName))).bytes })),
-  );
+  const sized = await Promise.all(plan.victims.map(async (v) => ({ ...v, bytes: await victimBytes(ctx, v.record) })));
   if (!s.dryRun && sized.length > 0) {
     // Mark first (one commit): searches stop resolving these, and a crash leaves work the next run finishes.
     const now = Date.now();
@@ -145,6 +143,15 @@ async function collectKb(ctx: EngineContext, kb: string, s: GcSettings, report: 
   report.reclaimedBytesByKb[kb] = reclaimed;
 }
 
+/** Size of a generation about to go; a table a crash left half-deleted cannot be measured and counts 0. */
+async function victimBytes(ctx: EngineContext, record: GenerationRecord): Promise<number> {
+  try {
+    return (await tableStats(await ctx.tables.open(record.tableName))).bytes;
+  } catch {
+    return 0;
+  }
+}
+
 async function waitForUnpinned(ctx: EngineContext, kb: string, generation: number): Promise<boolean> {
   const deadline = Date.now() + PIN_WAIT_MS;
   while (ctx.pins.pinCount(kb, generation) > 0) {
@@ -162,7 +169,7 @@ async function dropOrphanTables(ctx: EngineContext, kb: string, s: GcSettings, r
   for (const name of await ctx.tables.tableNames()) {
     const match = pattern.exec(name);
     if (!match || owned.has(name)) continue;
-    const bytes = (await tableStats(await ctx.tables.open(name))).bytes;
+    const bytes = await tableStats(await ctx.tables.open(name)).then((t) => t.bytes, () => 0);
     if (!s.dryRun) await ctx.tables.drop(name);
     report.deleted.push({ kb, generation: Number(match[1]), bytes, reason: 'orphan table with no catalog record' });
     reclaimed += bytes;

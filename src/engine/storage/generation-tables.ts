@@ -1,4 +1,6 @@
 // One LanceDB table per generation: naming, cached handles, creation with its indexes, stats, drop.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Index, type Connection, type Table } from '@lancedb/lancedb';
 import { EngineError, storageError } from '../errors.js';
 import type { IndexConfig, Metric } from '../types.js';
@@ -23,7 +25,11 @@ export interface TableStats {
 export class GenerationTables {
   private readonly handles = new Map<string, Promise<Table | undefined>>();
 
-  constructor(private readonly db: Connection) {}
+  /** @param localRoot the data directory when it is a local path (for repairing half-deleted tables). */
+  constructor(
+    private readonly db: Connection,
+    private readonly localRoot?: string,
+  ) {}
 
   /** The table, or undefined when the generation has never been written. */
   open(name: string): Promise<Table | undefined> {
@@ -71,16 +77,21 @@ export class GenerationTables {
     }
   }
 
+  /**
+   * Drops a table. The cached handle is forgotten but not closed: a listing may still be reading through it,
+   * and closing a native handle under a reader crashed the process. A directory a crash left half-deleted
+   * (LanceDB can no longer open or drop it) is removed directly when the storage is a local directory.
+   */
   async drop(name: string): Promise<void> {
-    const handle = await this.handles.get(name)?.catch(() => undefined);
     this.handles.delete(name);
-    handle?.close();
     try {
       await this.db.dropTable(name);
     } catch (error) {
-      if (!/not found|does not exist|was not found/i.test(String(error))) {
-        throw storageError(`dropping table ${name}`, error);
-      }
+      if (/not found|does not exist|was not found/i.test(String(error))) return;
+      if (this.localRoot === undefined) throw storageError(`dropping table ${name}`, error);
+      await rm(join(this.localRoot, `${name}.lance`), { recursive: true, force: true }).catch((rmError: unknown) => {
+        throw storageError(`dropping table ${name}`, rmError);
+      });
     }
   }
 
