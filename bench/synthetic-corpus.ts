@@ -2,6 +2,7 @@
 // Any batch can be regenerated on its own (its seed derives from the corpus seed and the batch number), so a
 // million chunks never need to be in memory at once and every system in a run sees the same data.
 import type { ChunkInput } from '../src/engine/types.js';
+import { seededRandom } from '../test/helpers/clustered-vectors.js';
 
 /** Chunks per generation batch; fixed so batch i is the same whatever the corpus size. */
 export const GENERATION_BATCH = 10_000;
@@ -26,18 +27,6 @@ export const DEFAULT_SPEC: CorpusSpec = {
   // Noise of norm ~0.8: same-cluster cosine ~0.6, other clusters ~0 — roughly how sentence embeddings spread.
   noise: 0.8 / Math.sqrt(384),
 };
-
-/** Mulberry32. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mixSeed(seed: number, stream: number): number {
   return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(stream + 1, 0xc2b2ae35)) >>> 0;
