@@ -1,7 +1,7 @@
 // Compiles a structured search filter into a LanceDB (DataFusion SQL) predicate; values only ever become quoted literals.
 import { EngineError } from '../errors.js';
 import type { EngineLimits, Filter } from '../types.js';
-import { sqlString } from '../storage/sql.js';
+import { sqlNumber, sqlString, timestampLiteral } from '../storage/sql.js';
 import { clip, describeValue, isPlainObject } from '../value-description.js';
 
 /*
@@ -305,15 +305,8 @@ function not(predicate: string): string {
 }
 
 function literal(kind: ColumnKind, value: Scalar): string {
-  if (kind === 'timestamp')
-    return `arrow_cast(${sqlNumber(value as number)}, 'Timestamp(Millisecond, None)')`;
+  if (kind === 'timestamp') return timestampLiteral(value as number);
   return typeof value === 'string' ? sqlString(value) : sqlNumber(value as number);
-}
-
-/** Integers within ±2^53 as written; anything else in exponent form, which DataFusion always reads as a double
- * (a long integer literal such as 1000000000000000000000 would overflow Int64 and compare wrongly). */
-function sqlNumber(value: number): string {
-  return Number.isSafeInteger(value) ? String(value) : value.toExponential();
 }
 
 function join(parts: string[], op: 'AND' | 'OR'): string {
