@@ -1,7 +1,13 @@
 // openEngine: connects LanceDB, loads the catalog, and exposes the engine's verbs as one object.
 import { connect } from '@lancedb/lancedb';
-import { mkdir } from 'node:fs/promises';
-import { createContextParts, DEFAULT_INDEX_CONFIG, type EngineContext, type ResolvedSettings } from './context.js';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  createContextParts,
+  DEFAULT_INDEX_CONFIG,
+  type EngineContext,
+  type ResolvedSettings,
+} from './context.js';
 import { EngineError, storageError } from './errors.js';
 import { collectGarbage } from './gc/collect-garbage.js';
 import { GcLoop } from './gc/gc-loop.js';
@@ -21,6 +27,31 @@ function isLocalPath(uri: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri);
 }
 
+/**
+ * mkdir -p that reports the real cause: Node's recursive mkdir says ENOENT when a missing parent cannot be
+ * created on a read-only filesystem, so on failure the first missing directory is created alone to get EROFS
+ * or EACCES instead.
+ */
+async function makeDataDir(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let missing = path;
+    while (
+      dirname(missing) !== missing &&
+      !(await stat(dirname(missing)).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      missing = dirname(missing);
+    }
+    await mkdir(missing); // throws the filesystem's own reason, or made room for the retry
+    await mkdir(path, { recursive: true });
+  }
+}
+
 function resolveSettings(options: EngineOptions): ResolvedSettings {
   const settings: ResolvedSettings = {
     defaultMetric: options.defaultMetric ?? 'cosine',
@@ -34,10 +65,14 @@ function resolveSettings(options: EngineOptions): ResolvedSettings {
   };
   for (const [key, value] of Object.entries(settings)) {
     if (typeof value === 'number' && (!Number.isInteger(value) || value < 0)) {
-      throw new EngineError('INVALID_INPUT', `engine option ${key} must be a non-negative integer; got ${value}`);
+      throw new EngineError(
+        'INVALID_INPUT',
+        `engine option ${key} must be a non-negative integer; got ${value}`,
+      );
     }
   }
-  if (settings.writeBatchSize < 1) throw new EngineError('INVALID_INPUT', 'writeBatchSize must be at least 1');
+  if (settings.writeBatchSize < 1)
+    throw new EngineError('INVALID_INPUT', 'writeBatchSize must be at least 1');
   return settings;
 }
 
@@ -50,7 +85,7 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
   const log = options.log ?? (() => undefined);
   let db;
   try {
-    if (isLocalPath(options.dataDir) && !readOnly) await mkdir(options.dataDir, { recursive: true });
+    if (isLocalPath(options.dataDir) && !readOnly) await makeDataDir(options.dataDir);
     db = await connect(options.dataDir);
   } catch (error) {
     throw storageError(`opening the data directory ${options.dataDir}`, error);
@@ -65,7 +100,12 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
     limits: { ...DEFAULT_LIMITS, ...(options.limits ?? {}) },
     settings,
     readOnly,
-    ...createContextParts(options.heavyConcurrency ?? 1, options.searchCacheSize ?? 256, settings.indexRefreshRows, log),
+    ...createContextParts(
+      options.heavyConcurrency ?? 1,
+      options.searchCacheSize ?? 256,
+      settings.indexRefreshRows,
+      log,
+    ),
     emit(event) {
       for (const listener of listeners) {
         try {

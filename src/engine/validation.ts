@@ -77,12 +77,13 @@ export function validateKbName(name: unknown): string {
  * Checks every chunk of one upsert call and returns all problems found (empty when the batch is good).
  *
  * Rules: each chunk is an object with only ChunkInput fields; `chunkId`/`documentId` are non-empty strings of
- * at most maxIdLength code units without unpaired surrogates, and no `chunkId` repeats within the call;
- * `content` is a string with non-whitespace text and at most maxContentBytes UTF-8 bytes; `metadata`, if
+ * at most maxIdLength code units, and no `chunkId` repeats within the call; `content` is a string with
+ * non-whitespace text and at most maxContentBytes UTF-8 bytes; ids, content and citation strings have no
+ * unpaired surrogates and no leading U+FEFF (neither would read back as written); `metadata`, if
  * given, is a plain object of JSON values (strings without unpaired surrogates, finite numbers, booleans,
  * null, arrays, plain objects) at most maxMetadataDepth deep and maxMetadataBytes serialized, whose keys at
  * every level match METADATA_KEY_SEGMENT (`^[A-Za-z0-9_-]{1,64}$`) so that `metadata.a.b` filters can
- * reach them; citation fields are strings, null or absent; `pageNumber` is an integer 0..2147483647, null or
+ * reach them, and are not `__proto__`; citation fields are strings, null or absent; `pageNumber` is an integer 0..2147483647, null or
  * absent; `embedding`, if given, is an array or typed array of 1..65536 finite numbers within float32 range,
  * and all embeddings of the call have one length. A field set to `undefined` counts as absent.
  *
@@ -136,6 +137,9 @@ export function validateChunks(chunks: unknown[], limits: EngineLimits): { probl
       const value = chunk[field];
       if (value !== undefined && value !== null && typeof value !== 'string') {
         report(`${field} must be a string or null, got ${describeValue(value)}`);
+      } else if (typeof value === 'string') {
+        const problem = unstorableStringProblem(value);
+        if (problem) report(`${field} ${problem}`);
       }
     }
     const page = chunk.pageNumber;
@@ -182,17 +186,30 @@ export function assertChunksValid(chunks: unknown[], limits: EngineLimits): void
   );
 }
 
+/**
+ * Why a string would not read back as written, if it would not: storage holds UTF-8, which has no unpaired
+ * surrogates (they come back as U+FFFD), and Arrow's decoder drops a leading U+FEFF (byte order mark).
+ */
+function unstorableStringProblem(value: string): string | undefined {
+  if (/\p{Surrogate}/u.test(value)) return 'contains an unpaired UTF-16 surrogate, which UTF-8 cannot store';
+  if (value.startsWith('\ufeff')) {
+    return 'starts with U+FEFF (a byte order mark), which would be lost on reading: remove it';
+  }
+  return undefined;
+}
+
 function idProblem(value: unknown, maxLength: number): string | undefined {
   if (typeof value !== 'string') return `must be a non-empty string, got ${describeValue(value)}`;
   if (value.trim() === '') return 'must be a non-empty string, got an empty one';
   if (value.length > maxLength) return `is ${value.length} characters long; the limit is ${maxLength}`;
-  if (/\p{Surrogate}/u.test(value)) return 'contains an unpaired UTF-16 surrogate';
-  return undefined;
+  return unstorableStringProblem(value);
 }
 
 function textProblem(value: unknown, maxBytes: number): string | undefined {
   if (typeof value !== 'string') return `must be a string, got ${describeValue(value)}`;
   if (value.trim() === '') return 'is empty; a chunk needs text to search';
+  const unstorable = unstorableStringProblem(value);
+  if (unstorable) return unstorable;
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > maxBytes) return `is ${bytes} bytes in UTF-8; the limit is ${maxBytes}: split the chunk`;
   return undefined;
@@ -213,13 +230,16 @@ function metadataProblem(metadata: unknown, limits: EngineLimits): string | unde
 function jsonProblem(value: unknown, path: string, depth: number, maxDepth: number): string | undefined {
   if (value === null || typeof value === 'boolean') return undefined;
   if (typeof value === 'string') {
-    return /\p{Surrogate}/u.test(value) ? `${path} contains an unpaired UTF-16 surrogate` : undefined;
+    return /\p{Surrogate}/u.test(value)
+      ? `${path} contains an unpaired UTF-16 surrogate, which UTF-8 cannot store`
+      : undefined;
   }
   if (typeof value === 'number') {
     return Number.isFinite(value) ? undefined : `${path} is ${value}; JSON numbers must be finite`;
   }
   const isArray = Array.isArray(value);
-  if (!isArray && !isPlainObject(value)) return `${path} is ${describeValue(value)}, which is not a JSON value`;
+  if (!isArray && !isPlainObject(value))
+    return `${path} is ${describeValue(value)}, which is not a JSON value`;
   if (depth > maxDepth) return `metadata is nested deeper than ${maxDepth} levels at ${path}`;
   if (isArray) {
     for (let i = 0; i < value.length; i++) {
@@ -229,6 +249,10 @@ function jsonProblem(value: unknown, path: string, depth: number, maxDepth: numb
     return undefined;
   }
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    if (key === '__proto__') {
+      // JSON.parse makes it an own key, but object spreads and most JSON tooling drop or misread it.
+      return `metadata key "__proto__" at ${path} is reserved: rename it`;
+    }
     if (!METADATA_KEY_SEGMENT.test(key)) {
       return (
         `metadata key "${clip(key)}" at ${path} is not filterable: keys must match ${METADATA_KEY_SEGMENT.source} ` +

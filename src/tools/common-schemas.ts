@@ -11,9 +11,36 @@ export const kbNameSchema = z
 
 export const generationSchema = z.number().int().min(1).describe('Generation number (1, 2, 3…).');
 
-/** Arbitrary JSON object; the engine checks its size and depth against the configured limits. */
+/** True when `value` or anything nested in it has an own key `__proto__` (JSON.parse makes one). */
+function hasProtoKey(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const next = stack.pop();
+    if (next === null || typeof next !== 'object') continue;
+    if (Object.prototype.hasOwnProperty.call(next, '__proto__')) return true;
+    for (const child of Object.values(next)) stack.push(child);
+  }
+  return false;
+}
+
+/**
+ * Arbitrary JSON object; the engine checks its size and depth against the configured limits. zod's record
+ * silently drops a `__proto__` key, so it is refused here, on the raw input, before zod gets to drop it.
+ */
 export const metadataSchema = z
-  .record(z.string(), z.json())
+  .preprocess(
+    (value, ctx) => {
+      if (hasProtoKey(value)) {
+        ctx.issues.push({
+          code: 'custom',
+          input: value,
+          message: 'metadata key "__proto__" is reserved: rename it',
+        });
+      }
+      return value;
+    },
+    z.record(z.string(), z.json()),
+  )
   .describe(
     'JSON object of your own fields, filterable as "metadata.<key>", e.g. {"lang": "en", "tags": ["setup"]}.',
   );

@@ -85,6 +85,16 @@ describe('validateChunks', () => {
     expect(reasons([])).toEqual([]);
   });
 
+  it('accepts paired surrogates, U+FEFF after the first character and keys named like Object methods', () => {
+    const chunk = good(0, {
+      chunkId: 'emoji-\u{1F600}\ufeff',
+      content: 'a\ufeffb \u{1F600}',
+      title: '\u{1D11E}',
+      metadata: { constructor: 1, toString: '\ufeffx', hasOwnProperty: ['\u{1F600}'] },
+    });
+    expect(reasons([chunk], DEFAULT_LIMITS)).toEqual([]);
+  });
+
   it.each<[string, unknown, RegExp]>([
     ['a non-object', 'text', /^not a chunk object \(got the string "text"\)$/],
     ['null', null, /not a chunk object \(got null\)/],
@@ -107,6 +117,31 @@ describe('validateChunks', () => {
       'a lone surrogate in an id',
       good(0, { chunkId: 'a\ud800' }),
       /chunkId contains an unpaired UTF-16 surrogate/,
+    ],
+    [
+      'a leading byte order mark in a documentId',
+      good(0, { documentId: '\ufeffd' }),
+      /^documentId starts with U\+FEFF \(a byte order mark\), which would be lost on reading: remove it$/,
+    ],
+    [
+      'a lone surrogate in content',
+      good(0, { content: 'text \ud800 more' }),
+      /^content contains an unpaired UTF-16 surrogate, which UTF-8 cannot store$/,
+    ],
+    [
+      'a leading byte order mark in content',
+      good(0, { content: '\ufefftext' }),
+      /^content starts with U\+FEFF/,
+    ],
+    [
+      'a lone surrogate in a title',
+      good(0, { title: 't\udc00' }),
+      /^title contains an unpaired UTF-16 surrogate/,
+    ],
+    [
+      'a leading byte order mark in a sourcePath',
+      good(0, { sourcePath: '\ufeffa.md' }),
+      /^sourcePath starts with U\+FEFF/,
     ],
     ['missing content', { chunkId: 'c', documentId: 'd' }, /^content must be a string, got undefined$/],
     ['empty content', good(0, { content: '' }), /^content is empty; a chunk needs text to search$/],
@@ -151,6 +186,11 @@ describe('validateChunks', () => {
       'a lone surrogate in metadata',
       good(0, { metadata: { s: '\udc00' } }),
       /metadata\.s contains an unpaired UTF-16 surrogate/,
+    ],
+    [
+      'a __proto__ key (as JSON.parse makes it)',
+      good(0, { metadata: JSON.parse('{"a": {"__proto__": {"polluted": true}}}') }),
+      /^metadata key "__proto__" at metadata\.a is reserved: rename it$/,
     ],
     [
       'a key with a space',

@@ -1,6 +1,6 @@
 // Epoch-based GC: drop archived generations past retention, abandoned builds and orphans; compact the active.
 import { kbNotFound, requireWritable, type EngineContext } from '../context.js';
-import { EngineError, isEngineError } from '../errors.js';
+import { EngineError, isEngineError, storageError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 import { tableStats } from '../storage/generation-tables.js';
 import type { GcOptions, GcReport } from '../types.js';
@@ -33,13 +33,22 @@ export async function collectGarbage(ctx: EngineContext, options: GcOptions = {}
     kbs = [kb];
   } else kbs = ctx.catalog.knowledgeBases();
 
-  const report: GcReport = { dryRun: settings.dryRun, deleted: [], kept: [], compacted: [], reclaimedBytes: 0, reclaimedBytesByKb: {}, tookMs: 0 };
+  const report: GcReport = {
+    dryRun: settings.dryRun,
+    deleted: [],
+    kept: [],
+    compacted: [],
+    reclaimedBytes: 0,
+    reclaimedBytesByKb: {},
+    tookMs: 0,
+  };
   try {
     for (const kb of kbs) {
       // Lock order everywhere: heavy semaphore outside, KB lock inside.
       await ctx.heavy.run(() => ctx.kbLocks.run(kb, () => collectKb(ctx, kb, settings, report)));
     }
-    if (!settings.dryRun && options.kb === undefined) await ctx.catalog.compact(new Date(settings.now - settings.minAgeMs));
+    if (!settings.dryRun && options.kb === undefined)
+      await ctx.catalog.compact(new Date(settings.now - settings.minAgeMs));
   } catch (error) {
     if (isEngineError(error)) throw error;
     throw new EngineError(
@@ -57,14 +66,16 @@ export async function collectGarbage(ctx: EngineContext, options: GcOptions = {}
 function checkOptions(ctx: EngineContext, options: GcOptions): GcSettings {
   const intOption = (name: string, value: number | undefined, fallback: number) => {
     const v = value ?? fallback;
-    if (!Number.isInteger(v) || v < 0) throw new EngineError('INVALID_INPUT', `${name} must be a non-negative integer; got ${String(v)}`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new EngineError('INVALID_INPUT', `${name} must be a non-negative integer; got ${String(v)}`);
     return v;
   };
   return {
     dryRun: options.dryRun ?? false,
     retentionEpochs: intOption('retention_epochs', options.retentionEpochs, ctx.settings.retentionEpochs),
     minAgeMs: 1000 * intOption('min_age_seconds', options.minAgeSeconds, ctx.settings.minAgeSeconds),
-    buildingTtlMs: 1000 * intOption('building_ttl_seconds', options.buildingTtlSeconds, ctx.settings.buildingTtlSeconds),
+    buildingTtlMs:
+      1000 * intOption('building_ttl_seconds', options.buildingTtlSeconds, ctx.settings.buildingTtlSeconds),
     now: Date.now(),
   };
 }
@@ -77,7 +88,8 @@ export function planKb(ctx: EngineContext, kb: string, s: GcSettings): KbPlan {
     const verdict = judge(record, epoch, s);
     if (verdict.delete) {
       const pins = ctx.pins.pinCount(kb, record.generation);
-      if (pins > 0) plan.kept.push({ record, reason: `pinned by ${pins} in-flight search(es); retried next run` });
+      if (pins > 0)
+        plan.kept.push({ record, reason: `pinned by ${pins} in-flight search(es); retried next run` });
       else plan.victims.push({ record, reason: verdict.reason });
     } else plan.kept.push({ record, reason: verdict.reason });
   }
@@ -101,7 +113,10 @@ function judge(record: GenerationRecord, epoch: number, s: GcSettings): { delete
       // Archived at the promotion that made the epoch `archivedEpoch`: that promotion is 1 behind.
       const behind = epoch - (record.archivedEpoch ?? epoch) + 1;
       if (behind <= s.retentionEpochs) {
-        return { delete: false, reason: `retained: ${behind} promotion(s) behind, retention_epochs ${s.retentionEpochs}` };
+        return {
+          delete: false,
+          reason: `retained: ${behind} promotion(s) behind, retention_epochs ${s.retentionEpochs}`,
+        };
       }
       const archivedAt = record.archivedAt ?? record.updatedAt;
       if (s.now - archivedAt < s.minAgeMs) {
@@ -119,23 +134,36 @@ async function collectKb(ctx: EngineContext, kb: string, s: GcSettings, report: 
   let reclaimed = 0;
   for (const { record, reason } of plan.kept) report.kept.push({ kb, generation: record.generation, reason });
 
-  const sized = await Promise.all(plan.victims.map(async (v) => ({ ...v, bytes: await victimBytes(ctx, v.record) })));
+  const sized = await Promise.all(
+    plan.victims.map(async (v) => ({ ...v, bytes: await victimBytes(ctx, v.record) })),
+  );
   if (!s.dryRun && sized.length > 0) {
     // Mark first (one commit): searches stop resolving these, and a crash leaves work the next run finishes.
     const now = Date.now();
-    await ctx.catalog.commit(sized.map((v) => ({ ...v.record, status: 'marked_for_deletion', updatedAt: now })));
+    await ctx.catalog.commit(
+      sized.map((v) => ({ ...v.record, status: 'marked_for_deletion', updatedAt: now })),
+    );
   }
   for (const victim of sized) {
     if (!s.dryRun) {
       if (!(await waitForUnpinned(ctx, kb, victim.record.generation))) {
-        report.kept.push({ kb, generation: victim.record.generation, reason: 'pinned by a search that outlived the wait; retried next run' });
+        report.kept.push({
+          kb,
+          generation: victim.record.generation,
+          reason: 'pinned by a search that outlived the wait; retried next run',
+        });
         continue;
       }
       await ctx.tables.drop(victim.record.tableName);
       await ctx.catalog.commit([{ ...victim.record, status: 'deleted', updatedAt: Date.now() }]);
       ctx.emit({ type: 'generation_changed', kb, generation: victim.record.generation, status: 'deleted' });
     }
-    report.deleted.push({ kb, generation: victim.record.generation, bytes: victim.bytes, reason: victim.reason });
+    report.deleted.push({
+      kb,
+      generation: victim.record.generation,
+      bytes: victim.bytes,
+      reason: victim.reason,
+    });
     reclaimed += victim.bytes;
   }
   reclaimed += await dropOrphanTables(ctx, kb, s, report);
@@ -162,23 +190,41 @@ async function waitForUnpinned(ctx: EngineContext, kb: string, generation: numbe
 }
 
 /** Tables of this KB that no live catalog record owns (left by a crash between drop and tombstone). */
-async function dropOrphanTables(ctx: EngineContext, kb: string, s: GcSettings, report: GcReport): Promise<number> {
+async function dropOrphanTables(
+  ctx: EngineContext,
+  kb: string,
+  s: GcSettings,
+  report: GcReport,
+): Promise<number> {
   const owned = new Set(ctx.catalog.generations(kb).map((g) => g.tableName));
   const pattern = new RegExp(`^kb-${kb.replace(/[-]/g, '\\-')}-g(\\d+)$`);
   let reclaimed = 0;
   for (const name of await ctx.tables.tableNames()) {
     const match = pattern.exec(name);
     if (!match || owned.has(name)) continue;
-    const bytes = await tableStats(await ctx.tables.open(name)).then((t) => t.bytes, () => 0);
+    const bytes = await tableStats(await ctx.tables.open(name)).then(
+      (t) => t.bytes,
+      () => 0,
+    );
     if (!s.dryRun) await ctx.tables.drop(name);
-    report.deleted.push({ kb, generation: Number(match[1]), bytes, reason: 'orphan table with no catalog record' });
+    report.deleted.push({
+      kb,
+      generation: Number(match[1]),
+      bytes,
+      reason: 'orphan table with no catalog record',
+    });
     reclaimed += bytes;
   }
   return reclaimed;
 }
 
 /** optimize(): merges small fragments and drops table versions older than min_age_seconds. */
-async function compactActive(ctx: EngineContext, kb: string, s: GcSettings, report: GcReport): Promise<number> {
+async function compactActive(
+  ctx: EngineContext,
+  kb: string,
+  s: GcSettings,
+  report: GcReport,
+): Promise<number> {
   const active = ctx.catalog.active(kb);
   const table = active ? await ctx.tables.open(active.tableName) : undefined;
   if (!active || !table) return 0;
@@ -191,8 +237,15 @@ async function compactActive(ctx: EngineContext, kb: string, s: GcSettings, repo
     report.compacted.push({ kb, generation: active.generation, bytesRemoved: 0, versionsRemoved: removable });
     return 0;
   }
-  const stats = await table.optimize({ cleanupOlderThan: cutoff });
+  const stats = await table.optimize({ cleanupOlderThan: cutoff }).catch((error: unknown) => {
+    throw storageError(`compacting generation ${active.generation} of "${kb}"`, error);
+  });
   const bytes = Number(stats.prune.bytesRemoved ?? 0);
-  report.compacted.push({ kb, generation: active.generation, bytesRemoved: bytes, versionsRemoved: Number(stats.prune.oldVersionsRemoved ?? 0) });
+  report.compacted.push({
+    kb,
+    generation: active.generation,
+    bytesRemoved: bytes,
+    versionsRemoved: Number(stats.prune.oldVersionsRemoved ?? 0),
+  });
   return bytes;
 }

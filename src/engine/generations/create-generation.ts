@@ -19,57 +19,76 @@ export async function createGeneration(
   const kb = validateKbName(kbInput);
   const metric = options.metric ?? undefined;
   if (metric !== undefined && !METRICS.includes(metric)) {
-    throw new EngineError('INVALID_INPUT', `metric must be one of ${METRICS.join(', ')}; got ${String(metric)}`);
+    throw new EngineError(
+      'INVALID_INPUT',
+      `metric must be one of ${METRICS.join(', ')}; got ${String(metric)}`,
+    );
   }
   const indexConfig = mergeIndexConfig(ctx.settings.defaultIndexConfig, options.indexConfig);
   // Lock order everywhere: heavy semaphore outside, KB lock inside.
-  const run = () => ctx.kbLocks.run(kb, async () => {
-    const active = ctx.catalog.active(kb);
-    if (options.copyFromActive && !active) throw kbNotFound(ctx, kb);
-    if (options.copyFromActive && metric && active && metric !== active.metric) {
-      throw new EngineError(
-        'INVALID_INPUT',
-        `copy_from_active copies ${active.metric} vectors; leave metric out, or create an empty generation`,
-      );
-    }
-    const now = Date.now();
-    const generation = ctx.catalog.nextGenerationNumber(kb);
-    const record: GenerationRecord = {
-      kb,
-      generation,
-      status: 'building',
-      tableName: generationTableName(kb, generation),
-      createdAt: now,
-      updatedAt: now,
-      promotedAt: null,
-      archivedAt: null,
-      promotedEpoch: null,
-      archivedEpoch: null,
-      embedding: options.copyFromActive ? (active?.embedding ?? null) : null,
-      metric: metric ?? active?.metric ?? ctx.settings.defaultMetric,
-      indexConfig,
-    };
-    await ctx.catalog.commit([record]);
-    const isNewKb = ctx.catalog.generations(kb).length === 1;
-    if (isNewKb) ctx.emit({ type: 'kb_created', kb });
-    ctx.emit({ type: 'generation_changed', kb, generation, status: 'building' });
-    let copied = 0;
-    if (options.copyFromActive && active?.embedding) {
-      const source = await ctx.tables.open(active.tableName);
-      if (source) {
-        const target = await ctx.tables.create(record.tableName, active.embedding.dimension);
-        copied = await copyRows(source, target, kb, generation, active.embedding.dimension);
+  const run = () =>
+    ctx.kbLocks.run(kb, async () => {
+      const active = ctx.catalog.active(kb);
+      if (options.copyFromActive && !active) throw kbNotFound(ctx, kb);
+      if (options.copyFromActive && metric && active && metric !== active.metric) {
+        throw new EngineError(
+          'INVALID_INPUT',
+          `copy_from_active copies ${active.metric} vectors; leave metric out, or create an empty generation`,
+        );
       }
-    }
-    return { kb, generation, status: 'building' as const, copied };
-  });
+      const now = Date.now();
+      const generation = ctx.catalog.nextGenerationNumber(kb);
+      const record: GenerationRecord = {
+        kb,
+        generation,
+        status: 'building',
+        tableName: generationTableName(kb, generation),
+        createdAt: now,
+        updatedAt: now,
+        promotedAt: null,
+        archivedAt: null,
+        promotedEpoch: null,
+        archivedEpoch: null,
+        embedding: options.copyFromActive ? (active?.embedding ?? null) : null,
+        metric: metric ?? active?.metric ?? ctx.settings.defaultMetric,
+        indexConfig,
+      };
+      // The copy comes first and the catalog record last: a copy that fails (a full disk) or a crash mid-copy
+      // leaves no generation behind, only a table without a record, which is dropped here or by the next GC.
+      let copied = 0;
+      const source =
+        options.copyFromActive && active?.embedding ? await ctx.tables.open(active.tableName) : undefined;
+      if (source) copied = await copyIntoNewTable(ctx, source, record, active!.embedding!.dimension);
+      try {
+        await ctx.catalog.commit([record]);
+      } catch (error) {
+        if (source) await ctx.tables.drop(record.tableName).catch(() => undefined);
+        throw error;
+      }
+      const isNewKb = ctx.catalog.generations(kb).length === 1;
+      if (isNewKb) ctx.emit({ type: 'kb_created', kb });
+      ctx.emit({ type: 'generation_changed', kb, generation, status: 'building' });
+      return { kb, generation, status: 'building' as const, copied };
+    });
   return options.copyFromActive ? ctx.heavy.run(run) : run();
 }
 
-/** Streams every row of `source` into `target` batch by batch, so memory stays flat at any size. */
-async function copyRows(source: Table, target: Table, kb: string, generation: number, dimension: number): Promise<number> {
+/**
+ * Creates the generation's table and streams every row of `source` into it batch by batch, so memory stays
+ * flat at any size. A table already under that name has no catalog record (generation numbers are never
+ * reused), so it is what a crashed earlier copy left: it is dropped first. On failure the new table is dropped.
+ */
+async function copyIntoNewTable(
+  ctx: EngineContext,
+  source: Table,
+  record: GenerationRecord,
+  dimension: number,
+): Promise<number> {
+  const { kb, generation, tableName } = record;
+  await ctx.tables.drop(tableName);
   let copied = 0;
   try {
+    const target = await ctx.tables.create(tableName, dimension);
     // Rows are rebuilt with our own schema: LanceDB reads JSON columns back as binary, which it won't re-add.
     for await (const batch of source.query()) {
       if (batch.numRows === 0) continue;
@@ -78,6 +97,7 @@ async function copyRows(source: Table, target: Table, kb: string, generation: nu
       copied += batch.numRows;
     }
   } catch (error) {
+    await ctx.tables.drop(tableName).catch(() => undefined);
     throw storageError(`copying the active generation into generation ${generation} of "${kb}"`, error);
   }
   return copied;
@@ -87,12 +107,18 @@ export function mergeIndexConfig(base: IndexConfig, override: Partial<IndexConfi
   const merged = { ...base, ...(override ?? {}) };
   const types = ['auto', 'none', 'ivf_rq', 'ivf_pq', 'ivf_hnsw_sq'];
   if (!types.includes(merged.type)) {
-    throw new EngineError('INVALID_INPUT', `index type must be one of ${types.join(', ')}; got ${String(merged.type)}`);
+    throw new EngineError(
+      'INVALID_INPUT',
+      `index type must be one of ${types.join(', ')}; got ${String(merged.type)}`,
+    );
   }
   for (const [key, value] of Object.entries(merged)) {
     if (key === 'type' || value === undefined) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      throw new EngineError('INVALID_INPUT', `index setting ${key} must be a non-negative integer; got ${String(value)}`);
+      throw new EngineError(
+        'INVALID_INPUT',
+        `index setting ${key} must be a non-negative integer; got ${String(value)}`,
+      );
     }
   }
   return merged;

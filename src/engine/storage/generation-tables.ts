@@ -59,7 +59,7 @@ export class GenerationTables {
         await ensureBaseIndexes(existing);
         return existing;
       }
-      // Never drop data to make room: the catalog records the space before the table is created.
+      // Never drop data to make room: this table belongs to a generation the catalog records.
       throw new EngineError(
         'INVALID_STATE',
         `table ${name} holds ${existingDim}-d vectors but its generation expects ${dimension}-d; ` +
