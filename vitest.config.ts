@@ -3,16 +3,33 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // The issue-6 reliability suite runs on its own (npm run test:reliability) until the engine bugs it found
-    // are fixed; see docs/RELIABILITY.md "Open findings".
-    exclude: ['test/reliability/**', 'node_modules/**'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
     minWorkers: 1,
     // CI also writes a JSON report so .ci/run can print one plain "N passed, N failed" line.
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/reliability/**', 'node_modules/**'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // Crash trials, disk-full and read-only mounts, 16 HTTP clients, fuzzing: `npm run test:reliability`
+        // runs only these. Their children run dist/, which `npm test` builds first.
+        extends: true,
+        test: {
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+    ],
   },
 });

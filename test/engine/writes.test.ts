@@ -1,5 +1,6 @@
 // Upsert and delete against real LanceDB: idempotence, created_at, validation before write, mismatches.
 import { readdir } from 'node:fs/promises';
+import { connect } from '@lancedb/lancedb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/engine/index.js';
 import { animalCorpus, openTestEngine, type TestEngine } from '../helpers/engine.js';
@@ -30,7 +31,9 @@ describe('upsertChunks', () => {
 
     const before = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'cat', limit: 1 });
     await new Promise((r) => setTimeout(r, 15));
-    const again = await t.engine.upsertChunks('docs', [{ ...animalCorpus()[0]!, content: 'The cat is now a tiger cat' }]);
+    const again = await t.engine.upsertChunks('docs', [
+      { ...animalCorpus()[0]!, content: 'The cat is now a tiger cat' },
+    ]);
     expect(again).toMatchObject({ upserted: 1, inserted: 0, updated: 1 });
     const after = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'tiger', limit: 5 });
     expect(after.results.map((r) => r.chunkId)).toEqual(['c1']);
@@ -39,10 +42,46 @@ describe('upsertChunks', () => {
     expect((await t.engine.listKnowledgeBases())[0]!.chunkCount).toBe(6);
   });
 
+  it('writes each batch of new and replaced chunks as one commit, so a crash leaves it whole or absent', async () => {
+    t = await openTestEngine({ indexRefreshRows: 0, writeBatchSize: 4 });
+    await t.engine.upsertChunks('docs', animalCorpus());
+    const db = await connect(t.dir.path);
+    const table = await db.openTable('kb-docs-g1');
+    try {
+      const before = await table.version();
+      // 3 replaced + 5 new chunks in batches of 4: two commits, each mixing both kinds.
+      const replaced = animalCorpus()
+        .slice(0, 3)
+        .map((c) => ({ ...c, content: `${c.content} again` }));
+      const fresh = ['n1', 'n2', 'n3', 'n4', 'n5'].map((id) => ({
+        chunkId: id,
+        documentId: 'dn',
+        content: `new ${id}`,
+      }));
+      const result = await t.engine.upsertChunks('docs', [
+        replaced[0]!,
+        fresh[0]!,
+        replaced[1]!,
+        fresh[1]!,
+        replaced[2]!,
+        ...fresh.slice(2),
+      ]);
+      expect(result).toMatchObject({ inserted: 5, updated: 3 });
+      await table.checkoutLatest();
+      expect((await table.version()) - before).toBe(2);
+      expect(await table.countRows()).toBe(animalCorpus().length + 5);
+    } finally {
+      table.close();
+      db.close();
+    }
+  });
+
   it('makes new rows searchable at once, lexically and by vector', async () => {
     t = await openTestEngine();
     await t.engine.upsertChunks('docs', animalCorpus());
-    await t.engine.upsertChunks('docs', [{ chunkId: 'n1', documentId: 'd9', content: 'zebra crossing with a cherry' }]);
+    await t.engine.upsertChunks('docs', [
+      { chunkId: 'n1', documentId: 'd9', content: 'zebra crossing with a cherry' },
+    ]);
     const lexical = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'zebra' });
     expect(lexical.results.map((r) => r.chunkId)).toEqual(['n1']);
     const vector = await t.engine.search({ kb: 'docs', mode: 'vector', text: 'cherry', limit: 2 });
@@ -55,7 +94,12 @@ describe('upsertChunks', () => {
     const bad = [
       { chunkId: 'ok', documentId: 'd', content: 'fine' },
       { chunkId: '', documentId: 'd', content: 'no id' },
-      { chunkId: 'x', documentId: 'd', content: 'nan vector', embedding: [Number.NaN, ...new Array(16).fill(0)] },
+      {
+        chunkId: 'x',
+        documentId: 'd',
+        content: 'nan vector',
+        embedding: [Number.NaN, ...new Array(16).fill(0)],
+      },
     ];
     const error = await expectCode(t.engine.upsertChunks('docs', bad as never), 'INVALID_INPUT');
     expect(error.message).toMatch(/1/);
@@ -85,7 +129,10 @@ describe('upsertChunks', () => {
       t.engine.upsertChunks('ext', [{ chunkId: 'z', documentId: 'd', content: 'x', embedding: [1, 2] }]),
       'DIMENSION_MISMATCH',
     );
-    const noVector = await expectCode(t.engine.upsertChunks('ext', [{ chunkId: 'z', documentId: 'd', content: 'x' }]), 'MODEL_MISMATCH');
+    const noVector = await expectCode(
+      t.engine.upsertChunks('ext', [{ chunkId: 'z', documentId: 'd', content: 'x' }]),
+      'MODEL_MISMATCH',
+    );
     expect(noVector.message).toMatch(/create_generation/);
     const hits = await t.engine.search({ kb: 'ext', mode: 'vector', vector: [1, 5, 0.5], limit: 1 });
     expect(hits.results[0]!.chunkId).toBe('c6');
@@ -96,9 +143,15 @@ describe('upsertChunks', () => {
     await t.engine.upsertChunks('docs', animalCorpus());
     const { openEngine } = await import('../../src/engine/index.js');
     await t.engine.close();
-    const other = await openEngine({ dataDir: t.dir.path, embedder: new KeywordEmbedder({ id: 'other-model' }) });
+    const other = await openEngine({
+      dataDir: t.dir.path,
+      embedder: new KeywordEmbedder({ id: 'other-model' }),
+    });
     try {
-      const error = await expectCode(other.upsertChunks('docs', [{ chunkId: 'q', documentId: 'd', content: 'cat' }]), 'MODEL_MISMATCH');
+      const error = await expectCode(
+        other.upsertChunks('docs', [{ chunkId: 'q', documentId: 'd', content: 'cat' }]),
+        'MODEL_MISMATCH',
+      );
       expect(error.message).toMatch(/keyword-test/);
       await expectCode(other.search({ kb: 'docs', mode: 'vector', text: 'cat' }), 'MODEL_MISMATCH');
       const hybrid = await other.search({ kb: 'docs', mode: 'hybrid', text: 'cat' });
@@ -129,9 +182,14 @@ describe('deleteChunks', () => {
   it('deletes by chunk ids and by document ids and returns the count', async () => {
     t = await openTestEngine();
     await t.engine.upsertChunks('docs', animalCorpus());
-    expect(await t.engine.deleteChunks('docs', { chunkIds: ['c1', 'missing'] })).toMatchObject({ deleted: 1, generation: 1 });
+    expect(await t.engine.deleteChunks('docs', { chunkIds: ['c1', 'missing'] })).toMatchObject({
+      deleted: 1,
+      generation: 1,
+    });
     expect(await t.engine.deleteChunks('docs', { documentIds: ['d2'] })).toMatchObject({ deleted: 2 });
-    expect(await t.engine.deleteChunks('docs', { chunkIds: ["c5' OR '1'='1"] })).toMatchObject({ deleted: 0 });
+    expect(await t.engine.deleteChunks('docs', { chunkIds: ["c5' OR '1'='1"] })).toMatchObject({
+      deleted: 0,
+    });
     expect((await t.engine.listKnowledgeBases())[0]!.chunkCount).toBe(3);
     await expectCode(t.engine.deleteChunks('docs', {}), 'INVALID_INPUT');
     await expectCode(t.engine.deleteChunks('nope', { chunkIds: ['a'] }), 'KB_NOT_FOUND');

@@ -6,12 +6,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashEmbedder } from '../../src/engine/embedding/index.js';
 import { openEngine, type KnowledgeBaseEngine } from '../../src/engine/index.js';
-import { engineOptionsFrom, parseCommandLine } from '../../src/server/config.js';
-import { createServer } from '../../src/server/create-server.js';
-import { startHttpServer, type RunningHttpServer } from '../../src/server/http.js';
-import { createLogger } from '../../src/server/logger.js';
+import type { RunningHttpServer } from '../../src/server/http.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { requireBuild } from '../helpers/built-server.js';
+import { startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
 import { callTool, structured } from '../helpers/mcp-client.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
@@ -22,6 +20,7 @@ describe('a search in flight through the server pins its generation against run_
   let dir: TempDir;
   let engine: KnowledgeBaseEngine;
   let http: RunningHttpServer;
+  let server: TestHttpServer;
   let hold = false;
   let entered: () => void = () => undefined;
   let release: () => void = () => undefined;
@@ -33,26 +32,8 @@ describe('a search in flight through the server pins its generation against run_
 
   beforeAll(async () => {
     dir = await makeTempDir();
-    const command = parseCommandLine(
-      [
-        '--data-dir',
-        dir.path,
-        '--embedding-model',
-        'hash',
-        '--gc-interval',
-        '0',
-        '--transport',
-        'http',
-        '--port',
-        '0',
-      ],
-      { env: {} },
-    );
-    if (command.action !== 'serve') throw new Error('unexpected action');
-    const { config } = command;
-    const logger = createLogger({ level: 'error', stream: { write: () => true } });
-    const embedder = new KeywordEmbedder({ gate });
-    engine = await openEngine({ ...engineOptionsFrom(config), embedder, log: logger.log });
+    server = await startTestHttpServer({ dataDir: dir.path, embedder: new KeywordEmbedder({ gate }) });
+    ({ engine, http } = server);
     const tagged = (generation: number) =>
       ['cat on a mat', 'dog in a car', 'fish in the sea'].map((content, i) => ({
         chunkId: `c${i}`,
@@ -66,16 +47,10 @@ describe('a search in flight through the server pins its generation against run_
       await engine.upsertChunks('docs', tagged(generation), { generation });
       await engine.promoteGeneration('docs', generation);
     }
-    http = await startHttpServer({
-      config: config.http,
-      createSessionServer: () => createServer({ engine, embedder, logger, config }),
-      logger,
-    });
   });
   afterAll(async () => {
     release();
-    await http?.close();
-    await engine?.close();
+    await server?.close();
     await dir?.remove();
   });
 

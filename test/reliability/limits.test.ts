@@ -195,7 +195,7 @@ describe('configured limits, through MCP', () => {
   });
 
   it('ids per delete call count chunk_ids plus document_ids together, as documented', async () => {
-    // DEFAULT_LIMITS.maxDeleteIds: "Chunk ids plus document ids in one delete call". Today each list is checked alone.
+    // DEFAULT_LIMITS.maxDeleteIds: "Chunk ids plus document ids in one delete call" (they were once checked apart).
     const half = L.maxDeleteIds / 2;
     const ids = (n: number, p: string) => Array.from({ length: n }, (_, i) => `${p}${i}`);
     await limitHolds(

@@ -5,15 +5,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmbedder } from '../../src/engine/embedding/index.js';
-import { openEngine } from '../../src/engine/index.js';
-import type { KnowledgeBaseEngine } from '../../src/engine/types.js';
-import { engineOptionsFrom, parseCommandLine, type ServerConfig } from '../../src/server/config.js';
-import { createServer } from '../../src/server/create-server.js';
-import { startHttpServer, type RunningHttpServer } from '../../src/server/http.js';
-import { createLogger } from '../../src/server/logger.js';
+import type { RunningHttpServer } from '../../src/server/http.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { BUILT_MAIN, requireBuild, serverEnv } from '../helpers/built-server.js';
+import { startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { callTool, sampleChunks, structured } from '../helpers/mcp-client.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
@@ -27,45 +22,20 @@ const INIT = {
 };
 
 let dir: TempDir;
-let engine: KnowledgeBaseEngine;
 let http: RunningHttpServer;
-let config: ServerConfig;
+let server: TestHttpServer;
 
 beforeAll(async () => {
   dir = await makeTempDir();
-  const command = parseCommandLine(
-    [
-      '--data-dir',
-      dir.path,
-      '--embedding-model',
-      'hash',
-      '--gc-interval',
-      '0',
-      '--transport',
-      'http',
-      '--port',
-      '0',
-      '--max-body-bytes',
-      String(MAX_BODY),
-      '--allowed-origins',
-      'https://app.example.com',
-    ],
-    { env: { RAG_STUDIO_AUTH_TOKEN: TOKEN } },
-  );
-  if (command.action !== 'serve') throw new Error('unexpected action');
-  config = command.config;
-  const logger = createLogger({ level: 'error', stream: { write: () => true } });
-  const embedder = createEmbedder(config.embedding);
-  engine = await openEngine({ ...engineOptionsFrom(config), embedder, log: logger.log });
-  http = await startHttpServer({
-    config: config.http,
-    createSessionServer: () => createServer({ engine, embedder, logger, config }),
-    logger,
+  server = await startTestHttpServer({
+    dataDir: dir.path,
+    args: ['--max-body-bytes', String(MAX_BODY), '--allowed-origins', 'https://app.example.com'],
+    env: { RAG_STUDIO_AUTH_TOKEN: TOKEN },
   });
+  ({ http } = server);
 });
 afterAll(async () => {
-  await http.close();
-  await engine.close();
+  await server.close();
   await dir.remove();
 });
 

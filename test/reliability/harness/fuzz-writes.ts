@@ -141,8 +141,16 @@ function invalidDelete(kb: Kb): fc.Arbitrary<ToolCall> {
     fc
       .integer({ min: 21, max: 500 })
       .map((n) => call({ kb, chunk_ids: Array.from({ length: n }, (_, i) => `id-${i}`) })),
-    // More than the limit in document_ids alone. (chunk_ids + document_ids together over the limit, each under it:
-    // limits.test.ts, a known gap.)
+    // More than the limit in document_ids alone, and in both lists together while each is under it.
+    fc
+      .integer({ min: 11, max: 20 })
+      .map((n) =>
+        call({
+          kb,
+          chunk_ids: Array.from({ length: n }, (_, i) => `c-${i}`),
+          document_ids: Array.from({ length: n }, (_, i) => `d-${i}`),
+        }),
+      ),
     fc
       .integer({ min: 21, max: 300 })
       .map((n) =>
@@ -172,7 +180,7 @@ function invalidGenerationCall(kb: Kb): fc.Arbitrary<ToolCall> {
       args: { kb, generation: generation === 1 ? 999 : generation },
     })),
     fc.constant({ tool: 'promote_generation', args: { kb } }),
-    // Promoting docs' empty building g3 is refused but seals it first: rejected-calls.test.ts, a known side effect.
+    // Promoting docs' empty building g3 is refused without sealing it (refused-calls.test.ts).
     badKb.map((k) => ({ tool: 'run_gc', args: { kb: k } })),
     fc
       .constantFrom<unknown>(-1, 1.5, '2', Number.NaN, null, Infinity)

@@ -1,0 +1,64 @@
+// The real Streamable HTTP server in-process over a real engine, configured through the CLI parser.
+import { createEmbedder } from '../../src/engine/embedding/index.js';
+import { openEngine } from '../../src/engine/index.js';
+import type { Embedder, KnowledgeBaseEngine } from '../../src/engine/types.js';
+import { engineOptionsFrom, parseCommandLine, type ServerConfig } from '../../src/server/config.js';
+import { createServer } from '../../src/server/create-server.js';
+import { startHttpServer, type RunningHttpServer } from '../../src/server/http.js';
+import { createLogger } from '../../src/server/logger.js';
+
+export interface TestHttpServerOptions {
+  dataDir: string;
+  /** Extra CLI flags after the data dir, `hash` model, GC off, HTTP on port 0. */
+  args?: string[];
+  /** Environment the CLI parser reads, e.g. RAG_STUDIO_AUTH_TOKEN. */
+  env?: Record<string, string>;
+  /** Replaces the embedder the config names (e.g. a gated test embedder). */
+  embedder?: Embedder;
+}
+
+export interface TestHttpServer {
+  http: RunningHttpServer;
+  engine: KnowledgeBaseEngine;
+  config: ServerConfig;
+  /** Stops the HTTP server, then closes the engine. */
+  close(): Promise<void>;
+}
+
+export async function startTestHttpServer(options: TestHttpServerOptions): Promise<TestHttpServer> {
+  const command = parseCommandLine(
+    [
+      '--data-dir',
+      options.dataDir,
+      '--embedding-model',
+      'hash',
+      '--gc-interval',
+      '0',
+      '--transport',
+      'http',
+      '--port',
+      '0',
+      ...(options.args ?? []),
+    ],
+    { env: options.env ?? {} },
+  );
+  if (command.action !== 'serve') throw new Error('unexpected CLI action');
+  const { config } = command;
+  const logger = createLogger({ level: 'error', stream: { write: () => true } });
+  const embedder = options.embedder ?? createEmbedder(config.embedding);
+  const engine = await openEngine({ ...engineOptionsFrom(config), embedder, log: logger.log });
+  const http = await startHttpServer({
+    config: config.http,
+    createSessionServer: () => createServer({ engine, embedder, logger, config }),
+    logger,
+  });
+  return {
+    http,
+    engine,
+    config,
+    async close() {
+      await http.close();
+      await engine.close();
+    },
+  };
+}
