@@ -76,6 +76,44 @@ describe('upsertChunks', () => {
     }
   });
 
+  it('keeps created_at and counts replacements exactly in a call large enough to scan for existing ids', async () => {
+    t = await openTestEngine({ indexRefreshRows: 0 });
+    const chunk = (i: number, text: string) => ({
+      chunkId: `c${i}`,
+      documentId: `d${i % 7}`,
+      content: `${text} ${i}`,
+    });
+    await t.engine.upsertChunks(
+      'docs',
+      Array.from({ length: 2500 }, (_, i) => chunk(i, 'cat')),
+    );
+    const before = await t.engine.search({
+      kb: 'docs',
+      mode: 'lexical',
+      text: 'cat',
+      limit: 1,
+      filter: { chunk_id: 'c1234' },
+    });
+    await new Promise((r) => setTimeout(r, 15));
+    // 2,490 of the old ids and 10 new ones: over the 2,000 ids from which existing ids are found by a scan.
+    const again = await t.engine.upsertChunks(
+      'docs',
+      Array.from({ length: 2500 }, (_, i) => chunk(i + 10, 'dog')),
+    );
+    expect(again).toMatchObject({ upserted: 2500, inserted: 10, updated: 2490 });
+    const after = await t.engine.search({
+      kb: 'docs',
+      mode: 'lexical',
+      text: 'dog',
+      limit: 1,
+      filter: { chunk_id: 'c1234' },
+    });
+    expect(after.results[0]!.content).toBe('dog 1234');
+    expect(after.results[0]!.createdAt).toBe(before.results[0]!.createdAt);
+    expect(after.results[0]!.updatedAt > before.results[0]!.updatedAt).toBe(true);
+    expect((await t.engine.listKnowledgeBases())[0]!.chunkCount).toBe(2510);
+  });
+
   it('makes new rows searchable at once, lexically and by vector', async () => {
     t = await openTestEngine();
     await t.engine.upsertChunks('docs', animalCorpus());
