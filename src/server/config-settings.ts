@@ -89,6 +89,8 @@ export const LIMIT_SETTINGS: ReadonlyArray<{
 
 /** Default HTTP request body cap: room for a full batch of chunks with 384-d vectors as JSON text. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_HTTP_SESSIONS = 256;
+export const DEFAULT_HTTP_SESSION_IDLE_SECONDS = 1800;
 export const DEFAULT_HTTP_PORT = 3333;
 export const LOOPBACK_HOSTNAMES: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
 
@@ -307,6 +309,24 @@ export const SETTINGS = {
     group: 'transport',
     defaultText: String(DEFAULT_MAX_BODY_BYTES),
     doc: 'Largest HTTP request body; larger ones get 413.',
+  },
+  maxHttpSessions: {
+    flag: 'max-http-sessions',
+    env: ['RAG_STUDIO_MAX_HTTP_SESSIONS'],
+    type: 'string',
+    value: '<n>',
+    group: 'transport',
+    defaultText: String(DEFAULT_MAX_HTTP_SESSIONS),
+    doc: 'HTTP sessions open at once; an initialize beyond it gets 503 until one closes or expires.',
+  },
+  httpSessionIdleSeconds: {
+    flag: 'http-session-idle-seconds',
+    env: ['RAG_STUDIO_HTTP_SESSION_IDLE_SECONDS'],
+    type: 'string',
+    value: '<s>',
+    group: 'transport',
+    defaultText: String(DEFAULT_HTTP_SESSION_IDLE_SECONDS),
+    doc: 'An HTTP session with no request in flight and none for this long is closed (its client gets 404 and initializes again); `0` keeps sessions until deleted.',
   },
   logLevel: {
     flag: 'log-level',

@@ -6,7 +6,9 @@ import { DEFAULT_EMBEDDING_MODEL, type EmbeddingSettings } from '../engine/embed
 import type { EngineLimits, EngineLogLevel, EngineOptions } from '../engine/types.js';
 import {
   DEFAULT_HTTP_PORT,
+  DEFAULT_HTTP_SESSION_IDLE_SECONDS,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_HTTP_SESSIONS,
   LIMIT_SETTINGS,
   LOOPBACK_HOSTNAMES,
   SETTINGS,
@@ -30,6 +32,10 @@ export interface HttpConfig {
   /** Extra Origin values accepted besides loopback origins; `['*']` accepts any. */
   allowedOrigins: string[];
   maxBodyBytes: number;
+  /** Sessions open at once; initialize beyond it gets 503. */
+  maxSessions: number;
+  /** Idle sessions (nothing in flight) close after this many seconds; 0 = never. */
+  sessionIdleSeconds: number;
 }
 
 export interface ServerConfig {
@@ -180,6 +186,9 @@ function resolveHttp(read: SettingsReader): HttpConfig {
     allowedHosts: allowedHosts.map((h) => (h === '*' ? h : normalizeHostname(h))),
     allowedOrigins,
     maxBodyBytes: read.integer('maxBodyBytes', 1024, 1024 * 1024 * 1024) ?? DEFAULT_MAX_BODY_BYTES,
+    maxSessions: read.integer('maxHttpSessions', 1, 100_000) ?? DEFAULT_MAX_HTTP_SESSIONS,
+    sessionIdleSeconds:
+      read.integer('httpSessionIdleSeconds', 0, 30 * 86_400) ?? DEFAULT_HTTP_SESSION_IDLE_SECONDS,
   };
 }
 

@@ -17,8 +17,6 @@ import {
 import { describeError, type Logger } from './logger.js';
 
 export const MCP_PATH = '/mcp';
-/** Sessions live until the client deletes them or disconnects for good; the cap bounds memory. */
-const MAX_SESSIONS = 256;
 
 export interface HttpServerOptions {
   config: HttpConfig;
@@ -39,6 +37,40 @@ export interface RunningHttpServer {
 interface Session {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
+  /** Requests still being answered, open SSE streams included: a session is idle only at 0. */
+  inFlight: number;
+  lastActiveMs: number;
+}
+
+/**
+ * A session that sent nothing for `idleSeconds` and has nothing in flight is closed: clients that vanish
+ * without DELETE would otherwise hold their slot forever, and `maxSessions` of them lock everyone out.
+ */
+function startIdleSweep(sessions: Map<string, Session>, idleSeconds: number, logger: Logger): () => void {
+  if (idleSeconds === 0) return () => undefined;
+  const timer = setInterval(
+    () => {
+      const cutoff = Date.now() - idleSeconds * 1000;
+      for (const [id, session] of sessions) {
+        if (session.inFlight > 0 || session.lastActiveMs > cutoff) continue;
+        logger.log('debug', 'HTTP session expired', { session: id, idleSeconds });
+        void session.transport.close().catch(() => undefined);
+      }
+    },
+    Math.min(60, Math.max(1, idleSeconds / 4)) * 1000,
+  );
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Counts the request against its session until the response is finished or its connection dropped. */
+function track(session: Session, res: ServerResponse): void {
+  session.inFlight++;
+  session.lastActiveMs = Date.now();
+  res.once('close', () => {
+    session.inFlight--;
+    session.lastActiveMs = Date.now();
+  });
 }
 
 export async function startHttpServer({
@@ -47,6 +79,7 @@ export async function startHttpServer({
   logger,
 }: HttpServerOptions): Promise<RunningHttpServer> {
   const sessions = new Map<string, Session>();
+  const stopIdleSweep = startIdleSweep(sessions, config.sessionIdleSeconds, logger);
   const authenticate = bearerAuthenticator(config.authToken);
 
   const refuse = (res: ServerResponse, refusal: Refusal): void => {
@@ -83,6 +116,7 @@ export async function startHttpServer({
     if (req.method === 'GET' || req.method === 'DELETE') {
       if (existing === undefined)
         return refuse(res, { status: 400, message: 'Bad Request: Mcp-Session-Id header required' });
+      track(existing, res);
       return existing.transport.handleRequest(req, res);
     }
     if (req.method !== 'POST') {
@@ -109,20 +143,28 @@ export async function startHttpServer({
       );
       return;
     }
-    if (existing !== undefined) return existing.transport.handleRequest(req, res, message);
+    if (existing !== undefined) {
+      track(existing, res);
+      return existing.transport.handleRequest(req, res, message);
+    }
     if (!isInitializeRequest(message)) {
       return refuse(res, {
         status: 400,
         message: 'Bad Request: no Mcp-Session-Id; the first request must be initialize',
       });
     }
-    if (sessions.size >= MAX_SESSIONS) {
+    if (sessions.size >= config.maxSessions) {
+      const expiry =
+        config.sessionIdleSeconds > 0
+          ? ` or wait for an idle one to expire (${config.sessionIdleSeconds} s)`
+          : '';
       return refuse(res, {
         status: 503,
-        message: `Service Unavailable: ${MAX_SESSIONS} sessions open; close one (DELETE)`,
+        message: `Service Unavailable: ${config.maxSessions} sessions open; close one (DELETE)${expiry}`,
       });
     }
     const session = openSession();
+    track(session, res);
     await session.server.connect(session.transport);
     await session.transport.handleRequest(req, res, message);
   };
@@ -136,7 +178,7 @@ export async function startHttpServer({
         logger.log('debug', 'HTTP session opened', { session: id, sessions: sessions.size });
       },
     });
-    const session: Session = { transport, server };
+    const session: Session = { transport, server, inFlight: 0, lastActiveMs: Date.now() };
     let closed = false;
     transport.onclose = () => {
       // server.close() closes the transport again, which calls this again: once is enough.
@@ -173,6 +215,7 @@ export async function startHttpServer({
     port,
     sessionCount: () => sessions.size,
     async close() {
+      stopIdleSweep();
       await Promise.allSettled([...sessions.values()].map((s) => s.transport.close()));
       sessions.clear();
       await new Promise<void>((resolve) => {
