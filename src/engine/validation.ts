@@ -284,3 +284,29 @@ function embeddingProblem(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** True when every entry is 0: such a vector has no direction, so cosine similarity is undefined for it. */
+export function isZeroVector(vector: ArrayLike<number>): boolean {
+  for (let i = 0; i < vector.length; i++) if (vector[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Throws INVALID_INPUT naming the chunks whose supplied embedding is all zeros, for a cosine generation: LanceDB
+ * computes NaN distances for them, so vector search would never return them.
+ */
+export function assertNoZeroVectors(chunks: readonly ChunkInputLike[], where: string): void {
+  const zero = chunks.flatMap((c, i) => (c.embedding !== undefined && isZeroVector(c.embedding) ? [i] : []));
+  if (zero.length === 0) return;
+  const listed = zero.slice(0, LISTED_PROBLEMS).join(', ') + (zero.length > LISTED_PROBLEMS ? ', …' : '');
+  throw new EngineError(
+    'INVALID_INPUT',
+    `${zero.length} of ${chunks.length} chunks have an all-zero embedding (chunk ${listed}), so none was written: ` +
+      `${where} uses cosine similarity, which is undefined for a vector without direction; send real vectors or ` +
+      'leave `embedding` out to let the server embed the text',
+  );
+}
+
+interface ChunkInputLike {
+  embedding?: ArrayLike<number>;
+}

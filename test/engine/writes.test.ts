@@ -158,6 +158,31 @@ describe('upsertChunks', () => {
     expect(await t.engine.listKnowledgeBases()).toEqual([]);
   });
 
+  it('refuses all-zero vectors under cosine (never findable by vector search), and accepts them under l2', async () => {
+    t = await openTestEngine();
+    const chunks = [
+      { chunkId: 'a', documentId: 'd', content: 'a vector', embedding: [1, 0, 0] },
+      { chunkId: 'z', documentId: 'd', content: 'zero vector', embedding: [0, 0, 0] },
+    ];
+    const refused = await expectCode(t.engine.upsertChunks('cos', chunks), 'INVALID_INPUT');
+    expect(refused.message).toMatch(
+      /^1 of 2 chunks have an all-zero embedding \(chunk 1\), so none was written: new knowledge base "cos" uses cosine/,
+    );
+    expect(await t.engine.listKnowledgeBases()).toEqual([]);
+    await t.engine.upsertChunks('cos', chunks.slice(0, 1));
+    const query = await expectCode(
+      t.engine.search({ kb: 'cos', mode: 'vector', vector: [0, 0, 0] }),
+      'INVALID_INPUT',
+    );
+    expect(query.message).toMatch(/`vector` is all zeros; generation 1 of "cos" uses cosine similarity/);
+
+    await t.engine.createGeneration('euclid', { metric: 'l2' });
+    await t.engine.upsertChunks('euclid', chunks, { generation: 1 });
+    await t.engine.promoteGeneration('euclid', 1);
+    const near = await t.engine.search({ kb: 'euclid', mode: 'vector', vector: [0, 0, 0.1], limit: 2 });
+    expect(near.results.map((r) => r.chunkId)).toEqual(['z', 'a']);
+  });
+
   it('records caller vectors as an external space and enforces its dimension', async () => {
     t = await openTestEngine();
     const withVectors = animalCorpus().map((c, i) => ({ ...c, embedding: [1, i, 0.5] }));

@@ -2,7 +2,15 @@
 import { checkEmbedderUsable, EXTERNAL_MODEL } from '../embedding-space.js';
 import { EngineError, isEngineError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
-import type { Embedder, EngineLimits, FusionMethod, FusionOptions, SearchMode, SearchRequest } from '../types.js';
+import type {
+  Embedder,
+  EngineLimits,
+  FusionMethod,
+  FusionOptions,
+  SearchMode,
+  SearchRequest,
+} from '../types.js';
+import { isZeroVector } from '../validation.js';
 
 const MODES: readonly SearchMode[] = ['vector', 'lexical', 'hybrid'];
 const FUSIONS: readonly FusionMethod[] = ['rrf', 'weighted', 'adaptive'];
@@ -24,11 +32,17 @@ export function checkSearchParams(request: SearchRequest, limits: EngineLimits):
   }
   const limit = request.limit ?? 10;
   if (!Number.isInteger(limit) || limit < 1 || limit > limits.maxLimit) {
-    throw new EngineError('INVALID_INPUT', `limit must be an integer from 1 to ${limits.maxLimit}; got ${String(limit)}`);
+    throw new EngineError(
+      'INVALID_INPUT',
+      `limit must be an integer from 1 to ${limits.maxLimit}; got ${String(limit)}`,
+    );
   }
   const offset = request.offset ?? 0;
   if (!Number.isInteger(offset) || offset < 0 || offset > limits.maxOffset) {
-    throw new EngineError('INVALID_INPUT', `offset must be an integer from 0 to ${limits.maxOffset}; got ${String(offset)}`);
+    throw new EngineError(
+      'INVALID_INPUT',
+      `offset must be an integer from 0 to ${limits.maxOffset}; got ${String(offset)}`,
+    );
   }
   const text = request.text === undefined || request.text === null ? undefined : request.text;
   if (text !== undefined) {
@@ -40,7 +54,8 @@ export function checkSearchParams(request: SearchRequest, limits: EngineLimits):
       );
     }
   }
-  const vector = request.vector === undefined || request.vector === null ? undefined : toVector(request.vector);
+  const vector =
+    request.vector === undefined || request.vector === null ? undefined : toVector(request.vector);
   const hasText = text !== undefined && text.trim().length > 0;
   if (!hasText && !vector) {
     throw new EngineError('INVALID_INPUT', 'give a non-empty `query` text, a `vector`, or both');
@@ -48,7 +63,14 @@ export function checkSearchParams(request: SearchRequest, limits: EngineLimits):
   if (mode === 'lexical' && !hasText) {
     throw new EngineError('INVALID_INPUT', 'lexical mode searches words: give a non-empty `query` text');
   }
-  return { mode, text: hasText ? text : undefined, vector, limit, offset, fusion: checkFusion(request.fusion) };
+  return {
+    mode,
+    text: hasText ? text : undefined,
+    vector,
+    limit,
+    offset,
+    fusion: checkFusion(request.fusion),
+  };
 }
 
 function toVector(value: ArrayLike<number>): Float32Array {
@@ -62,7 +84,10 @@ function toVector(value: ArrayLike<number>): Float32Array {
   const vector = Float32Array.from(value);
   for (let i = 0; i < vector.length; i++) {
     if (!Number.isFinite(vector[i]!) || typeof value[i] !== 'number') {
-      throw new EngineError('INVALID_INPUT', `\`vector\`[${i}] is ${String(value[i])}; every entry must be a finite number`);
+      throw new EngineError(
+        'INVALID_INPUT',
+        `\`vector\`[${i}] is ${String(value[i])}; every entry must be a finite number`,
+      );
     }
   }
   return vector;
@@ -70,9 +95,14 @@ function toVector(value: ArrayLike<number>): Float32Array {
 
 function checkFusion(fusion: SearchRequest['fusion']): FusionOptions {
   const options: FusionOptions =
-    typeof fusion === 'string' || fusion === undefined || fusion === null ? { method: fusion ?? 'rrf' } : fusion;
+    typeof fusion === 'string' || fusion === undefined || fusion === null
+      ? { method: fusion ?? 'rrf' }
+      : fusion;
   if (!FUSIONS.includes(options.method)) {
-    throw new EngineError('INVALID_INPUT', `fusion must be one of ${FUSIONS.join(', ')}; got ${String(options.method)}`);
+    throw new EngineError(
+      'INVALID_INPUT',
+      `fusion must be one of ${FUSIONS.join(', ')}; got ${String(options.method)}`,
+    );
   }
   return options;
 }
@@ -90,7 +120,11 @@ export interface SidePlan {
  * there is none (external vectors, another model, a failed or still-loading model), hybrid degrades to
  * lexical with a warning and vector mode fails with the reason.
  */
-export function planSides(params: SearchParams, record: GenerationRecord, embedder: Embedder | undefined): SidePlan {
+export function planSides(
+  params: SearchParams,
+  record: GenerationRecord,
+  embedder: Embedder | undefined,
+): SidePlan {
   const space = record.embedding;
   const where = `generation ${record.generation} of "${record.kb}"`;
   if (params.mode === 'lexical') return { mode: 'lexical', embedWith: undefined, warnings: [] };
@@ -101,8 +135,18 @@ export function planSides(params: SearchParams, record: GenerationRecord, embedd
         `${where} stores ${space.dimension}-d vectors (${space.model}); the query vector has ${params.vector.length}`,
       );
     }
+    if (record.metric === 'cosine' && isZeroVector(params.vector)) {
+      throw new EngineError(
+        'INVALID_INPUT',
+        `\`vector\` is all zeros; ${where} uses cosine similarity, which is undefined for a vector without direction`,
+      );
+    }
     if (params.mode === 'hybrid' && !params.text) {
-      return { mode: 'vector', embedWith: undefined, warnings: ['no query text was given, so only the vector side ran'] };
+      return {
+        mode: 'vector',
+        embedWith: undefined,
+        warnings: ['no query text was given, so only the vector side ran'],
+      };
     }
     return { mode: params.mode, embedWith: undefined, warnings: [] };
   }

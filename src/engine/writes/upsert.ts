@@ -6,7 +6,7 @@ import { EngineError, storageError } from '../errors.js';
 import { chunksToArrow, toEpochMs, type StoredChunk } from '../storage/chunk-schema.js';
 import { sqlList } from '../storage/sql.js';
 import type { ChunkInput, EmbeddingSpace, UpsertOptions, UpsertResult } from '../types.js';
-import { assertChunksValid, validateKbName } from '../validation.js';
+import { assertChunksValid, assertNoZeroVectors, validateKbName } from '../validation.js';
 import { firstGenerationRecord, resolveWriteTarget, type WriteTarget } from './write-target.js';
 
 /**
@@ -34,6 +34,8 @@ export async function upsertChunks(
   const work = () =>
     ctx.kbLocks.run(kb, async () => {
       const target = resolveWriteTarget(ctx, kb, options.generation);
+      const metric = target.record?.metric ?? ctx.settings.defaultMetric;
+      if (metric === 'cosine') assertNoZeroVectors(chunks, target.label);
       const { space, vectors } = await embedForTarget(ctx, target, chunks, options);
       const record = target.record
         ? target.record.embedding
