@@ -2,6 +2,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BUILT_MAIN = fileURLToPath(new URL('../../dist/server/main.js', import.meta.url));
@@ -23,6 +25,33 @@ export function serverEnv(dataDir: string, extra: Record<string, string> = {}): 
     RAG_STUDIO_OFFLINE: '1',
     ...extra,
   };
+}
+
+export interface BuiltServerClient {
+  client: Client;
+  transport: StdioClientTransport;
+  /** What the server wrote to stderr so far (the last `keepStderr` characters). */
+  stderr(): string;
+}
+
+/** Spawns the built server over stdio on `dataDir`, as an MCP client would, and connects an SDK Client to it. */
+export async function connectBuiltServer(
+  dataDir: string,
+  options: { args?: string[]; clientName?: string; keepStderr?: number } = {},
+): Promise<BuiltServerClient> {
+  requireBuild();
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BUILT_MAIN, ...(options.args ?? [])],
+    env: serverEnv(dataDir),
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  const keep = options.keepStderr ?? Infinity;
+  transport.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-keep)));
+  const client = new Client({ name: options.clientName ?? 'built-server-test', version: '0.0.0' });
+  await client.connect(transport);
+  return { client, transport, stderr: () => stderr };
 }
 
 export interface Finished {

@@ -1,4 +1,6 @@
 // The real Streamable HTTP server in-process over a real engine, configured through the CLI parser.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createEmbedder } from '../../src/engine/embedding/index.js';
 import { openEngine } from '../../src/engine/index.js';
 import type { Embedder, KnowledgeBaseEngine } from '../../src/engine/types.js';
@@ -61,4 +63,17 @@ export async function startTestHttpServer(options: TestHttpServerOptions): Promi
       await engine.close();
     },
   };
+}
+
+/** An SDK Client connected over Streamable HTTP, with a bearer token when one is given. */
+export async function connectHttpClient(
+  url: string,
+  options: { token?: string; name?: string } = {},
+): Promise<Client> {
+  const client = new Client({ name: options.name ?? 'http-test', version: '0.0.0' });
+  const headers = options.token === undefined ? undefined : { Authorization: `Bearer ${options.token}` };
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), headers ? { requestInit: { headers } } : {}),
+  );
+  return client;
 }

@@ -1,15 +1,13 @@
 // GC racing other work: a search pinned through the server outlives run_gc; listings and commits racing GC do no harm.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashEmbedder } from '../../src/engine/embedding/index.js';
 import { openEngine, type KnowledgeBaseEngine } from '../../src/engine/index.js';
 import type { RunningHttpServer } from '../../src/server/http.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { requireBuild } from '../helpers/built-server.js';
-import { startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
+import { connectHttpClient, startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
 import { callTool, structured } from '../helpers/mcp-client.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
@@ -54,11 +52,7 @@ describe('a search in flight through the server pins its generation against run_
     await dir?.remove();
   });
 
-  const connect = async () => {
-    const client = new Client({ name: 'gc-pin', version: '0.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(http.url)));
-    return client;
-  };
+  const connect = () => connectHttpClient(http.url, { name: 'gc-pin' });
 
   it('keeps the pinned archived generation, deletes the unpinned one, and the search answers whole', async () => {
     const [searcher, collector] = await Promise.all([connect(), connect()]);

@@ -1,12 +1,11 @@
 // Disk full (a 4 MiB tmpfs) and a read-only data dir (ro bind mount): STORAGE errors with the cause, data intact.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashEmbedder } from '../../src/engine/embedding/index.js';
 import { isEngineError, openEngine } from '../../src/engine/index.js';
 import { TOOLS } from '../../src/tools/index.js';
-import { BUILT_MAIN, requireBuild, run, serverEnv } from '../helpers/built-server.js';
+import { BUILT_MAIN, connectBuiltServer, run, serverEnv } from '../helpers/built-server.js';
 import { callTool, structured, textOf } from '../helpers/mcp-client.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { openVerifier, scanGeneration } from './harness/crash-checks.js';
@@ -23,21 +22,6 @@ if (!SKIP && !canMount()) {
 const DISK_FULL = /The disk is full/;
 const NOT_WRITABLE = /not writable/;
 
-async function startServer(dataDir: string): Promise<{ client: Client; stderr: () => string }> {
-  requireBuild();
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BUILT_MAIN],
-    env: serverEnv(dataDir),
-    stderr: 'pipe',
-  });
-  let stderr = '';
-  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const client = new Client({ name: 'storage-test', version: '0.0.0' });
-  await client.connect(transport);
-  return { client, stderr: () => stderr };
-}
-
 const chunk = (id: string, content: string) => ({
   chunk_id: id,
   document_id: id.split('-')[0],
@@ -53,7 +37,7 @@ describe.skipIf(SKIP)('a full disk', () => {
 
   beforeAll(async () => {
     mount = mountTmpfs('4m');
-    ({ client } = await startServer(join(mount.path, 'data')));
+    ({ client } = await connectBuiltServer(join(mount.path, 'data'), { clientName: 'storage-test' }));
     const first = Array.from({ length: 50 }, (_, i) =>
       chunk(`before-${i}`, `alpha written before the disk filled ${i}`),
     );
@@ -219,7 +203,7 @@ describe.skipIf(SKIP)('a read-only data directory', () => {
   });
 
   it('serves searches and refuses every write with STORAGE saying the directory is not writable', async () => {
-    const { client } = await startServer(dir.path);
+    const { client } = await connectBuiltServer(dir.path, { clientName: 'storage-test' });
     try {
       const found = structured(
         await callTool(client, 'hybrid_search', { kb: 'kb', query: 'alpha generation', limit: 20 }),

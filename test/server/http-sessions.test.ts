@@ -1,9 +1,7 @@
 // HTTP session cap and idle expiry: vanished clients free their slot; connected clients keep theirs.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOLS } from '../../src/tools/index.js';
-import { startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
+import { connectHttpClient, startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { callTool, sampleChunks, structured } from '../helpers/mcp-client.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
@@ -77,8 +75,7 @@ describe('HTTP sessions', () => {
   });
 
   it('keeps a connected client past the idle time: its open event stream counts as activity', async () => {
-    const client = new Client({ name: 'stays', version: '0.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(server.http.url)));
+    const client = await connectHttpClient(server.http.url, { name: 'stays' });
     try {
       await sleep(IDLE_SECONDS * 1000 * 3);
       expect(server.http.sessionCount()).toBe(1);

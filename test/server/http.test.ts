@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHttpServer } from '../../src/server/http.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { BUILT_MAIN, requireBuild, serverEnv } from '../helpers/built-server.js';
-import { startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
+import { connectHttpClient, startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import { callTool, sampleChunks, structured } from '../helpers/mcp-client.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
@@ -40,11 +40,7 @@ afterAll(async () => {
 });
 
 function connectClient(token = TOKEN): Promise<Client> {
-  const client = new Client({ name: 'http-test', version: '0.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(http.url), {
-    requestInit: { headers: { Authorization: `Bearer ${token}` } },
-  });
-  return client.connect(transport).then(() => client);
+  return connectHttpClient(http.url, { token });
 }
 
 interface RawResponse {
@@ -210,12 +206,7 @@ describe('the built server over HTTP', () => {
         }
       });
     });
-    const client = new Client({ name: 'http-e2e', version: '0.0.0' });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(url), {
-        requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } },
-      }),
-    );
+    const client = await connectHttpClient(url, { token: TOKEN, name: 'http-e2e' });
     structured(
       await callTool(client, 'upsert_chunks', { kb: 'spawned', chunks: sampleChunks() }),
       TOOLS.upsert_chunks.outputSchema,

@@ -1,10 +1,8 @@
 // End to end over stdio: the built server spawned as a client would, driven by the SDK's StdioClientTransport.
 import { spawn } from 'node:child_process';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOLS } from '../../src/tools/index.js';
-import { BUILT_MAIN, requireBuild, run, serverEnv } from '../helpers/built-server.js';
+import { BUILT_MAIN, connectBuiltServer, requireBuild, run, serverEnv } from '../helpers/built-server.js';
 import { callTool, sampleChunks, structured } from '../helpers/mcp-client.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
@@ -17,16 +15,7 @@ afterAll(async () => dir.remove());
 
 describe('built server over stdio', () => {
   it('serves tools and resources to a real client', async () => {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [BUILT_MAIN],
-      env: serverEnv(dir.path),
-      stderr: 'pipe',
-    });
-    let stderr = '';
-    transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const client = new Client({ name: 'stdio-e2e', version: '0.0.0' });
-    await client.connect(transport);
+    const { client, stderr } = await connectBuiltServer(dir.path, { clientName: 'stdio-e2e' });
     expect(client.getServerVersion()).toMatchObject({ name: 'rag-studio-mcp' });
     expect(client.getInstructions()).toContain('hybrid_search');
 
@@ -52,7 +41,7 @@ describe('built server over stdio', () => {
     });
 
     await client.close();
-    expect(stderr).toContain('serving stdio');
+    expect(stderr()).toContain('serving stdio');
   });
 
   it('shuts down cleanly on SIGTERM with exit code 0, and the data is intact afterwards', async () => {
@@ -76,14 +65,7 @@ describe('built server over stdio', () => {
     expect(await exited).toBe(0);
     expect(stderr).toContain('shutting down (SIGTERM)');
 
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [BUILT_MAIN, '--read-only'],
-      env: serverEnv(dir.path),
-      stderr: 'ignore',
-    });
-    const client = new Client({ name: 'stdio-e2e', version: '0.0.0' });
-    await client.connect(transport);
+    const { client } = await connectBuiltServer(dir.path, { args: ['--read-only'], clientName: 'stdio-e2e' });
     const found = structured(
       await callTool(client, 'hybrid_search', { kb: 'e2e', query: 'npm', mode: 'lexical' }),
       TOOLS.hybrid_search.outputSchema,

@@ -3,10 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { BUILT_MAIN, serverEnv } from '../../helpers/built-server.js';
 import { seededRandom } from '../../helpers/clustered-vectors.js';
+import { connectHttpClient } from '../../helpers/http-server.js';
 import { BASE_CHUNKS, baseChunk, type ExpectedStore } from './concurrency-model.js';
 import {
   builder,
@@ -116,11 +115,7 @@ export async function runConcurrency(options: ConcurrencyOptions): Promise<Concu
     server = await startServer(dir);
     const url = server.url;
     const clients = await Promise.all(
-      Array.from({ length: options.clients }, async () => {
-        const client = new Client({ name: 'concurrency', version: '0.0.0' });
-        await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-        return client;
-      }),
+      Array.from({ length: options.clients }, () => connectHttpClient(url, { name: 'concurrency' })),
     );
     const roles: Role[] = clients.map((_, i) => ROLES[i % ROLES.length]!);
     const started = performance.now();

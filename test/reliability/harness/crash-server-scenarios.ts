@@ -1,9 +1,8 @@
 // Crash scenarios driven through the real server: upsert_chunks and delete_chunks over MCP stdio, server SIGKILLed.
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { TOOLS } from '../../../src/tools/index.js';
-import { BUILT_MAIN, serverEnv } from '../../helpers/built-server.js';
+import { connectBuiltServer } from '../../helpers/built-server.js';
 import { callTool, textOf } from '../../helpers/mcp-client.js';
 import { openVerifier, verifyAfterCrash, type StoredRow, type Violations } from './crash-checks.js';
 import { copyTemplate, killDelay, type CrashScenario } from './crash-trial.js';
@@ -24,17 +23,11 @@ async function driveAndKill(
   delayMs: number,
   drive: (client: Client, alive: () => boolean, problems: string[]) => Promise<number>,
 ): Promise<Drive> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BUILT_MAIN],
-    env: serverEnv(dataDir),
-    stderr: 'pipe',
+  const { client, transport, stderr } = await connectBuiltServer(dataDir, {
+    clientName: 'crash-test',
+    keepStderr: 3000,
   });
-  let stderr = '';
-  transport.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-3000)));
-  const client = new Client({ name: 'crash-test', version: '0.0.0' });
   const closed = new Promise<void>((resolve) => (client.onclose = resolve));
-  await client.connect(transport);
   const pid = transport.pid!;
   let killed = false;
   const problems: string[] = [];
@@ -42,7 +35,7 @@ async function driveAndKill(
     try {
       process.kill(pid, 0);
     } catch {
-      problems.push(`the server died before the kill: ${stderr}`);
+      problems.push(`the server died before the kill: ${stderr()}`);
     }
     killed = true;
     process.kill(pid, 'SIGKILL');
