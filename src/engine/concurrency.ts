@@ -58,6 +58,26 @@ export class KeyedMutex {
   }
 }
 
+/** The locks a write to a KB takes. */
+export interface KbWriteLocks {
+  heavy: Semaphore;
+  kbLocks: KeyedMutex;
+}
+
+/**
+ * Runs `job` under the KB's lock, and first under the heavy-work semaphore when `heavy`. This is the one lock
+ * order every writer uses (semaphore outside, KB lock inside): the reverse order anywhere could deadlock.
+ */
+export function underKbLock<T>(
+  locks: KbWriteLocks,
+  kb: string,
+  heavy: boolean,
+  job: () => Promise<T>,
+): Promise<T> {
+  const locked = () => locks.kbLocks.run(kb, job);
+  return heavy ? locks.heavy.run(locked) : locked();
+}
+
 /**
  * Counts searches reading each generation. A search pins the generation it resolved (synchronously, in the
  * same tick as the resolution) and unpins when done; GC skips pinned generations.

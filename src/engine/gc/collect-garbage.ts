@@ -1,4 +1,5 @@
 // Epoch-based GC: drop archived generations past retention, abandoned builds and orphans; compact the active.
+import { underKbLock } from '../concurrency.js';
 import { kbNotFound, requireWritable, type EngineContext } from '../context.js';
 import { EngineError, isEngineError, storageError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
@@ -44,8 +45,7 @@ export async function collectGarbage(ctx: EngineContext, options: GcOptions = {}
   };
   try {
     for (const kb of kbs) {
-      // Lock order everywhere: heavy semaphore outside, KB lock inside.
-      await ctx.heavy.run(() => ctx.kbLocks.run(kb, () => collectKb(ctx, kb, settings, report)));
+      await underKbLock(ctx, kb, true, () => collectKb(ctx, kb, settings, report));
     }
     if (!settings.dryRun && options.kb === undefined)
       await ctx.catalog.compact(new Date(settings.now - settings.minAgeMs));

@@ -1,5 +1,6 @@
 // createGeneration: a new `building` generation, empty or filled with a copy of the active one.
 import type { Table } from '@lancedb/lancedb';
+import { underKbLock } from '../concurrency.js';
 import { kbNotFound, requireWritable, type EngineContext } from '../context.js';
 import { EngineError, storageError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
@@ -25,52 +26,50 @@ export async function createGeneration(
     );
   }
   const indexConfig = mergeIndexConfig(ctx.settings.defaultIndexConfig, options.indexConfig);
-  // Lock order everywhere: heavy semaphore outside, KB lock inside.
-  const run = () =>
-    ctx.kbLocks.run(kb, async () => {
-      const active = ctx.catalog.active(kb);
-      if (options.copyFromActive && !active) throw kbNotFound(ctx, kb);
-      if (options.copyFromActive && metric && active && metric !== active.metric) {
-        throw new EngineError(
-          'INVALID_INPUT',
-          `copy_from_active copies ${active.metric} vectors; leave metric out, or create an empty generation`,
-        );
-      }
-      const now = Date.now();
-      const generation = ctx.catalog.nextGenerationNumber(kb);
-      const record: GenerationRecord = {
-        kb,
-        generation,
-        status: 'building',
-        tableName: generationTableName(kb, generation),
-        createdAt: now,
-        updatedAt: now,
-        promotedAt: null,
-        archivedAt: null,
-        promotedEpoch: null,
-        archivedEpoch: null,
-        embedding: options.copyFromActive ? (active?.embedding ?? null) : null,
-        metric: metric ?? active?.metric ?? ctx.settings.defaultMetric,
-        indexConfig,
-      };
-      // The copy comes first and the catalog record last: a copy that fails (a full disk) or a crash mid-copy
-      // leaves no generation behind, only a table without a record, which is dropped here or by the next GC.
-      let copied = 0;
-      const source =
-        options.copyFromActive && active?.embedding ? await ctx.tables.open(active.tableName) : undefined;
-      if (source) copied = await copyIntoNewTable(ctx, source, record, active!.embedding!.dimension);
-      try {
-        await ctx.catalog.commit([record]);
-      } catch (error) {
-        if (source) await ctx.tables.drop(record.tableName).catch(() => undefined);
-        throw error;
-      }
-      const isNewKb = ctx.catalog.generations(kb).length === 1;
-      if (isNewKb) ctx.emit({ type: 'kb_created', kb });
-      ctx.emit({ type: 'generation_changed', kb, generation, status: 'building' });
-      return { kb, generation, status: 'building' as const, copied };
-    });
-  return options.copyFromActive ? ctx.heavy.run(run) : run();
+  // Copying is heavy work; an empty generation is one catalog commit.
+  return underKbLock(ctx, kb, options.copyFromActive === true, async () => {
+    const active = ctx.catalog.active(kb);
+    if (options.copyFromActive && !active) throw kbNotFound(ctx, kb);
+    if (options.copyFromActive && metric && active && metric !== active.metric) {
+      throw new EngineError(
+        'INVALID_INPUT',
+        `copy_from_active copies ${active.metric} vectors; leave metric out, or create an empty generation`,
+      );
+    }
+    const now = Date.now();
+    const generation = ctx.catalog.nextGenerationNumber(kb);
+    const record: GenerationRecord = {
+      kb,
+      generation,
+      status: 'building',
+      tableName: generationTableName(kb, generation),
+      createdAt: now,
+      updatedAt: now,
+      promotedAt: null,
+      archivedAt: null,
+      promotedEpoch: null,
+      archivedEpoch: null,
+      embedding: options.copyFromActive ? (active?.embedding ?? null) : null,
+      metric: metric ?? active?.metric ?? ctx.settings.defaultMetric,
+      indexConfig,
+    };
+    // The copy comes first and the catalog record last: a copy that fails (a full disk) or a crash mid-copy
+    // leaves no generation behind, only a table without a record, which is dropped here or by the next GC.
+    let copied = 0;
+    const source =
+      options.copyFromActive && active?.embedding ? await ctx.tables.open(active.tableName) : undefined;
+    if (source) copied = await copyIntoNewTable(ctx, source, record, active!.embedding!.dimension);
+    try {
+      await ctx.catalog.commit([record]);
+    } catch (error) {
+      if (source) await ctx.tables.drop(record.tableName).catch(() => undefined);
+      throw error;
+    }
+    const isNewKb = ctx.catalog.generations(kb).length === 1;
+    if (isNewKb) ctx.emit({ type: 'kb_created', kb });
+    ctx.emit({ type: 'generation_changed', kb, generation, status: 'building' });
+    return { kb, generation, status: 'building' as const, copied };
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 // sealGeneration and promoteGeneration: index a generation, then switch the KB to it in one catalog commit.
+import { underKbLock } from '../concurrency.js';
 import { requireGeneration, requireWritable, type EngineContext } from '../context.js';
 import { EngineError, storageError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
@@ -28,7 +29,7 @@ export async function sealGeneration(ctx: EngineContext, kbInput: string, genera
   const table = await ctx.tables.open(record.tableName);
   if (table) {
     try {
-      await ctx.heavy.run(() => ctx.kbLocks.run(kb, () => refreshIndexes(table, record.metric, record.indexConfig)));
+      await underKbLock(ctx, kb, true, () => refreshIndexes(table, record.metric, record.indexConfig));
     } catch (error) {
       throw storageError(`building the indexes of generation ${generation} of "${kb}"`, error);
     }

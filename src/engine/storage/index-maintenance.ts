@@ -1,6 +1,6 @@
 // Keeps a written generation's indexes fresh in the background, so unindexed rows never pile up.
 import type { Table } from '@lancedb/lancedb';
-import type { KeyedMutex, Semaphore } from '../concurrency.js';
+import { underKbLock, type KeyedMutex, type Semaphore } from '../concurrency.js';
 import type { EngineLog, IndexConfig } from '../types.js';
 import type { GenerationRecord } from './catalog.js';
 import { refreshIndexes, VECTOR_INDEX_NAME } from './generation-tables.js';
@@ -39,7 +39,9 @@ export class IndexMaintenance {
           this.rerun.delete(name);
           if (await needsRefresh(table, config, this.refreshRows)) {
             // Under the KB lock: LanceDB compaction racing a merge-insert on the same table can conflict.
-            await this.heavy.run(() => this.kbLocks.run(kb, () => refreshIndexes(table, metric, config)));
+            await underKbLock({ heavy: this.heavy, kbLocks: this.kbLocks }, kb, true, () =>
+              refreshIndexes(table, metric, config),
+            );
           }
         } while (this.rerun.has(name));
       } catch (error) {

@@ -1,5 +1,6 @@
 // upsertChunks: validate everything, embed what needs it, then insert-or-replace by chunk_id in batches.
 import type { Table } from '@lancedb/lancedb';
+import { underKbLock } from '../concurrency.js';
 import { requireWritable, throwIfAborted, type EngineContext } from '../context.js';
 import { checkWriteAgainstSpace, embedderSpace, spaceForWrite } from '../embedding-space.js';
 import { EngineError, storageError } from '../errors.js';
@@ -31,26 +32,24 @@ export async function upsertChunks(
   }
   assertChunksValid(chunks, ctx.limits);
   const heavy = chunks.length > ctx.settings.writeBatchSize;
-  const work = () =>
-    ctx.kbLocks.run(kb, async () => {
-      const target = resolveWriteTarget(ctx, kb, options.generation);
-      const metric = target.record?.metric ?? ctx.settings.defaultMetric;
-      if (metric === 'cosine') assertNoZeroVectors(chunks, target.label);
-      const { space, vectors } = await embedForTarget(ctx, target, chunks, options);
-      const record = target.record
-        ? target.record.embedding
-          ? target.record
-          : { ...target.record, embedding: space, updatedAt: Date.now() }
-        : firstGenerationRecord(ctx, kb, space);
-      // The catalog learns the KB / the generation's space before its table exists (see generation-tables).
-      if (record !== target.record) await ctx.catalog.commit([record]);
-      if (!target.record) ctx.emit({ type: 'kb_created', kb });
-      const table = await ctx.tables.create(record.tableName, space.dimension);
-      const counts = await writeBatches(ctx, table, kb, chunks, vectors, options);
-      ctx.indexMaintenance.schedule(record, table);
-      return { kb, generation: record.generation, upserted: chunks.length, ...counts };
-    });
-  const result = heavy ? await ctx.heavy.run(work) : await work();
+  const result = await underKbLock(ctx, kb, heavy, async () => {
+    const target = resolveWriteTarget(ctx, kb, options.generation);
+    const metric = target.record?.metric ?? ctx.settings.defaultMetric;
+    if (metric === 'cosine') assertNoZeroVectors(chunks, target.label);
+    const { space, vectors } = await embedForTarget(ctx, target, chunks, options);
+    const record = target.record
+      ? target.record.embedding
+        ? target.record
+        : { ...target.record, embedding: space, updatedAt: Date.now() }
+      : firstGenerationRecord(ctx, kb, space);
+    // The catalog learns the KB / the generation's space before its table exists (see generation-tables).
+    if (record !== target.record) await ctx.catalog.commit([record]);
+    if (!target.record) ctx.emit({ type: 'kb_created', kb });
+    const table = await ctx.tables.create(record.tableName, space.dimension);
+    const counts = await writeBatches(ctx, table, kb, chunks, vectors, options);
+    ctx.indexMaintenance.schedule(record, table);
+    return { kb, generation: record.generation, upserted: chunks.length, ...counts };
+  });
   return { ...result, tookMs: Math.round(performance.now() - started) };
 }
 
