@@ -191,11 +191,19 @@ export function assertChunksValid(chunks: unknown[], limits: EngineLimits): void
  * surrogates (they come back as U+FFFD), and Arrow's decoder drops a leading U+FEFF (byte order mark).
  */
 function unstorableStringProblem(value: string): string | undefined {
-  if (/\p{Surrogate}/u.test(value)) return 'contains an unpaired UTF-16 surrogate, which UTF-8 cannot store';
+  const surrogate = surrogateProblem(value);
+  if (surrogate) return surrogate;
   if (value.startsWith('\ufeff')) {
     return 'starts with U+FEFF (a byte order mark), which would be lost on reading: remove it';
   }
   return undefined;
+}
+
+/** Metadata strings live inside JSON, so only this half of unstorableStringProblem applies to them. */
+function surrogateProblem(value: string): string | undefined {
+  return /\p{Surrogate}/u.test(value)
+    ? 'contains an unpaired UTF-16 surrogate, which UTF-8 cannot store'
+    : undefined;
 }
 
 function idProblem(value: unknown, maxLength: number): string | undefined {
@@ -230,9 +238,8 @@ function metadataProblem(metadata: unknown, limits: EngineLimits): string | unde
 function jsonProblem(value: unknown, path: string, depth: number, maxDepth: number): string | undefined {
   if (value === null || typeof value === 'boolean') return undefined;
   if (typeof value === 'string') {
-    return /\p{Surrogate}/u.test(value)
-      ? `${path} contains an unpaired UTF-16 surrogate, which UTF-8 cannot store`
-      : undefined;
+    const problem = surrogateProblem(value);
+    return problem && `${path} ${problem}`;
   }
   if (typeof value === 'number') {
     return Number.isFinite(value) ? undefined : `${path} is ${value}; JSON numbers must be finite`;
