@@ -92,6 +92,8 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_HTTP_SESSIONS = 256;
 export const DEFAULT_HTTP_SESSION_IDLE_SECONDS = 1800;
 export const DEFAULT_HTTP_PORT = 3333;
+/** Request-body bytes buffered at once across all HTTP requests (8 full-size bodies). */
+export const DEFAULT_MAX_INFLIGHT_BODY_BYTES = 128 * 1024 * 1024;
 export const LOOPBACK_HOSTNAMES: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
 
 export const SETTINGS = {
@@ -280,8 +282,8 @@ export const SETTINGS = {
     type: 'string',
     value: '<token>',
     group: 'transport',
-    defaultText: 'none',
-    doc: 'Bearer token every HTTP request must carry (`Authorization: Bearer …`), at least 16 characters. Prefer the env var: flags show up in process lists.',
+    defaultText: 'generated, stored in `<data dir>/http-token`',
+    doc: 'Bearer token every HTTP request must carry (`Authorization: Bearer …`), at least 16 characters (32 beyond loopback), not a repeated pattern. Without one the server generates a token at first start, keeps it in `<data dir>/http-token` (mode 0600) and prints the connection URL on stderr. Prefer the env var: flags show up in process lists.',
   },
   allowedHosts: {
     flag: 'allowed-hosts',
@@ -298,8 +300,8 @@ export const SETTINGS = {
     type: 'string',
     value: '<o1,o2>',
     group: 'transport',
-    defaultText: 'loopback origins only',
-    doc: 'Browser origins accepted besides loopback ones, e.g. `https://app.example.com`; `*` accepts any. Requests without Origin are accepted.',
+    defaultText: 'none',
+    doc: 'Browser origins accepted, e.g. `http://localhost:5173` or `https://app.example.com`; `*` accepts any. Pages on other origins, other loopback ports included, get 403. Requests without Origin (non-browser clients) are accepted.',
   },
   maxBodyBytes: {
     flag: 'max-body-bytes',
@@ -327,6 +329,24 @@ export const SETTINGS = {
     group: 'transport',
     defaultText: String(DEFAULT_HTTP_SESSION_IDLE_SECONDS),
     doc: 'An HTTP session with no request in flight and none for this long is closed (its client gets 404 and initializes again); `0` keeps sessions until deleted.',
+  },
+  maxInflightBodyBytes: {
+    flag: 'max-inflight-body-bytes',
+    env: ['RAG_STUDIO_MAX_INFLIGHT_BODY_BYTES'],
+    type: 'string',
+    value: '<bytes>',
+    group: 'transport',
+    defaultText: String(DEFAULT_MAX_INFLIGHT_BODY_BYTES),
+    doc: 'Request-body bytes buffered at once across all HTTP requests; a request beyond it gets 503 (retry).',
+  },
+  httpStreamIdleSeconds: {
+    flag: 'http-stream-idle-seconds',
+    env: ['RAG_STUDIO_HTTP_STREAM_IDLE_SECONDS'],
+    type: 'string',
+    value: '<s>',
+    group: 'transport',
+    defaultText: '4 × the session idle time, at least 3600',
+    doc: 'A session whose client keeps an event stream (GET) open but sends no request for this long is closed, so parked streams cannot hold every session slot; `0` lets streams keep sessions forever.',
   },
   logLevel: {
     flag: 'log-level',

@@ -15,6 +15,7 @@ import {
   type SettingSpec,
 } from './config-settings.js';
 import { ConfigError, reader, type SettingsReader } from './config-reader.js';
+import { tokenProblem } from './http-token.js';
 import { defaultDataDir, defaultModelsDir } from './user-dirs.js';
 
 export { ConfigError } from './config-reader.js';
@@ -36,6 +37,10 @@ export interface HttpConfig {
   maxSessions: number;
   /** Idle sessions (nothing in flight) close after this many seconds; 0 = never. */
   sessionIdleSeconds: number;
+  /** Request-body bytes buffered at once across requests (default DEFAULT_MAX_INFLIGHT_BODY_BYTES). */
+  maxInflightBodyBytes?: number;
+  /** A session with only an event stream open and no request for this long closes; 0 = never (default: see streamIdleSecondsFor). */
+  streamIdleSeconds?: number;
 }
 
 export interface ServerConfig {
@@ -161,9 +166,8 @@ function resolveConfig(
 function resolveHttp(read: SettingsReader): HttpConfig {
   const host = read.string('host') ?? '127.0.0.1';
   const authToken = read.string('authToken');
-  if (authToken !== undefined && (authToken.length < 16 || /\s/.test(authToken))) {
-    throw new ConfigError(`${read.source('authToken')} must be at least 16 characters without spaces`);
-  }
+  const badToken = authToken === undefined ? undefined : tokenProblem(authToken, !isLoopbackHost(host));
+  if (badToken !== undefined) throw new ConfigError(`${read.source('authToken')} ${badToken}`);
   const hostsRaw = read.list('allowedHosts');
   const bindName = normalizeHostname(host);
   const wildcardBind = bindName === '0.0.0.0' || bindName === '[::]';
@@ -189,7 +193,13 @@ function resolveHttp(read: SettingsReader): HttpConfig {
     maxSessions: read.integer('maxHttpSessions', 1, 100_000) ?? DEFAULT_MAX_HTTP_SESSIONS,
     sessionIdleSeconds:
       read.integer('httpSessionIdleSeconds', 0, 30 * 86_400) ?? DEFAULT_HTTP_SESSION_IDLE_SECONDS,
+    ...optionalInteger('maxInflightBodyBytes', read.integer('maxInflightBodyBytes', 1024, 2 ** 40)),
+    ...optionalInteger('streamIdleSeconds', read.integer('httpStreamIdleSeconds', 0, 30 * 86_400)),
   };
+}
+
+function optionalInteger<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
 /** Lower-case hostname as `URL` reports it (IPv6 bracketed), so it compares with parsed Host headers. */

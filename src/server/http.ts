@@ -6,10 +6,13 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpConfig } from './config.js';
+import { DEFAULT_MAX_INFLIGHT_BODY_BYTES } from './config-settings.js';
 import {
   bearerAuthenticator,
+  BodyBudget,
   checkHost,
   checkOrigin,
+  checkPostHeaders,
   isAllowedOrigin,
   readBody,
   type Refusal,
@@ -39,38 +42,67 @@ interface Session {
   server: McpServer;
   /** Requests still being answered, open SSE streams included: a session is idle only at 0. */
   inFlight: number;
+  /** Open GET event streams (counted in inFlight too). */
+  streams: number;
   lastActiveMs: number;
+  /** When the client last sent a request other than opening a stream. */
+  lastRequestMs: number;
 }
 
 /**
  * A session that sent nothing for `idleSeconds` and has nothing in flight is closed: clients that vanish
  * without DELETE would otherwise hold their slot forever, and `maxSessions` of them lock everyone out.
+ * An open event stream keeps a session only for `streamIdleSeconds` without a request: otherwise
+ * `maxSessions` clients that each park a GET stream lock everyone out for good. (The SDK sends a
+ * keep-alive comment down each stream every 15 s, so a stream whose client is gone fails and closes.)
  */
-function startIdleSweep(sessions: Map<string, Session>, idleSeconds: number, logger: Logger): () => void {
-  if (idleSeconds === 0) return () => undefined;
+function startIdleSweep(
+  sessions: Map<string, Session>,
+  config: Pick<HttpConfig, 'sessionIdleSeconds'> & { streamIdleSeconds: number },
+  logger: Logger,
+): () => void {
+  const { sessionIdleSeconds: idleSeconds, streamIdleSeconds } = config;
+  if (idleSeconds === 0 && streamIdleSeconds === 0) return () => undefined;
+  const shortest = Math.min(...[idleSeconds, streamIdleSeconds].filter((s) => s > 0));
   const timer = setInterval(
     () => {
-      const cutoff = Date.now() - idleSeconds * 1000;
+      const now = Date.now();
       for (const [id, session] of sessions) {
-        if (session.inFlight > 0 || session.lastActiveMs > cutoff) continue;
-        logger.log('debug', 'HTTP session expired', { session: id, idleSeconds });
+        const idle =
+          idleSeconds > 0 && session.inFlight === 0 && session.lastActiveMs <= now - idleSeconds * 1000;
+        const parked =
+          streamIdleSeconds > 0 &&
+          session.streams > 0 &&
+          session.inFlight === session.streams &&
+          session.lastRequestMs <= now - streamIdleSeconds * 1000;
+        if (!idle && !parked) continue;
+        logger.log('debug', 'HTTP session expired', { session: id, idleSeconds, parked });
         void session.transport.close().catch(() => undefined);
       }
     },
-    Math.min(60, Math.max(1, idleSeconds / 4)) * 1000,
+    Math.min(60, Math.max(0.25, shortest / 4)) * 1000,
   );
   timer.unref();
   return () => clearInterval(timer);
 }
 
 /** Counts the request against its session until the response is finished or its connection dropped. */
-function track(session: Session, res: ServerResponse): void {
+function track(session: Session, res: ServerResponse, stream = false): void {
   session.inFlight++;
+  if (stream) session.streams++;
   session.lastActiveMs = Date.now();
+  if (!stream) session.lastRequestMs = session.lastActiveMs;
   res.once('close', () => {
     session.inFlight--;
+    if (stream) session.streams--;
     session.lastActiveMs = Date.now();
   });
+}
+
+/** Seconds an open event stream keeps a session without any request: sessionIdleSeconds × 4, at least an hour. */
+export function streamIdleSecondsFor(config: HttpConfig): number {
+  if (config.streamIdleSeconds !== undefined) return config.streamIdleSeconds;
+  return config.sessionIdleSeconds === 0 ? 0 : Math.max(3600, config.sessionIdleSeconds * 4);
 }
 
 export async function startHttpServer({
@@ -78,9 +110,18 @@ export async function startHttpServer({
   createSessionServer,
   logger,
 }: HttpServerOptions): Promise<RunningHttpServer> {
+  if (config.authToken === undefined) {
+    // main.ts resolves a token (configured or generated) first: the HTTP transport is never open to all.
+    throw new Error('startHttpServer needs config.authToken (see resolveHttpToken)');
+  }
   const sessions = new Map<string, Session>();
-  const stopIdleSweep = startIdleSweep(sessions, config.sessionIdleSeconds, logger);
+  const stopIdleSweep = startIdleSweep(
+    sessions,
+    { sessionIdleSeconds: config.sessionIdleSeconds, streamIdleSeconds: streamIdleSecondsFor(config) },
+    logger,
+  );
   const authenticate = bearerAuthenticator(config.authToken);
+  const bodyBudget = new BodyBudget(config.maxInflightBodyBytes ?? DEFAULT_MAX_INFLIGHT_BODY_BYTES);
 
   const refuse = (res: ServerResponse, refusal: Refusal): void => {
     if (res.headersSent) return;
@@ -90,17 +131,19 @@ export async function startHttpServer({
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
     if (path !== MCP_PATH)
       return refuse(res, { status: 404, message: `Not Found: the MCP endpoint is ${MCP_PATH}` });
-    const guard = checkHost(req.headers.host, config) ?? checkOrigin(req.headers.origin, config);
+    const guard =
+      checkHost(req.headers.host, config) ?? checkOrigin(req.headers.origin, config, req.headers.host);
     if (guard !== undefined) return refuse(res, guard);
     setCorsHeaders(req, res, config);
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
       return;
     }
-    const denied = authenticate(req.headers.authorization);
+    const denied = authenticate(req.headers.authorization, url.searchParams.get('token'));
     if (denied !== undefined) return refuse(res, denied);
 
     const sessionHeader = req.headers['mcp-session-id'];
@@ -116,7 +159,7 @@ export async function startHttpServer({
     if (req.method === 'GET' || req.method === 'DELETE') {
       if (existing === undefined)
         return refuse(res, { status: 400, message: 'Bad Request: Mcp-Session-Id header required' });
-      track(existing, res);
+      track(existing, res, req.method === 'GET');
       return existing.transport.handleRequest(req, res);
     }
     if (req.method !== 'POST') {
@@ -127,8 +170,16 @@ export async function startHttpServer({
       });
     }
 
-    const body = await readBody(req, config.maxBodyBytes);
-    if (!body.ok) return refuse(res, { ...body.refusal, headers: { Connection: 'close' } });
+    if (existing === undefined) {
+      // Refused here, before a session server exists, rather than by the transport after connecting one.
+      const headerProblem = checkPostHeaders(req);
+      if (headerProblem !== undefined) return refuse(res, headerProblem);
+    }
+    const charge = { bytes: 0 };
+    res.once('close', () => bodyBudget.give(charge.bytes));
+    const body = await readBody(req, config.maxBodyBytes, bodyBudget, charge);
+    if (!body.ok)
+      return refuse(res, { ...body.refusal, headers: { ...body.refusal.headers, Connection: 'close' } });
     let message: unknown;
     try {
       message = JSON.parse(body.text);
@@ -165,8 +216,16 @@ export async function startHttpServer({
     }
     const session = openSession();
     track(session, res);
-    await session.server.connect(session.transport);
-    await session.transport.handleRequest(req, res, message);
+    try {
+      await session.server.connect(session.transport);
+      await session.transport.handleRequest(req, res, message);
+    } finally {
+      // Whatever the transport refused (a malformed message, a batch) left no session behind: close its
+      // server, or its engine-event and logger subscriptions keep it alive forever.
+      const id = session.transport.sessionId;
+      if (id === undefined || sessions.get(id) !== session)
+        await session.server.close().catch(() => undefined);
+    }
   };
 
   const openSession = (): Session => {
@@ -178,7 +237,15 @@ export async function startHttpServer({
         logger.log('debug', 'HTTP session opened', { session: id, sessions: sessions.size });
       },
     });
-    const session: Session = { transport, server, inFlight: 0, lastActiveMs: Date.now() };
+    const now = Date.now();
+    const session: Session = {
+      transport,
+      server,
+      inFlight: 0,
+      streams: 0,
+      lastActiveMs: now,
+      lastRequestMs: now,
+    };
     let closed = false;
     transport.onclose = () => {
       // server.close() closes the transport again, which calls this again: once is enough.
@@ -230,7 +297,7 @@ export async function startHttpServer({
 /** Browser clients from an allowed (non-default) origin need CORS to read responses and the session id. */
 function setCorsHeaders(req: IncomingMessage, res: ServerResponse, config: HttpConfig): void {
   const origin = req.headers.origin;
-  if (origin === undefined || !isAllowedOrigin(origin, config)) return;
+  if (origin === undefined || !isAllowedOrigin(origin, config, req.headers.host)) return;
   res.setHeader('Access-Control-Allow-Origin', origin);
   res.setHeader('Vary', 'Origin');
   res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');

@@ -14,6 +14,7 @@ import {
 } from './config.js';
 import { createServer } from './create-server.js';
 import { startHttpServer } from './http.js';
+import { connectionUrl, resolveHttpToken } from './http-token.js';
 import { createLogger, describeError } from './logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
@@ -95,12 +96,27 @@ async function main(): Promise<void> {
   const makeServer = () => createServer({ engine, embedder, logger, config, startedAt });
   if (config.transport === 'http') {
     try {
-      const http = await startHttpServer({ config: config.http, createSessionServer: makeServer, logger });
+      // Never open to every local process: without a configured token, one is generated and stored.
+      const auth = await resolveHttpToken(config.http.authToken, engine.dataDir);
+      const http = await startHttpServer({
+        config: { ...config.http, authToken: auth.token },
+        createSessionServer: makeServer,
+        logger,
+      });
       closeTransport = () => http.close();
       logger.log('info', `${SERVER_NAME} ${SERVER_VERSION} serving Streamable HTTP at ${http.url}`, {
         dataDir: engine.dataDir,
-        auth: config.http.authToken === undefined ? 'none (loopback only)' : 'bearer token',
+        auth: auth.source === 'configured' ? 'bearer token (configured)' : `bearer token (${auth.source})`,
+        ...(auth.file === undefined ? {} : { tokenFile: auth.file }),
       });
+      if (auth.source !== 'configured') {
+        // As notebook servers do: the one line a user needs to connect, token included (stderr only).
+        process.stderr.write(
+          `${SERVER_NAME}: connect with ${connectionUrl(http.url, auth.token)}\n` +
+            `${SERVER_NAME}: or send "Authorization: Bearer ${auth.token}" to ${http.url}` +
+            `${auth.file === undefined ? '' : ` (token kept in ${auth.file}; delete it to rotate)`}\n`,
+        );
+      }
     } catch (error) {
       await engine.close().catch(() => undefined);
       await embedder?.close?.().catch(() => undefined);

@@ -9,6 +9,9 @@ import { createServer } from '../../src/server/create-server.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http.js';
 import { createLogger } from '../../src/server/logger.js';
 
+/** The token test servers use unless the test configures its own (the HTTP transport always wants one). */
+export const TEST_HTTP_TOKEN = 'test-http-token-7f3a9c2e5b1d';
+
 export interface TestHttpServerOptions {
   dataDir: string;
   /** Extra CLI flags after the data dir, `hash` model, GC off, HTTP on port 0. */
@@ -23,6 +26,8 @@ export interface TestHttpServer {
   http: RunningHttpServer;
   engine: KnowledgeBaseEngine;
   config: ServerConfig;
+  /** The bearer token clients must send. */
+  token: string;
   /** Stops the HTTP server, then closes the engine. */
   close(): Promise<void>;
 }
@@ -49,8 +54,9 @@ export async function startTestHttpServer(options: TestHttpServerOptions): Promi
   const logger = createLogger({ level: 'error', stream: { write: () => true } });
   const embedder = options.embedder ?? createEmbedder(config.embedding);
   const engine = await openEngine({ ...engineOptionsFrom(config), embedder, log: logger.log });
+  const token = config.http.authToken ?? TEST_HTTP_TOKEN;
   const http = await startHttpServer({
-    config: config.http,
+    config: { ...config.http, authToken: token },
     createSessionServer: () => createServer({ engine, embedder, logger, config }),
     logger,
   });
@@ -58,6 +64,7 @@ export async function startTestHttpServer(options: TestHttpServerOptions): Promi
     http,
     engine,
     config,
+    token,
     async close() {
       await http.close();
       await engine.close();
@@ -65,15 +72,13 @@ export async function startTestHttpServer(options: TestHttpServerOptions): Promi
   };
 }
 
-/** An SDK Client connected over Streamable HTTP, with a bearer token when one is given. */
+/** An SDK Client connected over Streamable HTTP with a bearer token (TEST_HTTP_TOKEN unless given). */
 export async function connectHttpClient(
   url: string,
   options: { token?: string; name?: string } = {},
 ): Promise<Client> {
   const client = new Client({ name: options.name ?? 'http-test', version: '0.0.0' });
-  const headers = options.token === undefined ? undefined : { Authorization: `Bearer ${options.token}` };
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(url), headers ? { requestInit: { headers } } : {}),
-  );
+  const headers = { Authorization: `Bearer ${options.token ?? TEST_HTTP_TOKEN}` };
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
 }

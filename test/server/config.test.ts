@@ -140,7 +140,7 @@ describe('sources', () => {
   });
 
   it('adds a specific bind host to the allowed Host names, and normalises lists', () => {
-    const token = 'a'.repeat(32);
+    const token = 'f3a91c0e7b2d4a6f8e1c3b5d7a9f0e2c';
     expect(
       load(['--transport', 'http', '--host', '192.168.1.5', '--auth-token', token]).http.allowedHosts,
     ).toContain('192.168.1.5');
@@ -179,7 +179,7 @@ describe('errors', () => {
       /refusing to serve HTTP on non-loopback host "0\.0\.0\.0" without a token/,
     );
     expect(() =>
-      load(['--transport', 'http', '--host', '0.0.0.0', '--auth-token', 'x'.repeat(20)]),
+      load(['--transport', 'http', '--host', '0.0.0.0', '--auth-token', 'f3a91c0e7b2d4a6f8e1c3b5d7a9f0e2c']),
     ).not.toThrow();
     expect(() => load(['--transport', 'http', '--host', 'localhost'])).not.toThrow();
     expect(() => load(['--transport', 'http', '--host', '::1'])).not.toThrow();

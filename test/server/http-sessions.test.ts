@@ -1,7 +1,12 @@
 // HTTP session cap and idle expiry: vanished clients free their slot; connected clients keep theirs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOLS } from '../../src/tools/index.js';
-import { connectHttpClient, startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
+import {
+  connectHttpClient,
+  startTestHttpServer,
+  TEST_HTTP_TOKEN,
+  type TestHttpServer,
+} from '../helpers/http-server.js';
 import { callTool, sampleChunks, structured } from '../helpers/mcp-client.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
@@ -25,7 +30,11 @@ afterAll(async () => {
 async function initializeAndVanish(): Promise<{ status: number; sessionId: string | null; body: string }> {
   const response = await fetch(server.http.url, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+      Authorization: `Bearer ${TEST_HTTP_TOKEN}`,
+    },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
@@ -65,6 +74,7 @@ describe('HTTP sessions', () => {
       headers: {
         'Content-Type': 'application/json',
         Accept: 'application/json, text/event-stream',
+        Authorization: `Bearer ${TEST_HTTP_TOKEN}`,
         'Mcp-Session-Id': first.sessionId!,
       },
       body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),

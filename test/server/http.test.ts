@@ -144,7 +144,7 @@ describe('refusals', () => {
     ).toBe(200);
   });
 
-  it('403 for a foreign Origin; loopback and configured origins pass with CORS headers', async () => {
+  it('403 for a foreign Origin, other loopback ports included; configured and own origins pass with CORS headers', async () => {
     const evil = await raw({
       body: JSON.stringify(INIT),
       headers: { ...auth, Origin: 'https://evil.example' },
@@ -159,10 +159,16 @@ describe('refusals', () => {
     });
     expect(app.status).toBe(200);
     expect(app.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    // A page on another loopback port (a dev server, a notebook) is another origin: refused unless listed.
     expect(
       (await raw({ body: JSON.stringify(INIT), headers: { ...auth, Origin: 'http://localhost:5173' } }))
         .status,
-    ).toBe(200);
+    ).toBe(403);
+    const own = await raw({
+      body: JSON.stringify(INIT),
+      headers: { ...auth, Origin: `http://127.0.0.1:${http.port}` },
+    });
+    expect(own.status).toBe(200);
   });
 
   it('413 for a body over the cap, declared or streamed', async () => {

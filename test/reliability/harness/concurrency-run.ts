@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_MAIN, serverEnv } from '../../helpers/built-server.js';
 import { seededRandom } from '../../helpers/clustered-vectors.js';
-import { connectHttpClient } from '../../helpers/http-server.js';
+import { connectHttpClient, TEST_HTTP_TOKEN } from '../../helpers/http-server.js';
 import { BASE_CHUNKS, baseChunk, type ExpectedStore } from './concurrency-model.js';
 import {
   builder,
@@ -62,7 +62,7 @@ async function startServer(
     process.execPath,
     [BUILT_MAIN, '--transport', 'http', '--host', '127.0.0.1', '--port', '0'],
     {
-      env: serverEnv(dataDir),
+      env: serverEnv(dataDir, { RAG_STUDIO_AUTH_TOKEN: TEST_HTTP_TOKEN }),
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
