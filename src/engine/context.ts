@@ -5,7 +5,7 @@ import { EngineError } from './errors.js';
 import type { Catalog, GenerationRecord } from './storage/catalog.js';
 import type { GenerationTables } from './storage/generation-tables.js';
 import { IndexMaintenance } from './storage/index-maintenance.js';
-import { ResultCache } from './search/result-cache.js';
+import { estimateResponseBytes, ResultCache } from './search/result-cache.js';
 import type {
   Embedder,
   EngineEvent,
@@ -58,7 +58,12 @@ export interface EngineContext {
   log: EngineLog;
 }
 
-export function createContextParts(heavyConcurrency: number, cacheSize: number, indexRefreshRows: number, log: EngineLog) {
+export function createContextParts(
+  heavyConcurrency: number,
+  cache: { size: number; maxBytes: number },
+  indexRefreshRows: number,
+  log: EngineLog,
+) {
   const heavy = new Semaphore(heavyConcurrency);
   const kbLocks = new KeyedMutex();
   return {
@@ -66,7 +71,7 @@ export function createContextParts(heavyConcurrency: number, cacheSize: number, 
     heavy,
     pins: new PinRegistry(),
     indexMaintenance: new IndexMaintenance(heavy, kbLocks, indexRefreshRows, log),
-    cache: new ResultCache<SearchResponse>(cacheSize),
+    cache: new ResultCache<SearchResponse>(cache.size, cache.maxBytes, estimateResponseBytes),
   };
 }
 

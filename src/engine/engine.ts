@@ -92,17 +92,18 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
   }
   const catalog = await Catalog.open(db, readOnly);
   const listeners = new Set<(event: EngineEvent) => void>();
+  const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
   const ctx: EngineContext = {
     db,
     catalog,
     tables: new GenerationTables(db, isLocalPath(options.dataDir) ? options.dataDir : undefined),
     embedder: options.embedder,
-    limits: { ...DEFAULT_LIMITS, ...(options.limits ?? {}) },
+    limits,
     settings,
     readOnly,
     ...createContextParts(
       options.heavyConcurrency ?? 1,
-      options.searchCacheSize ?? 256,
+      { size: options.searchCacheSize ?? 256, maxBytes: limits.maxSearchCacheBytes },
       settings.indexRefreshRows,
       log,
     ),

@@ -311,6 +311,10 @@ export interface EngineLimits {
   maxFilterNodes: number;
   maxFilterDepth: number;
   maxDeleteIds: number;
+  /** UTF-8 bytes of each citation field (title, sourcePath, license, version, anchor). */
+  maxCitationBytes: number;
+  /** Estimated bytes the search-result cache may hold. */
+  maxSearchCacheBytes: number;
 }
 
 export type EngineLogLevel = 'debug' | 'info' | 'warning' | 'error';

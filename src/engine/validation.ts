@@ -28,6 +28,14 @@ export const DEFAULT_LIMITS: Readonly<EngineLimits> = Object.freeze({
   maxFilterDepth: 6,
   /** Chunk ids plus document ids in one delete call. @example 10000 */
   maxDeleteIds: 10_000,
+  /**
+   * Size of each citation field (title, sourcePath, license, version, anchor) in UTF-8 bytes (4 KiB): they
+   * are returned with every hit and `title` is BM25-indexed, so they must not sidestep maxContentBytes.
+   * @example 4096
+   */
+  maxCitationBytes: 4096,
+  /** Estimated bytes of search responses the result cache keeps (64 MiB); one over a quarter of it is not cached. @example 67108864 */
+  maxSearchCacheBytes: 64 * 1024 * 1024,
 });
 
 /** Most numbers in one embedding vector. @example 65536 */
@@ -83,7 +91,7 @@ export function validateKbName(name: unknown): string {
  * given, is a plain object of JSON values (strings without unpaired surrogates, finite numbers, booleans,
  * null, arrays, plain objects) at most maxMetadataDepth deep and maxMetadataBytes serialized, whose keys at
  * every level match METADATA_KEY_SEGMENT (`^[A-Za-z0-9_-]{1,64}$`) so that `metadata.a.b` filters can
- * reach them, and are not `__proto__`; citation fields are strings, null or absent; `pageNumber` is an integer 0..2147483647, null or
+ * reach them, and are not `__proto__`; citation fields are strings of at most maxCitationBytes UTF-8 bytes, null or absent; `pageNumber` is an integer 0..2147483647, null or
  * absent; `embedding`, if given, is an array or typed array of 1..65536 finite numbers within float32 range,
  * and all embeddings of the call have one length. A field set to `undefined` counts as absent.
  *
@@ -138,7 +146,7 @@ export function validateChunks(chunks: unknown[], limits: EngineLimits): { probl
       if (value !== undefined && value !== null && typeof value !== 'string') {
         report(`${field} must be a string or null, got ${describeValue(value)}`);
       } else if (typeof value === 'string') {
-        const problem = unstorableStringProblem(value);
+        const problem = unstorableStringProblem(value) ?? citationSizeProblem(value, limits.maxCitationBytes);
         if (problem) report(`${field} ${problem}`);
       }
     }
@@ -203,6 +211,15 @@ function unstorableStringProblem(value: string): string | undefined {
 function surrogateProblem(value: string): string | undefined {
   return /\p{Surrogate}/u.test(value)
     ? 'contains an unpaired UTF-16 surrogate, which UTF-8 cannot store'
+    : undefined;
+}
+
+function citationSizeProblem(value: string, maxBytes: number): string | undefined {
+  // Cheap bound first: a string of n UTF-16 units has at most 3n UTF-8 bytes.
+  if (value.length * 3 <= maxBytes) return undefined;
+  const bytes = Buffer.byteLength(value, 'utf8');
+  return bytes > maxBytes
+    ? `is ${bytes} bytes in UTF-8; the limit is ${maxBytes} (RAG_STUDIO_MAX_CITATION_BYTES): shorten it, or keep long text in content or metadata`
     : undefined;
 }
 

@@ -85,6 +85,18 @@ export const LIMIT_SETTINGS: ReadonlyArray<{
     env: 'RAG_STUDIO_MAX_DELETE_IDS',
     doc: 'Ids one delete_chunks call may list.',
   },
+  {
+    key: 'maxCitationBytes',
+    flag: 'max-citation-bytes',
+    env: 'RAG_STUDIO_MAX_CITATION_BYTES',
+    doc: 'UTF-8 bytes of each citation field (`title`, `source_path`, `license`, `version`, `anchor`).',
+  },
+  {
+    key: 'maxSearchCacheBytes',
+    flag: 'max-search-cache-bytes',
+    env: 'RAG_STUDIO_MAX_SEARCH_CACHE_BYTES',
+    doc: 'Estimated bytes of search results kept in the result cache (at most 256 entries); a result set over a quarter of it is not cached.',
+  },
 ];
 
 /** Default HTTP request body cap: room for a full batch of chunks with 384-d vectors as JSON text. */
@@ -220,7 +232,7 @@ export const SETTINGS = {
     value: '<n>',
     group: 'embedding',
     defaultText: '1000',
-    doc: 'Query embeddings kept in an LRU cache; 0 disables it.',
+    doc: 'Query embeddings kept in an LRU cache (and at most 32 MiB of them); 0 disables it.',
   },
   queryPrefix: {
     flag: 'embedding-query-prefix',

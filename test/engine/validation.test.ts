@@ -397,6 +397,8 @@ describe('DEFAULT_LIMITS', () => {
       maxFilterNodes: 64,
       maxFilterDepth: 6,
       maxDeleteIds: 10_000,
+      maxCitationBytes: 4096,
+      maxSearchCacheBytes: 64 * 1024 * 1024,
     });
     expect(Object.isFrozen(DEFAULT_LIMITS)).toBe(true);
   });

@@ -245,6 +245,8 @@ describe('default limits, on the engine', () => {
       maxFilterNodes: 64,
       maxFilterDepth: 6,
       maxDeleteIds: 10_000,
+      maxCitationBytes: 4096,
+      maxSearchCacheBytes: 64 * 1024 * 1024,
     });
   });
 

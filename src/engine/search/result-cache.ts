@@ -1,30 +1,89 @@
-// A small LRU of search responses. Keys include the table version, so a write or promotion never hits.
+// A small LRU of search responses, bounded by count and by bytes. Keys include the table version, so a write or
+// promotion never hits.
+import type { SearchHit, SearchResponse } from '../types.js';
 
+/**
+ * An LRU bounded by entry count and by an estimate of bytes held. An entry larger than a quarter of the
+ * byte budget is not cached at all: one huge result set would otherwise evict everything else for a
+ * single reuse.
+ */
 export class ResultCache<V> {
-  private readonly entries = new Map<string, V>();
+  private readonly entries = new Map<string, { value: V; bytes: number }>();
+  private held = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly maxBytes: number,
+    private readonly sizeOf: (value: V, key: string) => number,
+  ) {}
 
   get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value === undefined) return undefined;
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
     // Re-insert to mark as most recently used (Map keeps insertion order).
     this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
+    this.entries.set(key, entry);
+    return entry.value;
   }
 
   set(key: string, value: V): void {
     if (this.capacity <= 0) return;
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
+    this.delete(key);
+    const bytes = this.sizeOf(value, key);
+    if (bytes > this.maxBytes / 4) return;
+    this.entries.set(key, { value, bytes });
+    this.held += bytes;
+    while (this.entries.size > this.capacity || this.held > this.maxBytes) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done === true) break;
+      this.delete(oldest.value);
     }
   }
 
   get size(): number {
     return this.entries.size;
   }
+
+  /** Estimated bytes held by the cached entries. */
+  get bytes(): number {
+    return this.held;
+  }
+
+  private delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    this.entries.delete(key);
+    this.held -= entry.bytes;
+  }
+}
+
+/** Per-object overhead guess for a hit (objects, numbers, dates), on top of its strings. */
+const HIT_OVERHEAD_BYTES = 600;
+
+/**
+ * Bytes a cached search response keeps alive, estimated from its strings at 2 bytes per UTF-16 unit (V8
+ * stores one-byte strings more compactly, so this errs high) plus a fixed overhead per hit.
+ */
+export function estimateResponseBytes(response: SearchResponse, key: string): number {
+  let bytes = 2 * key.length + 256;
+  for (const warning of response.warnings) bytes += 2 * warning.length;
+  for (const hit of response.results) bytes += estimateHitBytes(hit);
+  return bytes;
+}
+
+function estimateHitBytes(hit: SearchHit): number {
+  const c = hit.citation;
+  const strings =
+    hit.chunkId.length +
+    hit.documentId.length +
+    hit.content.length +
+    hit.snippet.length +
+    (c.title?.length ?? 0) +
+    (c.sourcePath?.length ?? 0) +
+    (c.license?.length ?? 0) +
+    (c.version?.length ?? 0) +
+    (c.anchor?.length ?? 0);
+  // Parsed metadata is objects and strings: its JSON length, doubled, stands in for both.
+  const metadata = JSON.stringify(hit.metadata ?? {}).length;
+  return 2 * strings + 4 * metadata + HIT_OVERHEAD_BYTES;
 }
