@@ -1,8 +1,8 @@
 // Where a model's files live on disk, which ONNX file (dtype) to use, and the error when they are missing offline.
-import { readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { EngineError } from '../errors.js';
+import { MODEL_FILE_MAX_BYTES, readSmallRegularFileSync } from './model-file-checks.js';
 import type { ModelProfile } from './known-models.js';
 import type { EmbeddingSettings } from './settings.js';
 
@@ -126,11 +126,14 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * hidden_size from a config.json already on disk: the output width of encoder models, before loading.
- * Synchronous because `Embedder.dimension` is a property; it reads one small file, once.
+ * Synchronous because `Embedder.dimension` is a property; it reads one small regular file, once, and never
+ * blocks on a FIFO or reads a device or a huge file (those count as no config).
  */
 export function readConfiguredHiddenSize(directory: string): number | undefined {
+  const text = readSmallRegularFileSync(join(directory, 'config.json'), MODEL_FILE_MAX_BYTES['config.json']!);
+  if (text === undefined) return undefined;
   try {
-    const config = JSON.parse(readFileSync(join(directory, 'config.json'), 'utf8')) as {
+    const config = JSON.parse(text) as {
       hidden_size?: unknown;
     };
     return typeof config.hidden_size === 'number' ? config.hidden_size : undefined;

@@ -5,8 +5,10 @@ import type { Embedder, EmbedderStatus, EngineLog } from '../types.js';
 import { raceAbort, throwIfAborted } from './abort.js';
 import { EmbeddingWorkerClient, WorkerLoadError, type BatchPriority } from './embedding-worker-client.js';
 import { resolveModelProfile, type ModelProfile, type Pooling } from './known-models.js';
+import { modelFilesProblem } from './model-file-checks.js';
 import {
   missingModelError,
+  REQUIRED_MODEL_FILES,
   planModelFiles,
   readConfiguredHiddenSize,
   resolveModelSource,
@@ -204,6 +206,29 @@ export class TransformersEmbedder implements Embedder {
     const mustBeOnDisk = this.source.kind === 'local' || this.offline;
     if (plan.missing.length > 0 && mustBeOnDisk) throw missingModelError(this.id, this.source, plan);
     const downloading = plan.missing.length > 0;
+    if (!downloading) {
+      // Checked here, on the main thread, before ONNX Runtime sees the file: a corrupt model can abort the
+      // process from inside the worker, and a FIFO or device would hang it.
+      const problem = await modelFilesProblem(this.source.directory, [
+        ...REQUIRED_MODEL_FILES,
+        plan.onnxFile,
+      ]);
+      if (this.closed) throw this.closedError();
+      if (problem !== undefined) {
+        throw new EngineError(
+          'EMBEDDER_UNAVAILABLE',
+          `embedding model "${this.id}" in ${this.source.directory} cannot be loaded: ${problem}. Replace the file with a complete Hugging Face-layout ONNX export (or delete it to download again), or choose another model (RAG_STUDIO_EMBEDDING_MODEL; "hash" always works offline). Lexical search works meanwhile.`,
+          {
+            details: {
+              model: this.id,
+              directory: this.source.directory,
+              file: plan.onnxFile,
+              dtype: plan.dtype,
+            },
+          },
+        );
+      }
+    }
     this.state = {
       state: 'loading',
       progress: 0,
