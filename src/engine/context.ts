@@ -75,12 +75,31 @@ export function createContextParts(
   };
 }
 
-/** KB_NOT_FOUND with the list of existing KBs, so an agent can correct a typo. */
+/** KB names a KB_NOT_FOUND message lists; the rest are counted (500 names made a 3.6 KB message). */
+const LISTED_KBS = 10;
+
+/**
+ * KB_NOT_FOUND with the existing KBs most like the requested name (longest shared prefix first), so an
+ * agent can correct a typo, and the count of the others.
+ */
 export function kbNotFound(ctx: EngineContext, kb: string): EngineError {
   const existing = ctx.catalog.knowledgeBases();
+  const shared = (name: string) => {
+    let n = 0;
+    while (n < name.length && n < kb.length && name[n] === kb[n]) n++;
+    return n;
+  };
+  const listed = [...existing]
+    .sort((a, b) => shared(b) - shared(a) || a.localeCompare(b))
+    .slice(0, LISTED_KBS)
+    .sort();
+  const more =
+    existing.length > listed.length
+      ? ` and ${existing.length - listed.length} more (${existing.length} in all; rag-studio://knowledge-bases lists them)`
+      : '';
   return new EngineError(
     'KB_NOT_FOUND',
-    `no knowledge base "${kb}"; existing: ${existing.length ? existing.join(', ') : '(none)'}. ` +
+    `no knowledge base "${kb}"; existing: ${listed.length ? listed.join(', ') : '(none)'}${more}. ` +
       'Upsert chunks into a new name to create one.',
   );
 }

@@ -48,7 +48,23 @@ export function storageError(action: string, cause: unknown): EngineError {
     : /read-only|EROFS|EACCES|permission denied/i.test(detail)
       ? ' The data directory is not writable: fix its permissions or run with RAG_STUDIO_READ_ONLY=1.'
       : '';
-  return new EngineError('STORAGE', `storage failed while ${action}: ${detail.slice(0, 500)}.${hint}`, {
-    cause,
-  });
+  return new EngineError(
+    'STORAGE',
+    `storage failed while ${action}: ${withoutSourceLocations(detail).slice(0, 500)}.${hint}`,
+    {
+      cause,
+    },
+  );
+}
+
+/**
+ * LanceDB's errors end in the Rust source location (`, /home/runner/.cargo/registry/src/…/lance-io/src/x.rs:123:45`):
+ * noise to an agent and a map of the build to anyone else. The full text stays in `cause`, which the tool
+ * layer logs.
+ */
+export function withoutSourceLocations(message: string): string {
+  return message
+    .replace(/,?\s*(?:at\s+)?(?:[^\s,()]*\/)?[\w.-]+\.rs:\d+(?::\d+)?/g, '')
+    .replace(/\s+\./g, '.')
+    .trim();
 }

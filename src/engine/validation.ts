@@ -45,6 +45,13 @@ export const KB_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /** Problems listed in an assertChunksValid message before "and N more". */
 const LISTED_PROBLEMS = 20;
 const FLOAT32_MAX = 3.4028234663852886e38;
+/** Smallest normal float32: squared lengths below it underflow (or flush to zero) in LanceDB's float32 math. */
+const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
+/**
+ * Largest squared length accepted: distances between two such vectors (up to 4× it for L2) stay finite in
+ * float32. @example 8.5e37
+ */
+const MAX_SQUARED_LENGTH = FLOAT32_MAX / 4;
 const INT32_MAX = 2147483647;
 const CHUNK_FIELDS = [
   'chunkId',
@@ -306,13 +313,40 @@ function embeddingProblem(value: unknown): string | undefined {
       return `[${i}] is ${describeValue(x)}; vectors hold finite float32 numbers`;
     }
   }
-  return undefined;
+  return float32LengthProblem(vector as ArrayLike<number>);
 }
 
-/** True when every entry is 0: such a vector has no direction, so cosine similarity is undefined for it. */
+/** Squared length as LanceDB will see it: each component rounded to float32 first. */
+function squaredLength32(vector: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < vector.length; i++) {
+    const x = Math.fround(vector[i]!);
+    sum += x * x;
+  }
+  return sum;
+}
+
+/**
+ * Why a vector's length breaks float32 arithmetic, or undefined: components near 1e19 and above make its
+ * squared length overflow, so distances come out infinite or NaN (a chunk at 1e30 scored 0 against a
+ * parallel query; one at 3e38 was never returned).
+ */
+export function float32LengthProblem(vector: ArrayLike<number>): string | undefined {
+  const squared = squaredLength32(vector);
+  if (squared <= MAX_SQUARED_LENGTH) return undefined;
+  return (
+    `has a squared length of ${squared.toExponential(2)}, beyond what float32 distances can hold ` +
+    `(${MAX_SQUARED_LENGTH.toExponential(2)}): scale it down (unit-length vectors are best)`
+  );
+}
+
+/**
+ * True when the vector has no direction in float32, the type it is stored and compared in: all zeros, or
+ * components so small (1e-46 rounds to 0; 1e-40 squares to 0) that its squared length underflows.
+ * Cosine similarity is undefined for such a vector.
+ */
 export function isZeroVector(vector: ArrayLike<number>): boolean {
-  for (let i = 0; i < vector.length; i++) if (vector[i] !== 0) return false;
-  return true;
+  return squaredLength32(vector) < FLOAT32_MIN_NORMAL;
 }
 
 /**
@@ -326,7 +360,8 @@ export function assertNoZeroVectors(chunks: readonly ChunkInputLike[], where: st
   throw new EngineError(
     'INVALID_INPUT',
     `${zero.length} of ${chunks.length} chunks have an all-zero embedding (chunk ${listed}), so none was written: ` +
-      `${where} uses cosine similarity, which is undefined for a vector without direction; send real vectors or ` +
+      `${where} uses cosine similarity, which is undefined for a vector without direction (components below ` +
+      'float32 precision, like 1e-40, count as zero); send real vectors or ' +
       'leave `embedding` out to let the server embed the text',
   );
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { GenerationInfo } from '../engine/types.js';
 import {
   completeKbName,
+  completers,
   jsonContents,
   MIME_JSON,
   readOrThrow,
@@ -51,7 +52,7 @@ export function registerGenerationsResource(server: McpServer, deps: ResourceDep
     // No `list`: these would double resources/list; clients discover them through the template.
     new ResourceTemplate('rag-studio://knowledge-bases/{kb}/generations', {
       list: undefined,
-      complete: { kb: (value) => completeKbName(deps, value) },
+      complete: completers({ kb: (value) => completeKbName(deps, value) }),
     }),
     {
       title: 'Generations of a knowledge base',

@@ -5,6 +5,7 @@ import type { KnowledgeBaseInfo } from '../engine/types.js';
 import { generationSchema, toGenerationJson } from './generations.js';
 import {
   completeKbName,
+  completers,
   jsonContents,
   kbUri,
   KNOWLEDGE_BASES_URI,
@@ -90,7 +91,7 @@ export function registerKnowledgeBaseResources(server: McpServer, deps: Resource
           })),
         };
       },
-      complete: { kb: (value) => completeKbName(deps, value) },
+      complete: completers({ kb: (value) => completeKbName(deps, value) }),
     }),
     {
       title: 'Knowledge base details',

@@ -69,6 +69,14 @@ export async function readOrThrow<T>(deps: ResourceDeps, uri: URL, read: () => P
 }
 
 /** Completion of `{kb}`: existing names starting with what was typed. Never throws — completion is a hint. */
+/**
+ * The SDK looks a completion argument up by name on this object, so it must have no prototype: on a plain
+ * object `constructor`, `valueOf` or `__proto__` would find Object's own functions and call them.
+ */
+export function completers<T extends Record<string, (value: string) => Promise<string[]>>>(callbacks: T): T {
+  return Object.assign(Object.create(null) as T, callbacks);
+}
+
 export async function completeKbName(deps: ResourceDeps, prefix: string): Promise<string[]> {
   try {
     const kbs = await deps.engine.listKnowledgeBases();

@@ -11,39 +11,62 @@ export const kbNameSchema = z
 
 export const generationSchema = z.number().int().min(1).describe('Generation number (1, 2, 3…).');
 
-/** True when `value` or anything nested in it has an own key `__proto__` (JSON.parse makes one). */
-function hasProtoKey(value: unknown): boolean {
-  const stack = [value];
+/**
+ * Nesting beyond which arguments are refused before zod (which recurses) or the engine looks at them: a
+ * 100,000-deep filter overflowed the stack. Far above the engine's own limits (filters 6, metadata 8 by
+ * default), which then say precisely what is too deep.
+ */
+export const MAX_ARGUMENT_DEPTH = 64;
+
+/**
+ * Walks `value` without recursion and reports an own `__proto__` key (JSON.parse makes one; zod's record
+ * silently drops it) or nesting deeper than MAX_ARGUMENT_DEPTH, whichever comes first.
+ */
+function shapeProblem(value: unknown): 'proto' | 'depth' | undefined {
+  const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
-    const next = stack.pop();
+    const [next, depth] = stack.pop()!;
     if (next === null || typeof next !== 'object') continue;
-    if (Object.prototype.hasOwnProperty.call(next, '__proto__')) return true;
-    for (const child of Object.values(next)) stack.push(child);
+    if (depth > MAX_ARGUMENT_DEPTH) return 'depth';
+    if (Object.prototype.hasOwnProperty.call(next, '__proto__')) return 'proto';
+    for (const child of Object.values(next)) stack.push([child, depth + 1]);
   }
-  return false;
+  return undefined;
+}
+
+/** Wraps `schema` so the raw input is checked by shapeProblem first; `what` names it in the message. */
+function guarded<S extends z.ZodType>(schema: S, what: 'metadata' | 'filter') {
+  return z.preprocess((value, ctx) => {
+    const problem = shapeProblem(value);
+    if (problem === 'proto') {
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message:
+          what === 'metadata'
+            ? 'metadata key "__proto__" is reserved: rename it'
+            : 'filter key "__proto__" is not a filter key (it would be dropped and the search run unfiltered)',
+      });
+      return {}; // nothing more to say about it, and nothing for zod to recurse into
+    } else if (problem === 'depth') {
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: `${what} is nested deeper than ${MAX_ARGUMENT_DEPTH} levels; flatten it`,
+      });
+      return {};
+    }
+    return value;
+  }, schema);
 }
 
 /**
  * Arbitrary JSON object; the engine checks its size and depth against the configured limits. zod's record
  * silently drops a `__proto__` key, so it is refused here, on the raw input, before zod gets to drop it.
  */
-export const metadataSchema = z
-  .preprocess(
-    (value, ctx) => {
-      if (hasProtoKey(value)) {
-        ctx.issues.push({
-          code: 'custom',
-          input: value,
-          message: 'metadata key "__proto__" is reserved: rename it',
-        });
-      }
-      return value;
-    },
-    z.record(z.string(), z.json()),
-  )
-  .describe(
-    'JSON object of your own fields, filterable as "metadata.<key>", e.g. {"lang": "en", "tags": ["setup"]}.',
-  );
+export const metadataSchema = guarded(z.record(z.string(), z.json()), 'metadata').describe(
+  'JSON object of your own fields, filterable as "metadata.<key>", e.g. {"lang": "en", "tags": ["setup"]}.',
+);
 
 const filterScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -76,12 +99,15 @@ function filterValueError(issue: { errors?: unknown }): string {
   return `${prefix}a filter value is a string, number, boolean or null (equality), an object of operators $eq $ne $in $nin $gt $gte $lt $lte, or (under $and/$or) an array of filters`;
 }
 
-export const filterSchema: z.ZodType<FilterInput> = z.lazy(() =>
+const filterShape: z.ZodType<FilterInput> = z.lazy(() =>
   z.record(
     z.string(),
-    z.union([filterScalar, filterOperators, z.array(filterSchema)], { error: filterValueError }),
+    z.union([filterScalar, filterOperators, z.array(filterShape)], { error: filterValueError }),
   ),
 );
+
+/** Checked raw first: zod drops a `__proto__` key (the search would run unfiltered) and recurses on depth. */
+export const filterSchema = guarded(filterShape, 'filter');
 
 export const FILTER_HELP =
   'Keys: chunk_id, document_id, source_path, title, license, version, anchor, page_number, created_at, updated_at, ' +

@@ -6,6 +6,7 @@ import * as hybridSearch from './hybrid-search.js';
 import * as promoteGeneration from './promote-generation.js';
 import * as runGc from './run-gc.js';
 import type { ToolDeps } from './tool-result.js';
+import { answerUnknownToolsBriefly } from './unknown-tool.js';
 import * as upsertChunks from './upsert-chunks.js';
 
 export type { ToolDeps } from './tool-result.js';
@@ -36,10 +37,15 @@ export const WRITE_TOOL_NAMES = [
  */
 export function registerTools(server: McpServer, deps: ToolDeps, options: { readOnly: boolean }): void {
   hybridSearch.registerHybridSearch(server, deps);
-  if (options.readOnly) return;
-  upsertChunks.registerUpsertChunks(server, deps);
-  deleteChunks.registerDeleteChunks(server, deps);
-  createGeneration.registerCreateGeneration(server, deps);
-  promoteGeneration.registerPromoteGeneration(server, deps);
-  runGc.registerRunGc(server, deps);
+  if (!options.readOnly) {
+    upsertChunks.registerUpsertChunks(server, deps);
+    deleteChunks.registerDeleteChunks(server, deps);
+    createGeneration.registerCreateGeneration(server, deps);
+    promoteGeneration.registerPromoteGeneration(server, deps);
+    runGc.registerRunGc(server, deps);
+  }
+  answerUnknownToolsBriefly(
+    server,
+    options.readOnly ? READ_TOOL_NAMES : [...READ_TOOL_NAMES, ...WRITE_TOOL_NAMES],
+  );
 }

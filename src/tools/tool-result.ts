@@ -43,7 +43,12 @@ export async function runTool(
   try {
     return structuredResult(await body());
   } catch (error) {
-    if (isEngineError(error)) return engineErrorResult(error);
+    if (isEngineError(error)) {
+      // The message was trimmed for the client; the log keeps the storage layer's own words.
+      if (error.code === 'STORAGE')
+        deps.logger.log('error', `tool ${name}: ${error.message}`, describeError(error.cause ?? error));
+      return engineErrorResult(error);
+    }
     deps.logger.log('error', `tool ${name} failed unexpectedly`, describeError(error));
     throw error;
   }

@@ -33,7 +33,7 @@ it('lists only hybrid_search', async () => {
 it('refuses calls to write tools', async () => {
   const result = await callTool(t.client, 'upsert_chunks', { kb: 'docs', chunks: sampleChunks() });
   expect(result.isError).toBe(true);
-  expect(textOf(result)).toMatch(/upsert_chunks not found/);
+  expect(textOf(result)).toMatch(/Tool "upsert_chunks" not found; available tools: hybrid_search$/);
 });
 
 it('still searches and reports read_only in status', async () => {

@@ -10,7 +10,7 @@ import type {
   SearchMode,
   SearchRequest,
 } from '../types.js';
-import { isZeroVector } from '../validation.js';
+import { float32LengthProblem, isZeroVector } from '../validation.js';
 
 const MODES: readonly SearchMode[] = ['vector', 'lexical', 'hybrid'];
 const FUSIONS: readonly FusionMethod[] = ['rrf', 'weighted', 'adaptive'];
@@ -86,10 +86,12 @@ function toVector(value: ArrayLike<number>): Float32Array {
     if (!Number.isFinite(vector[i]!) || typeof value[i] !== 'number') {
       throw new EngineError(
         'INVALID_INPUT',
-        `\`vector\`[${i}] is ${String(value[i])}; every entry must be a finite number`,
+        `\`vector\`[${i}] is ${String(value[i])}; every entry must be a finite float32 number`,
       );
     }
   }
+  const tooLong = float32LengthProblem(vector);
+  if (tooLong !== undefined) throw new EngineError('INVALID_INPUT', `\`vector\` ${tooLong}`);
   return vector;
 }
 
@@ -138,7 +140,8 @@ export function planSides(
     if (record.metric === 'cosine' && isZeroVector(params.vector)) {
       throw new EngineError(
         'INVALID_INPUT',
-        `\`vector\` is all zeros; ${where} uses cosine similarity, which is undefined for a vector without direction`,
+        `\`vector\` is all zeros; ${where} uses cosine similarity, which is undefined for a vector without direction ` +
+          '(in float32, the type vectors are compared in, components below its precision, like 1e-40, count as zero)',
       );
     }
     if (params.mode === 'hybrid' && !params.text) {

@@ -42,11 +42,12 @@ export function judge(call: ToolCall, result: CallToolResult): Verdict {
     if (code[2]!.trim().length < 15) return { violation: `terse error "${text}"` };
     return { ok: false, error: text };
   }
-  // The SDK looks tools up in a plain object, so `valueOf` or `constructor` read as "disabled" rather than "not found".
+  // Unknown names (`valueOf` and `constructor` included) are quoted back at most 64 characters long.
   if (
     !Object.hasOwn(TOOLS, call.tool) &&
-    (text === `MCP error -32602: Tool ${call.tool} not found` ||
-      text === `MCP error -32602: Tool ${call.tool} disabled`)
+    text.startsWith(`MCP error -32602: Tool ${JSON.stringify(call.tool.slice(0, 64))}`) &&
+    text.includes(' not found; available tools: ') &&
+    text.length < 400
   ) {
     return { ok: false, error: text };
   }
