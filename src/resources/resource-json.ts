@@ -2,8 +2,8 @@
 import { McpError, ErrorCode, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { isEngineError } from '../engine/errors.js';
 import type { Embedder, KnowledgeBaseEngine } from '../engine/types.js';
-import type { ServerConfig } from '../server/config.js';
-import { describeError, type Logger } from '../server/logger.js';
+import type { ServerConfig } from '../config/config.js';
+import { describeError, type Logger } from '../log/logger.js';
 
 /** The MCP spec's code for "Resource not found" (server/resources, Error Handling); the SDK has no constant. */
 export const RESOURCE_NOT_FOUND = -32002;

@@ -4,8 +4,8 @@ import { SetLevelRequestSchema, type LoggingLevel } from '@modelcontextprotocol/
 import type { Embedder, EngineLogLevel, KnowledgeBaseEngine } from '../engine/types.js';
 import { registerResources } from '../resources/index.js';
 import { registerTools } from '../tools/index.js';
-import type { ServerConfig } from './config.js';
-import type { Logger } from './logger.js';
+import type { ServerConfig } from '../config/config.js';
+import type { Logger } from '../log/logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 export interface CreateServerOptions {

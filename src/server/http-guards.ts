@@ -1,8 +1,8 @@
 // HTTP request guards: Host/Origin checks against DNS rebinding, bearer-token auth, and a capped body reader.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { HttpConfig } from './config.js';
-import { isLoopbackHost } from './config.js';
+import type { HttpConfig } from '../config/config.js';
+import { isLoopbackHost } from '../config/config.js';
 
 /** A refusal: the status and one line saying why and what to change. */
 export interface Refusal {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { HttpConfig } from './config.js';
+import type { HttpConfig } from '../config/config.js';
 import {
   bearerAuthenticator,
   checkHost,
@@ -14,7 +14,7 @@ import {
   readBody,
   type Refusal,
 } from './http-guards.js';
-import { describeError, type Logger } from './logger.js';
+import { describeError, type Logger } from '../log/logger.js';
 
 export const MCP_PATH = '/mcp';
 

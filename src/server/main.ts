@@ -4,17 +4,17 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { createEmbedder } from '../engine/embedding/index.js';
 import { DEFAULT_LIMITS, openEngine } from '../engine/index.js';
 import type { Embedder, KnowledgeBaseEngine } from '../engine/types.js';
-import { helpText } from './config-settings.js';
+import { helpText } from '../config/config-settings.js';
 import {
   ConfigError,
   engineOptionsFrom,
   NO_EMBEDDER_MODEL,
   parseCommandLine,
   type ServerConfig,
-} from './config.js';
+} from '../config/config.js';
 import { createServer } from './create-server.js';
 import { startHttpServer } from './http.js';
-import { createLogger, describeError } from './logger.js';
+import { createLogger, describeError } from '../log/logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 /** Upper bound on a graceful shutdown; past it the process exits anyway (each write commit is atomic). */

@@ -4,10 +4,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { createEmbedder } from '../../src/engine/embedding/index.js';
 import { openEngine } from '../../src/engine/index.js';
 import type { Embedder, KnowledgeBaseEngine } from '../../src/engine/types.js';
-import { engineOptionsFrom, parseCommandLine, type ServerConfig } from '../../src/server/config.js';
+import { engineOptionsFrom, parseCommandLine, type ServerConfig } from '../../src/config/config.js';
 import { createServer } from '../../src/server/create-server.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http.js';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/log/logger.js';
 
 export interface TestHttpServerOptions {
   dataDir: string;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createEmbedder, HASH_MODEL_ID } from '../../engine/embedding/index.js';
 import { isEngineError, openEngine } from '../../engine/index.js';
 import type { Embedder, EngineLog, KnowledgeBaseEngine } from '../../engine/types.js';
-import { ConfigError, NO_EMBEDDER_MODEL, parseCommandLine } from '../../server/config.js';
+import { ConfigError, NO_EMBEDDER_MODEL, parseCommandLine } from '../../config/config.js';
 import { BeirFormatError, readBeir } from './beir.js';
 import { ingestChunks, toChunks } from './ingest.js';
 import { packageVersion } from './package-version.js';

@@ -1,13 +1,13 @@
 // Configuration: defaults per platform, flag over env, every validation failure as one clear ConfigError line.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/engine/index.js';
-import { allSettings, helpText, LIMIT_SETTINGS } from '../../src/server/config-settings.js';
+import { allSettings, helpText, LIMIT_SETTINGS } from '../../src/config/config-settings.js';
 import {
   ConfigError,
   engineOptionsFrom,
   parseCommandLine,
   type ServerConfig,
-} from '../../src/server/config.js';
+} from '../../src/config/config.js';
 
 const home = '/home/ada';
 const load = (
