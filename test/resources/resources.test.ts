@@ -117,7 +117,11 @@ describe('reading', () => {
       const error = await t.client.readResource({ uri }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(McpError);
       expect((error as McpError).code).toBe(RESOURCE_NOT_FOUND);
-      expect((error as McpError).message).toContain('KB_NOT_FOUND');
+      // Exactly what the README promises a client sees: one SDK prefix, then the engine's code.
+      expect((error as McpError).message).toBe(
+        'MCP error -32002: KB_NOT_FOUND: no knowledge base "missing"; existing: alpha, alpine, beta. ' +
+          'Upsert chunks into a new name to create one.',
+      );
     }
   });
 
