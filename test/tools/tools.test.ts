@@ -155,6 +155,17 @@ describe('engine errors are isError results starting with the code', () => {
     expect(textOf(result)).toContain('docs');
   });
 
+  it('an upper-case KB name is refused with the lower-case name suggested', async () => {
+    const result = await callTool(t.client, 'upsert_chunks', {
+      kb: 'Docs',
+      chunks: [{ chunk_id: 'c', document_id: 'd', content: 'text' }],
+    });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('did you mean "docs"?');
+    const search = await callTool(t.client, 'hybrid_search', { kb: 'Team Wiki', query: 'x' });
+    expect(textOf(search)).toContain('did you mean "team-wiki"?');
+  });
+
   it('GENERATION_NOT_FOUND for a generation that does not exist', async () => {
     const result = await callTool(t.client, 'promote_generation', { kb: 'docs', generation: 99 });
     expect(result.isError).toBe(true);
