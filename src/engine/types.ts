@@ -290,6 +290,11 @@ export interface Embedder {
   /** Revision/file hash where known; recorded per generation. */
   readonly revision?: string;
   readonly pooling?: string;
+  /**
+   * False for embedders whose vectors carry no meaning (the `hash` test embedder): vector and hybrid searches
+   * that use them say so in their warnings. Absent means semantic.
+   */
+  readonly semantic?: boolean;
   embedDocuments(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
   embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
   status(): EmbedderStatus;

@@ -82,6 +82,23 @@ describe('structured output', () => {
     expect(install?.metadata).toEqual({ lang: 'en', tags: ['setup'] });
   });
 
+  it('hybrid and vector searches on the non-semantic hash model warn; lexical ones do not', async () => {
+    for (const mode of ['hybrid', 'vector'] as const) {
+      const out = structured(
+        await callTool(t.client, 'hybrid_search', { kb: 'docs', query: 'install npm', mode }),
+        hybridSearch.outputSchema,
+      );
+      expect(out.warnings.join(' ')).toMatch(
+        /the embedding model hash is not semantic \(it is for tests only\)/,
+      );
+    }
+    const lexical = structured(
+      await callTool(t.client, 'hybrid_search', { kb: 'docs', query: 'install npm', mode: 'lexical' }),
+      hybridSearch.outputSchema,
+    );
+    expect(lexical.warnings).toEqual([]);
+  });
+
   it('upsert_chunks reports inserted vs updated', async () => {
     const [first] = sampleChunks();
     const out = structured(

@@ -37,7 +37,7 @@ export class IndexMaintenance {
       try {
         do {
           this.rerun.delete(name);
-          if (await needsRefresh(table, config, this.refreshRows)) {
+          if (await needsRefresh(table, config, this.refreshRows, record.embedding?.dimension ?? 0)) {
             // Under the KB lock: LanceDB compaction racing a merge-insert on the same table can conflict.
             await underKbLock({ heavy: this.heavy, kbLocks: this.kbLocks }, kb, true, () =>
               refreshIndexes(table, metric, config),
@@ -60,9 +60,17 @@ export class IndexMaintenance {
   }
 }
 
-async function needsRefresh(table: Table, config: IndexConfig, refreshRows: number): Promise<boolean> {
+async function needsRefresh(
+  table: Table,
+  config: IndexConfig,
+  refreshRows: number,
+  dimension: number,
+): Promise<boolean> {
   const [rows, indexes] = await Promise.all([table.countRows(), table.listIndices()]);
   const vectorIndexed = indexes.some((i) => i.name === VECTOR_INDEX_NAME);
-  if (config.type !== 'none' && rows >= config.bruteForceThreshold && !vectorIndexed) return true;
-  return indexes.some((i) => Number((i as { numUnindexedRows?: number }).numUnindexedRows ?? 0) >= refreshRows);
+  const wantsVectorIndex = config.type !== 'none' && dimension > 0 && rows >= config.bruteForceThreshold;
+  if (wantsVectorIndex && !vectorIndexed) return true;
+  return indexes.some(
+    (i) => Number((i as { numUnindexedRows?: number }).numUnindexedRows ?? 0) >= refreshRows,
+  );
 }
