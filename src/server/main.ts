@@ -29,16 +29,19 @@ async function main(): Promise<void> {
     return;
   }
   let config: ServerConfig;
+  let startupWarnings: string[];
   try {
     const command = parseCommandLine(process.argv.slice(2));
     if (command.action === 'help') return void process.stdout.write(`${helpText(DEFAULT_LIMITS)}\n`);
     if (command.action === 'version') return void process.stdout.write(`${SERVER_VERSION}\n`);
     config = command.config;
+    startupWarnings = command.warnings;
   } catch (error) {
     return exitWithError(error);
   }
 
   const logger = createLogger({ level: config.logLevel });
+  for (const warning of startupWarnings) logger.log('warning', warning);
   const startedAt = Date.now();
   let embedder: Embedder | undefined;
   let engine: KnowledgeBaseEngine;
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
     });
   }
 
-  const makeServer = () => createServer({ engine, embedder, logger, config, startedAt });
+  const makeServer = () => createServer({ engine, embedder, logger, config, startedAt, startupWarnings });
   if (config.transport === 'http') {
     try {
       const http = await startHttpServer({ config: config.http, createSessionServer: makeServer, logger });
