@@ -70,12 +70,16 @@ async function isDirectory(path: string): Promise<boolean> {
   );
 }
 
+/** Quiet time after the last write before a table's new rows are indexed; bulk-load calls come faster. */
+const DEFAULT_INDEX_IDLE_MS = 2_000;
+
 function resolveSettings(options: EngineOptions): ResolvedSettings {
   const settings: ResolvedSettings = {
     defaultMetric: options.defaultMetric ?? 'cosine',
     defaultIndexConfig: mergeIndexConfig(DEFAULT_INDEX_CONFIG, options.defaultIndexConfig),
     writeBatchSize: options.writeBatchSize ?? 10_000,
     indexRefreshRows: options.indexRefreshRows ?? 5_000,
+    indexIdleMs: options.indexIdleMs ?? DEFAULT_INDEX_IDLE_MS,
     gcIntervalSeconds: options.gcIntervalSeconds ?? 0,
     retentionEpochs: options.retentionEpochs ?? 2,
     minAgeSeconds: options.minAgeSeconds ?? 3600,
@@ -121,7 +125,12 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
     ...createContextParts(
       options.heavyConcurrency ?? 1,
       options.searchCacheSize ?? 256,
-      settings.indexRefreshRows,
+      {
+        refreshRows: settings.indexRefreshRows,
+        idleMs: settings.indexIdleMs,
+        isLive: (kb, tableName) =>
+          catalog.generations(kb).some((g) => g.tableName === tableName && g.status !== 'marked_for_deletion'),
+      },
       log,
     ),
     emit(event) {
