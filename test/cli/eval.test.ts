@@ -232,6 +232,7 @@ describe('eval end to end on a tiny BEIR dataset', () => {
     const err: string[] = [];
     expect(await runEvalCommand(['--bogus'], { stdout: () => undefined, stderr: (s) => err.push(s) })).toBe(2);
     expect(err.join('')).toContain('Usage:');
+    expect(err.join('')).toMatch(/'hash' = non-semantic, for tests\s+only/);
     expect(await runEvalCommand([join(dir.path, 'nope')], { stdout: () => undefined, stderr: () => undefined })).toBe(1);
   });
 });

@@ -138,6 +138,7 @@ export async function runEval(options: EvalOptions, progress: (message: string) 
 function embedderFor(model: string | undefined, log: EngineLog): Embedder | undefined {
   const command = parseCommandLine(model === undefined ? [] : ['--embedding-model', model], { env: process.env });
   if (command.action !== 'serve') return undefined;
+  for (const warning of command.warnings) log('warning', warning);
   const settings = command.config.embedding;
   return settings.model === NO_EMBEDDER_MODEL ? undefined : createEmbedder(settings, log);
 }
