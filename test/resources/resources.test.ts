@@ -132,6 +132,25 @@ describe('reading', () => {
   });
 });
 
+describe('index freshness', () => {
+  it('a small knowledge base shows no unindexed rows once writes pause for the idle delay', async () => {
+    const quick = await startTestServer({ engine: { indexIdleMs: 50 } });
+    try {
+      await callTool(quick.client, 'upsert_chunks', { kb: 'small', chunks: sampleChunks() });
+      const unindexed = async () =>
+        (await readJson(quick.client, 'rag-studio://knowledge-bases/small', detailContentSchema)).indexes.map(
+          (i) => i.unindexed_rows,
+        );
+      // Polled, not timed: the refresh runs in the background some time after the 50 ms pause.
+      await expect
+        .poll(async () => (await unindexed()).every((n) => n === 0), { timeout: 20_000 })
+        .toBe(true);
+    } finally {
+      await quick.close();
+    }
+  });
+});
+
 describe('notifications/resources/list_changed', () => {
   it('fires when a knowledge base is created', async () => {
     const next = t.nextListChanged();
