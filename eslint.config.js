@@ -1,4 +1,4 @@
-// Lint rules: typescript-eslint recommended, and no console in server code because stdout belongs to MCP.
+// Lint rules: typescript-eslint recommended, no console in server code (stdout belongs to MCP), layers point down.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -13,5 +13,23 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/cli/**'],
     rules: { 'no-console': 'error' },
+  },
+  {
+    // Layers point down only: server → tools/resources → engine; logger and config live below all of them.
+    files: ['src/**/*.ts'],
+    ignores: ['src/server/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/*', '!@modelcontextprotocol/sdk/server/*'],
+              message: 'src/server is the top layer; import the logger from src/log and config from src/config.',
+            },
+          ],
+        },
+      ],
+    },
   },
 );

@@ -19,7 +19,9 @@ export interface BenchOptions {
   oramaQueries: number;
   /** Engine indexRefreshRows (background index refresh after writes); undefined keeps the engine default. */
   indexRefreshRows: number | undefined;
-  skip: Set<'mcp' | 'orama' | 'raw'>;
+  skip: Set<'mcp' | 'orama' | 'raw' | 'fresh'>;
+  /** Measure only the fresh small KB (no corpus sizes). */
+  freshOnly: boolean;
   outDir: string;
   dataRoot: string;
   keepData: boolean;
@@ -42,7 +44,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --orama-max <n>         largest size Orama is run at (default 100k)
   --orama-queries <n>     timed Orama queries per mode (default 50)
   --index-refresh-rows <n> engine indexRefreshRows; 0 turns background index refresh off (default: the engine's)
-  --skip <list>           any of mcp, orama, raw
+  --skip <list>           any of mcp, orama, raw, fresh (the fresh ~4k-chunk KB before/after its idle index refresh)
+  --fresh-only            measure only the fresh ~4k-chunk KB
   --out <dir>             results directory (default bench/results)
   --data-root <dir>       where the per-size data directories go (default: the OS temp dir)
   --keep-data             keep the data directories
@@ -79,6 +82,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
       'keep-data': { type: 'boolean' },
       seed: { type: 'string' },
       'update-benchmarks-md': { type: 'boolean' },
+      'fresh-only': { type: 'boolean' },
       render: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -86,7 +90,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
   if (values.help) return 'help';
   const count = (value: string | undefined, fallback: number) => (value === undefined ? fallback : parseSize(value));
   const skip = new Set((values.skip ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-  for (const s of skip) if (!['mcp', 'orama', 'raw'].includes(s)) throw new Error(`--skip takes mcp, orama, raw; got "${s}"`);
+  for (const s of skip) if (!['mcp', 'orama', 'raw', 'fresh'].includes(s)) throw new Error(`--skip takes mcp, orama, raw, fresh; got "${s}"`);
   const sizes = (values.sizes ?? '10k,100k').split(',').map(parseSize).sort((a, b) => a - b);
   if (sizes.some((s) => s < 1000)) throw new Error('sizes must be at least 1k');
   const callSize = count(values['call-size'], 50_000);
@@ -102,7 +106,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     oramaMax: count(values['orama-max'], 100_000),
     oramaQueries: count(values['orama-queries'], 50),
     indexRefreshRows: values['index-refresh-rows'] === undefined ? undefined : parseSize(values['index-refresh-rows']),
-    skip: skip as Set<'mcp' | 'orama' | 'raw'>,
+    skip: skip as Set<'mcp' | 'orama' | 'raw' | 'fresh'>,
+    freshOnly: values['fresh-only'] === true,
     outDir: values.out ?? join(dirname(fileURLToPath(import.meta.url)), 'results'),
     dataRoot: values['data-root'] ?? tmpdir(),
     keepData: values['keep-data'] === true,

@@ -55,6 +55,17 @@ export function formatMarkdown(results: BenchResults): string {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   );
   for (const s of results.sizes) out.push(scaleRow(s));
+  const f = results.freshKb;
+  if (f) {
+    out.push(
+      '',
+      `### Fresh ${f.chunks.toLocaleString('en')}-chunk KB (upserted in calls of 500; lexical p50 over ${f.queries} queries, ms)`,
+      '',
+      '| right after the writes, idle refresh off | after the idle refresh | after run_gc compaction | idle refresh done after | ratio |',
+      '| --- | --- | --- | --- | --- |',
+      `| ${ms(f.unindexedP50Ms)} | ${ms(f.afterIdleP50Ms)} | ${ms(f.indexedP50Ms)} | ${Math.round(f.idleRefreshWaitMs)} ms | ${f.ratio.toFixed(2)}× |`,
+    );
+  }
   out.push('', '### Targets', '', '| target | measured | met? | note |', '| --- | --- | --- | --- |');
   for (const t of results.targets) {
     out.push(`| ${t.target} | ${t.measured} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} | ${t.note} |`);

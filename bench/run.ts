@@ -3,6 +3,7 @@ import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchSize } from './bench-size.js';
+import { benchFreshKb, type FreshKbResult } from './fresh-kb.js';
 import { latencyChartSvg } from './latency-chart.js';
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from './options.js';
 import { staleBuildWarning } from './mcp-stdio.js';
@@ -23,7 +24,7 @@ async function main(): Promise<number> {
   }
   if (options.render) {
     const stored = JSON.parse(await readFile(options.render, 'utf8')) as BenchResults;
-    const results = { ...stored, targets: checkTargets(stored.sizes) };
+    const results = { ...stored, targets: checkTargets(stored.sizes, stored.freshKb) };
     process.stdout.write(await writeOutputs(options.outDir, results, options.updateBenchmarksMd));
     return 0;
   }
@@ -36,12 +37,15 @@ async function main(): Promise<number> {
   const machine = describeMachine(); // at start: the commit measured is the one checked out when the run began
   const corpus = new SyntheticCorpus(options.seed === undefined ? DEFAULT_SPEC : { ...DEFAULT_SPEC, seed: options.seed });
   const sizes: SizeResult[] = [];
-  for (const size of options.sizes) {
+  const freshKb = options.skip.has('fresh')
+    ? null
+    : await benchFreshKb(corpus, options.dataRoot, options.queries, options.warmup, log);
+  for (const size of options.freshOnly ? [] : options.sizes) {
     sizes.push(await benchSize(size, corpus, options, log));
     // Partial results survive a later size failing or being interrupted.
-    await writeOutputs(options.outDir, assemble(started, machine, corpus, options, sizes), false);
+    await writeOutputs(options.outDir, assemble(started, machine, corpus, options, sizes, freshKb), false);
   }
-  const results = assemble(started, machine, corpus, options, sizes);
+  const results = assemble(started, machine, corpus, options, sizes, freshKb);
   const markdown = await writeOutputs(options.outDir, results, options.updateBenchmarksMd);
   process.stdout.write(markdown);
   return 0;
@@ -53,6 +57,7 @@ function assemble(
   corpus: SyntheticCorpus,
   options: BenchOptions,
   sizes: SizeResult[],
+  freshKb: FreshKbResult | null,
 ): BenchResults {
   return {
     startedAt: new Date(started).toISOString(),
@@ -70,7 +75,8 @@ function assemble(
       indexRefreshRows: options.indexRefreshRows ?? null,
     },
     sizes,
-    targets: checkTargets(sizes),
+    freshKb,
+    targets: checkTargets(sizes, freshKb),
   };
 }
 

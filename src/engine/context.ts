@@ -4,7 +4,7 @@ import { KeyedMutex, PinRegistry, Semaphore } from './concurrency.js';
 import { EngineError } from './errors.js';
 import type { Catalog, GenerationRecord } from './storage/catalog.js';
 import type { GenerationTables } from './storage/generation-tables.js';
-import { IndexMaintenance } from './storage/index-maintenance.js';
+import { IndexMaintenance, type IndexMaintenanceOptions } from './storage/index-maintenance.js';
 import { estimateResponseBytes, ResultCache } from './search/result-cache.js';
 import type {
   Embedder,
@@ -22,6 +22,7 @@ export interface ResolvedSettings {
   defaultIndexConfig: IndexConfig;
   writeBatchSize: number;
   indexRefreshRows: number;
+  indexIdleMs: number;
   gcIntervalSeconds: number;
   retentionEpochs: number;
   minAgeSeconds: number;
@@ -61,7 +62,7 @@ export interface EngineContext {
 export function createContextParts(
   heavyConcurrency: number,
   cache: { size: number; maxBytes: number },
-  indexRefreshRows: number,
+  indexMaintenance: IndexMaintenanceOptions,
   log: EngineLog,
 ) {
   const heavy = new Semaphore(heavyConcurrency);
@@ -70,7 +71,7 @@ export function createContextParts(
     kbLocks,
     heavy,
     pins: new PinRegistry(),
-    indexMaintenance: new IndexMaintenance(heavy, kbLocks, indexRefreshRows, log),
+    indexMaintenance: new IndexMaintenance(heavy, kbLocks, indexMaintenance, log),
     cache: new ResultCache<SearchResponse>(cache.size, cache.maxBytes, estimateResponseBytes),
   };
 }

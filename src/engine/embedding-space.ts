@@ -5,6 +5,23 @@ import type { Embedder, EmbeddingSpace } from './types.js';
 /** Space name for caller-supplied vectors. */
 export const EXTERNAL_MODEL = 'external';
 
+/**
+ * Space name of a generation written without an embedding model: text chunks stored with no vector
+ * (dimension 0, no embedding column). Lexical search works on it; a copy into a generation made while a
+ * model is configured embeds every chunk (createGeneration with copyFromActive).
+ */
+export const LEXICAL_ONLY_MODEL = 'lexical-only';
+export const LEXICAL_ONLY_SPACE: EmbeddingSpace = { model: LEXICAL_ONLY_MODEL, dimension: 0 };
+
+export function isLexicalOnly(space: EmbeddingSpace | null | undefined): boolean {
+  return space?.model === LEXICAL_ONLY_MODEL;
+}
+
+/** How to give a lexical-only knowledge base vectors, for errors and search warnings. */
+export const ADD_VECTORS =
+  'To add vectors, configure an embedding model (RAG_STUDIO_EMBEDDING_MODEL), then create_generation with ' +
+  'copy_from_active (it embeds every chunk) and promote_generation.';
+
 export function embedderSpace(embedder: Embedder): EmbeddingSpace {
   return {
     model: embedder.id,
@@ -20,7 +37,8 @@ const MOVE_ON =
 
 /**
  * The space the next write uses: the generation's own if it has one; otherwise `external` when every chunk
- * brings a vector (the spec's rule for a generation's first write), else the configured embedder's.
+ * brings a vector (the spec's rule for a generation's first write), else the configured embedder's, else
+ * (no embedder, no vectors) lexical-only.
  */
 export function spaceForWrite(
   existing: EmbeddingSpace | null,
@@ -31,9 +49,11 @@ export function spaceForWrite(
   if (existing) return existing;
   if (allSupplied && suppliedDimension !== null) return { model: EXTERNAL_MODEL, dimension: suppliedDimension };
   if (!embedder) {
+    if (suppliedDimension === null) return LEXICAL_ONLY_SPACE;
     throw new EngineError(
       'EMBEDDER_UNAVAILABLE',
-      'no embedder is configured, so chunks need an `embedding` vector each (or configure an embedding model)',
+      'no embedding model is configured and only some chunks bring an `embedding`: send a vector with every ' +
+        'chunk, or none at all (the knowledge base is then lexical-only), or configure an embedding model',
     );
   }
   return embedderSpace(embedder);
@@ -47,6 +67,14 @@ export function checkWriteAgainstSpace(
   embedder: Embedder | undefined,
   where: string,
 ): void {
+  if (isLexicalOnly(space)) {
+    if (suppliedDimension === null) return;
+    throw new EngineError(
+      'MODEL_MISMATCH',
+      `${where} is lexical-only (written without an embedding model) and stores no vectors, so chunks with an ` +
+        `\`embedding\` cannot go in. Send them without it, or write them into a new generation. ${MOVE_ON}`,
+    );
+  }
   if (suppliedDimension !== null && suppliedDimension !== space.dimension) {
     throw new EngineError(
       'DIMENSION_MISMATCH',

@@ -1,7 +1,7 @@
 // openEngine: connects LanceDB, loads the catalog, and exposes the engine's verbs as one object.
 import { connect } from '@lancedb/lancedb';
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   createContextParts,
   DEFAULT_INDEX_CONFIG,
@@ -28,29 +28,50 @@ function isLocalPath(uri: string): boolean {
 }
 
 /**
- * mkdir -p that reports the real cause: Node's recursive mkdir says ENOENT when a missing parent cannot be
- * created on a read-only filesystem, so on failure the first missing directory is created alone to get EROFS
- * or EACCES instead.
+ * mkdir -p, one level at a time from the deepest existing ancestor. Node's recursive mkdir is avoided on
+ * purpose: under /proc it retries forever at full CPU, and on a read-only filesystem it says ENOENT instead
+ * of EROFS. Creating each level alone gets the filesystem's own reason, at once.
  */
 async function makeDataDir(path: string): Promise<void> {
-  try {
-    await mkdir(path, { recursive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    let missing = path;
-    while (
-      dirname(missing) !== missing &&
-      !(await stat(dirname(missing)).then(
-        () => true,
-        () => false,
-      ))
-    ) {
-      missing = dirname(missing);
+  const missing: string[] = [];
+  let current = resolve(path);
+  while (!(await isDirectory(current))) {
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const dir of missing) {
+    try {
+      await mkdir(dir);
+    } catch (error) {
+      // Another process may have made it meanwhile; anything else is the filesystem's answer.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await isDirectory(dir))) continue;
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new EngineError(
+        'STORAGE',
+        `cannot create the data directory ${path}: creating ${dir} failed with ${code}` +
+          (code === 'EROFS' || code === 'EACCES' || code === 'EPERM'
+            ? ' (the filesystem is read-only or not writable by this user)'
+            : code === 'ENOENT'
+              ? ' (this filesystem does not allow new directories there)'
+              : '') +
+          '. Set RAG_STUDIO_DATA_DIR to a writable directory.',
+        { cause: error },
+      );
     }
-    await mkdir(missing); // throws the filesystem's own reason, or made room for the retry
-    await mkdir(path, { recursive: true });
   }
 }
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+/** Quiet time after the last write before a table's new rows are indexed; bulk-load calls come faster. */
+const DEFAULT_INDEX_IDLE_MS = 2_000;
 
 function resolveSettings(options: EngineOptions): ResolvedSettings {
   const settings: ResolvedSettings = {
@@ -58,6 +79,7 @@ function resolveSettings(options: EngineOptions): ResolvedSettings {
     defaultIndexConfig: mergeIndexConfig(DEFAULT_INDEX_CONFIG, options.defaultIndexConfig),
     writeBatchSize: options.writeBatchSize ?? 10_000,
     indexRefreshRows: options.indexRefreshRows ?? 5_000,
+    indexIdleMs: options.indexIdleMs ?? DEFAULT_INDEX_IDLE_MS,
     gcIntervalSeconds: options.gcIntervalSeconds ?? 0,
     retentionEpochs: options.retentionEpochs ?? 2,
     minAgeSeconds: options.minAgeSeconds ?? 3600,
@@ -104,7 +126,12 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
     ...createContextParts(
       options.heavyConcurrency ?? 1,
       { size: options.searchCacheSize ?? 256, maxBytes: limits.maxSearchCacheBytes },
-      settings.indexRefreshRows,
+      {
+        refreshRows: settings.indexRefreshRows,
+        idleMs: settings.indexIdleMs,
+        isLive: (kb, tableName) =>
+          catalog.generations(kb).some((g) => g.tableName === tableName && g.status !== 'marked_for_deletion'),
+      },
       log,
     ),
     emit(event) {

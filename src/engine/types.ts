@@ -290,6 +290,11 @@ export interface Embedder {
   /** Revision/file hash where known; recorded per generation. */
   readonly revision?: string;
   readonly pooling?: string;
+  /**
+   * False for embedders whose vectors carry no meaning (the `hash` test embedder): vector and hybrid searches
+   * that use them say so in their warnings. Absent means semantic.
+   */
+  readonly semantic?: boolean;
   embedDocuments(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
   embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
   status(): EmbedderStatus;
@@ -334,8 +339,16 @@ export interface EngineOptions {
   defaultIndexConfig?: Partial<IndexConfig>;
   /** Rows per write commit. @example 10000 */
   writeBatchSize?: number;
-  /** Unindexed rows that trigger a background index refresh after a write; 0 disables. @example 5000 */
+  /**
+   * Unindexed rows that trigger a background index refresh right after a write; 0 disables background
+   * refresh altogether (idle refresh included). @example 5000
+   */
   indexRefreshRows?: number;
+  /**
+   * Milliseconds without writes to a generation after which its unindexed rows are indexed, however few;
+   * 0 disables this idle refresh. Default 2000. @example 2000
+   */
+  indexIdleMs?: number;
   /** Background GC period; 0 disables. */
   gcIntervalSeconds?: number;
   retentionEpochs?: number;

@@ -81,11 +81,23 @@ export interface ChunkProblem {
 export function validateKbName(name: unknown): string {
   if (typeof name === 'string' && KB_NAME_PATTERN.test(name)) return name;
   const shown = typeof name === 'string' ? JSON.stringify(clip(name)) : `of type ${typeof name}`;
+  const suggestion = typeof name === 'string' ? suggestKbName(name) : undefined;
   throw new EngineError(
     'INVALID_INPUT',
     `invalid knowledge base name ${shown}: use 1-64 characters of lowercase letters a-z, digits, "_" and "-", ` +
-      `starting with a letter or digit (${KB_NAME_PATTERN.source}), e.g. "docs" or "team_wiki-2"`,
+      `starting with a letter or digit (${KB_NAME_PATTERN.source}), e.g. "docs" or "team_wiki-2"` +
+      (suggestion === undefined ? '' : `. Did you mean "${suggestion}"?`),
   );
+}
+
+/** The valid name a person most likely meant: `Team Wiki` → `team-wiki`. Undefined when none is close. */
+export function suggestKbName(name: string): string | undefined {
+  const candidate = name
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '');
+  return KB_NAME_PATTERN.test(candidate) ? candidate : undefined;
 }
 
 /**

@@ -2,8 +2,8 @@
 import { McpError, ErrorCode, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { isEngineError } from '../engine/errors.js';
 import type { Embedder, KnowledgeBaseEngine } from '../engine/types.js';
-import type { ServerConfig } from '../server/config.js';
-import { describeError, type Logger } from '../server/logger.js';
+import type { ServerConfig } from '../config/config.js';
+import { describeError, type Logger } from '../log/logger.js';
 
 /** The MCP spec's code for "Resource not found" (server/resources, Error Handling); the SDK has no constant. */
 export const RESOURCE_NOT_FOUND = -32002;
@@ -45,6 +45,18 @@ export function variable(value: string | string[] | undefined): string {
 }
 
 /**
+ * A protocol error whose wire message is exactly `CODE: message`. McpError's constructor prefixes
+ * `MCP error <code>: ` to its message and the SDK sends that message as is, so a client (which prefixes
+ * again) would show the prefix twice.
+ */
+export class ResourceReadError extends McpError {
+  constructor(code: number, message: string, data?: unknown) {
+    super(code, message, data);
+    this.message = message;
+  }
+}
+
+/**
  * Runs a read; a missing KB/generation becomes "resource not found", bad input InvalidParams, other engine
  * errors InternalError with their code; non-engine errors are bugs: logged, rethrown.
  */
@@ -59,12 +71,12 @@ export async function readOrThrow<T>(deps: ResourceDeps, uri: URL, read: () => P
     const message = `${error.code}: ${error.message}`;
     const data = { code: error.code, uri: uri.href };
     if (error.code === 'KB_NOT_FOUND' || error.code === 'GENERATION_NOT_FOUND') {
-      throw new McpError(RESOURCE_NOT_FOUND, message, data);
+      throw new ResourceReadError(RESOURCE_NOT_FOUND, message, data);
     }
     if (error.code === 'INVALID_INPUT' || error.code === 'LIMIT_EXCEEDED') {
-      throw new McpError(ErrorCode.InvalidParams, message, data);
+      throw new ResourceReadError(ErrorCode.InvalidParams, message, data);
     }
-    throw new McpError(ErrorCode.InternalError, message, data);
+    throw new ResourceReadError(ErrorCode.InternalError, message, data);
   }
 }
 

@@ -4,8 +4,8 @@ import { SetLevelRequestSchema, type LoggingLevel } from '@modelcontextprotocol/
 import type { Embedder, EngineLogLevel, KnowledgeBaseEngine } from '../engine/types.js';
 import { registerResources } from '../resources/index.js';
 import { registerTools } from '../tools/index.js';
-import type { ServerConfig } from './config.js';
-import type { Logger } from './logger.js';
+import type { ServerConfig } from '../config/config.js';
+import type { Logger } from '../log/logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 export interface CreateServerOptions {
@@ -17,6 +17,11 @@ export interface CreateServerOptions {
   config: ServerConfig;
   /** For uptime in rag-studio://status; defaults to now. */
   startedAt?: number;
+  /**
+   * Warnings logged at start (misspelled settings), before any client could listen: each session gets them
+   * as MCP log messages when it first picks a level that includes warnings.
+   */
+  startupWarnings?: readonly string[];
 }
 
 const INSTRUCTIONS = `rag-studio-mcp is a local knowledge base. To answer from indexed documents, call hybrid_search (read rag-studio://knowledge-bases to see which knowledge bases exist) and cite the results' citation fields. To index documents, split them into passages and call upsert_chunks. To rebuild an index safely: create_generation, fill it, check it with hybrid_search(generation), then promote_generation; promoting the previous generation rolls back. Error texts start with a code (e.g. KB_NOT_FOUND) and say what to do next.`;
@@ -43,6 +48,7 @@ export function createServer({
   logger,
   config,
   startedAt = Date.now(),
+  startupWarnings = [],
 }: CreateServerOptions): McpServer {
   const server = new McpServer(
     { name: SERVER_NAME, title: 'RAG Studio', version: SERVER_VERSION },
@@ -63,7 +69,7 @@ export function createServer({
     version: SERVER_VERSION,
     startedAt,
   });
-  const detachLogs = forwardLogsWhenEnabled(server, logger);
+  const detachLogs = forwardLogsWhenEnabled(server, logger, startupWarnings);
 
   const previousOnClose = server.server.onclose;
   server.server.onclose = () => {
@@ -78,13 +84,13 @@ export function createServer({
  * Sends log messages through MCP only after the client chose a level with logging/setLevel: an agent that
  * never asked for logs should not get its context filled with them. stderr gets everything regardless.
  */
-function forwardLogsWhenEnabled(server: McpServer, logger: Logger): () => void {
+function forwardLogsWhenEnabled(
+  server: McpServer,
+  logger: Logger,
+  startupWarnings: readonly string[],
+): () => void {
   let threshold: number | undefined;
-  server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
-    threshold = MCP_LEVELS.indexOf(request.params.level);
-    return {};
-  });
-  return logger.attach((level: EngineLogLevel, message, data) => {
+  const send = (level: EngineLogLevel, message: string, data?: Record<string, unknown>) => {
     if (threshold === undefined || MCP_LEVELS.indexOf(level) < threshold || !server.isConnected()) return;
     server
       .sendLoggingMessage({
@@ -95,5 +101,16 @@ function forwardLogsWhenEnabled(server: McpServer, logger: Logger): () => void {
       .catch(() => {
         /* the session is going away; stderr already has the message */
       });
+  };
+  let replayed = false;
+  server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
+    threshold = MCP_LEVELS.indexOf(request.params.level);
+    // After the response, so the client sees its setLevel answered before the replayed messages.
+    if (!replayed && threshold <= MCP_LEVELS.indexOf('warning')) {
+      replayed = true;
+      setImmediate(() => startupWarnings.forEach((warning) => send('warning', warning)));
+    }
+    return {};
   });
+  return logger.attach(send);
 }

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { HttpConfig } from './config.js';
-import { DEFAULT_MAX_INFLIGHT_BODY_BYTES } from './config-settings.js';
+import type { HttpConfig } from '../config/config.js';
+import { DEFAULT_MAX_INFLIGHT_BODY_BYTES } from '../config/config-settings.js';
 import {
   bearerAuthenticator,
   BodyBudget,
@@ -17,7 +17,7 @@ import {
   readBody,
   type Refusal,
 } from './http-guards.js';
-import { describeError, type Logger } from './logger.js';
+import { describeError, type Logger } from '../log/logger.js';
 
 export const MCP_PATH = '/mcp';
 

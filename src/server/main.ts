@@ -4,18 +4,18 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { createEmbedder } from '../engine/embedding/index.js';
 import { DEFAULT_LIMITS, openEngine } from '../engine/index.js';
 import type { Embedder, KnowledgeBaseEngine } from '../engine/types.js';
-import { helpText } from './config-settings.js';
+import { helpText } from '../config/config-settings.js';
 import {
   ConfigError,
   engineOptionsFrom,
   NO_EMBEDDER_MODEL,
   parseCommandLine,
   type ServerConfig,
-} from './config.js';
+} from '../config/config.js';
 import { createServer } from './create-server.js';
 import { startHttpServer } from './http.js';
 import { connectionUrl, resolveHttpToken } from './http-token.js';
-import { createLogger, describeError } from './logger.js';
+import { createLogger, describeError } from '../log/logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
 
 /** Upper bound on a graceful shutdown; past it the process exits anyway (each write commit is atomic). */
@@ -30,16 +30,19 @@ async function main(): Promise<void> {
     return;
   }
   let config: ServerConfig;
+  let startupWarnings: string[];
   try {
     const command = parseCommandLine(process.argv.slice(2));
     if (command.action === 'help') return void process.stdout.write(`${helpText(DEFAULT_LIMITS)}\n`);
     if (command.action === 'version') return void process.stdout.write(`${SERVER_VERSION}\n`);
     config = command.config;
+    startupWarnings = command.warnings;
   } catch (error) {
     return exitWithError(error);
   }
 
   const logger = createLogger({ level: config.logLevel });
+  for (const warning of startupWarnings) logger.log('warning', warning);
   const startedAt = Date.now();
   let embedder: Embedder | undefined;
   let engine: KnowledgeBaseEngine;
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
     });
   }
 
-  const makeServer = () => createServer({ engine, embedder, logger, config, startedAt });
+  const makeServer = () => createServer({ engine, embedder, logger, config, startedAt, startupWarnings });
   if (config.transport === 'http') {
     try {
       // Never open to every local process: without a configured token, one is generated and stored.

@@ -1,11 +1,18 @@
 // Zod pieces several tools share: KB names, generation numbers, metadata and the structured search filter.
 import { z } from 'zod';
+import { suggestKbName } from '../engine/validation.js';
 
 /** Same rule the engine enforces; stating it in the schema lets a model see it before calling. */
 export const kbNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
-    message: 'kb must be 1-64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit',
+    error: (issue) => {
+      const suggestion = typeof issue.input === 'string' ? suggestKbName(issue.input) : undefined;
+      return (
+        'kb must be 1-64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit' +
+        (suggestion === undefined ? '' : `; did you mean "${suggestion}"?`)
+      );
+    },
   })
   .describe('Knowledge base name: 1-64 chars of a-z, 0-9, "_", "-", e.g. "product-docs".');
 

@@ -12,7 +12,7 @@ export const inputSchema = z.object({
     .boolean()
     .default(false)
     .describe(
-      'true: start from a copy of the active generation (incremental changes); false: start empty (full rebuild).',
+      'true: start from a copy of the active generation (incremental changes; a lexical-only generation is embedded with the configured model on the way); false: start empty (full rebuild).',
     ),
   metric: z
     .enum(['cosine', 'l2', 'dot'])

@@ -3,7 +3,7 @@ import type { CallToolResult, ServerNotification, ServerRequest } from '@modelco
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { isEngineError, type EngineError } from '../engine/errors.js';
 import type { KnowledgeBaseEngine } from '../engine/types.js';
-import { describeError, type Logger } from '../server/logger.js';
+import { describeError, type Logger } from '../log/logger.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 

@@ -68,7 +68,7 @@ export const description = `Add or replace chunks of text in a knowledge base so
 
 Arguments:
 - kb: knowledge base name, e.g. "product-docs".
-- chunks: each needs chunk_id (stable and unique in the knowledge base; sending an existing id replaces that chunk), document_id (the source document; groups its chunks) and content (the text). Optional: metadata (JSON object you can filter on later, e.g. {"lang": "en", "tags": ["setup"]}); citation fields title, source_path, license, version, anchor, page_number (returned with search results); embedding (your own vector; omit it and the server embeds title + content).
+- chunks: each needs chunk_id (stable and unique in the knowledge base; sending an existing id replaces that chunk), document_id (the source document; groups its chunks) and content (the text). Optional: metadata (JSON object you can filter on later, e.g. {"lang": "en", "tags": ["setup"]}); citation fields title, source_path, license, version, anchor, page_number (returned with search results); embedding (your own vector; omit it and the server embeds title + content, or, when it runs without an embedding model, stores the chunk for lexical search only).
 - generation: write into a specific generation, e.g. a building one from create_generation; default the active one.
 
 Validation happens before anything is written: one bad chunk rejects the call and the error lists each bad chunk's index and reason. Returns how many chunks were inserted and updated. Pass a progress token to get a progress notification per batch; cancelling the request stops the upsert — re-sending the same chunks is safe.`;

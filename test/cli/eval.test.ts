@@ -200,6 +200,26 @@ describe('eval end to end on a tiny BEIR dataset', () => {
     expect(q1.ndcg10).toBeCloseTo(EXPECTED_LEXICAL.q1.ndcg10, 10);
   });
 
+  it('warns on stderr and in the table when vector or hybrid modes run on a non-semantic model', async () => {
+    const run = async (modes: string) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runEvalCommand([dir.path, '--model', 'hash', '--modes', modes], {
+        stdout: (s) => out.push(s),
+        stderr: (s) => err.push(s),
+      });
+      expect(code).toBe(0);
+      return { out: out.join(''), err: err.join('') };
+    };
+    const hybrid = await run('hybrid-rrf');
+    expect(hybrid.err).toMatch(
+      /eval: warning: model "hash" is feature hashing, not semantic \(for tests only\)/,
+    );
+    expect(hybrid.out).toMatch(/note: warning: model "hash" .*hybrid usually scores below lexical/);
+    const lexical = await run('lexical');
+    expect(lexical.err + lexical.out).not.toContain('not semantic');
+  });
+
   it('prints a table with the metrics, and usage errors exit 2', async () => {
     const out: string[] = [];
     const code = await runEvalCommand([dir.path, '--model', 'hash', '--modes', 'lexical'], {
@@ -212,6 +232,7 @@ describe('eval end to end on a tiny BEIR dataset', () => {
     const err: string[] = [];
     expect(await runEvalCommand(['--bogus'], { stdout: () => undefined, stderr: (s) => err.push(s) })).toBe(2);
     expect(err.join('')).toContain('Usage:');
+    expect(err.join('')).toMatch(/'hash' = non-semantic, for tests\s+only/);
     expect(await runEvalCommand([join(dir.path, 'nope')], { stdout: () => undefined, stderr: () => undefined })).toBe(1);
   });
 });

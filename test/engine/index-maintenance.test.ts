@@ -1,4 +1,4 @@
-// Background index refresh: after enough writes, unindexed rows are merged into the indexes automatically.
+// Background index refresh: after enough writes, or once writes pause, unindexed rows are merged into the indexes.
 import { connect } from '@lancedb/lancedb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openEngine } from '../../src/engine/index.js';
@@ -32,12 +32,27 @@ describe('background index maintenance', () => {
     expect(unindexed.chunk_id_idx).toBe(0);
   });
 
-  it('leaves small writes to exhaustive search, and builds the vector index once past brute force', async () => {
-    t = await openTestEngine({ indexRefreshRows: 10_000, defaultIndexConfig: { bruteForceThreshold: 400 } });
+  it('indexes a small knowledge base once writes pause for the idle delay, whatever the row count', async () => {
+    t = await openTestEngine({ indexRefreshRows: 10_000, indexIdleMs: 50 });
+    await t.engine.upsertChunks('kb', rows(0, 30));
+    await t.engine.upsertChunks('kb', rows(30, 30));
+    const unindexed = async () =>
+      Object.fromEntries(
+        (await t.engine.describeKnowledgeBase('kb')).indexes.map((i) => [i.name, i.unindexedRows]),
+      );
+    // Polled, not timed: the refresh runs in the background some time after the 50 ms pause.
+    await expect.poll(async () => (await unindexed()).content_idx, { timeout: 20_000, interval: 50 }).toBe(0);
+    expect((await unindexed()).chunk_id_idx).toBe(0);
+    const hits = await t.engine.search({ kb: 'kb', mode: 'lexical', text: 'cat', limit: 100 });
+    expect(hits.results).toHaveLength(60);
+  });
+
+  it('without the idle refresh leaves small writes to exhaustive search; builds the vector index past brute force', async () => {
+    t = await openTestEngine({ indexRefreshRows: 10_000, indexIdleMs: 0, defaultIndexConfig: { bruteForceThreshold: 400 } });
     await t.engine.upsertChunks('kb', rows(0, 300));
     expect((await unindexedAfterClose(t)).content_idx).toBe(300);
     await t.dir.remove();
-    t = await openTestEngine({ indexRefreshRows: 10_000, defaultIndexConfig: { bruteForceThreshold: 400 } });
+    t = await openTestEngine({ indexRefreshRows: 10_000, indexIdleMs: 0, defaultIndexConfig: { bruteForceThreshold: 400 } });
     await t.engine.upsertChunks('kb', rows(0, 500));
     const unindexed = await unindexedAfterClose(t);
     expect(unindexed.embedding_idx).toBe(0);

@@ -61,6 +61,12 @@ describe('validateKbName', () => {
     );
   });
 
+  it('suggests the valid name a person most likely meant', () => {
+    expect(thrown(() => validateKbName('Docs')).message).toMatch(/\. Did you mean "docs"\?$/);
+    expect(thrown(() => validateKbName('Team Wiki')).message).toContain('Did you mean "team-wiki"?');
+    expect(thrown(() => validateKbName('!!!')).message).not.toContain('Did you mean');
+  });
+
   it('quotes the rejected name', () => {
     expect(thrown(() => validateKbName('../x')).message).toContain('"../x"');
     expect(thrown(() => validateKbName('a\n')).message).toContain('"a\\n"');

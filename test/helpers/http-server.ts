@@ -4,10 +4,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { createEmbedder } from '../../src/engine/embedding/index.js';
 import { openEngine } from '../../src/engine/index.js';
 import type { Embedder, KnowledgeBaseEngine } from '../../src/engine/types.js';
-import { engineOptionsFrom, parseCommandLine, type ServerConfig } from '../../src/server/config.js';
+import { engineOptionsFrom, parseCommandLine, type ServerConfig } from '../../src/config/config.js';
 import { createServer } from '../../src/server/create-server.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http.js';
-import { createLogger } from '../../src/server/logger.js';
+import { createLogger } from '../../src/log/logger.js';
 
 /** The token test servers use unless the test configures its own (the HTTP transport always wants one). */
 export const TEST_HTTP_TOKEN = 'test-http-token-7f3a9c2e5b1d';

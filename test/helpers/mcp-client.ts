@@ -18,9 +18,9 @@ import {
   NO_EMBEDDER_MODEL,
   parseCommandLine,
   type ServerConfig,
-} from '../../src/server/config.js';
+} from '../../src/config/config.js';
 import { createServer } from '../../src/server/create-server.js';
-import { createLogger, type Logger } from '../../src/server/logger.js';
+import { createLogger, type Logger } from '../../src/log/logger.js';
 import { makeTempDir, type TempDir } from './temp-dir.js';
 
 export interface TestServerOptions {

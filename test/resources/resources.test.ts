@@ -117,7 +117,11 @@ describe('reading', () => {
       const error = await t.client.readResource({ uri }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(McpError);
       expect((error as McpError).code).toBe(RESOURCE_NOT_FOUND);
-      expect((error as McpError).message).toContain('KB_NOT_FOUND');
+      // Exactly what the README promises a client sees: one SDK prefix, then the engine's code.
+      expect((error as McpError).message).toBe(
+        'MCP error -32002: KB_NOT_FOUND: no knowledge base "missing"; existing: alpha, alpine, beta. ' +
+          'Upsert chunks into a new name to create one.',
+      );
     }
   });
 
@@ -125,6 +129,25 @@ describe('reading', () => {
     await expect(t.client.readResource({ uri: 'rag-studio://nothing-here' })).rejects.toBeInstanceOf(
       McpError,
     );
+  });
+});
+
+describe('index freshness', () => {
+  it('a small knowledge base shows no unindexed rows once writes pause for the idle delay', async () => {
+    const quick = await startTestServer({ engine: { indexIdleMs: 50 } });
+    try {
+      await callTool(quick.client, 'upsert_chunks', { kb: 'small', chunks: sampleChunks() });
+      const unindexed = async () =>
+        (await readJson(quick.client, 'rag-studio://knowledge-bases/small', detailContentSchema)).indexes.map(
+          (i) => i.unindexed_rows,
+        );
+      // Polled, not timed: the refresh runs in the background some time after the 50 ms pause.
+      await expect
+        .poll(async () => (await unindexed()).every((n) => n === 0), { timeout: 20_000 })
+        .toBe(true);
+    } finally {
+      await quick.close();
+    }
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/engine/index.js';
-import { allSettings } from '../../src/server/config-settings.js';
+import { allSettings } from '../../src/config/config-settings.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { REPO_ROOT } from '../helpers/built-server.js';
 

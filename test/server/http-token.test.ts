@@ -2,8 +2,9 @@
 import { mkdir, readFile, stat, writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, parseCommandLine } from '../../src/server/config.js';
-import { resolveHttpToken, tokenProblem } from '../../src/server/http-token.js';
+import { ConfigError, parseCommandLine } from '../../src/config/config.js';
+import { tokenProblem } from '../../src/config/token-strength.js';
+import { resolveHttpToken } from '../../src/server/http-token.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 const STRONG = 'f3a91c0e7b2d4a6f8e1c3b5d7a9f0e2c';

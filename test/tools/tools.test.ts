@@ -82,6 +82,23 @@ describe('structured output', () => {
     expect(install?.metadata).toEqual({ lang: 'en', tags: ['setup'] });
   });
 
+  it('hybrid and vector searches on the non-semantic hash model warn; lexical ones do not', async () => {
+    for (const mode of ['hybrid', 'vector'] as const) {
+      const out = structured(
+        await callTool(t.client, 'hybrid_search', { kb: 'docs', query: 'install npm', mode }),
+        hybridSearch.outputSchema,
+      );
+      expect(out.warnings.join(' ')).toMatch(
+        /the embedding model hash is not semantic \(it is for tests only\)/,
+      );
+    }
+    const lexical = structured(
+      await callTool(t.client, 'hybrid_search', { kb: 'docs', query: 'install npm', mode: 'lexical' }),
+      hybridSearch.outputSchema,
+    );
+    expect(lexical.warnings).toEqual([]);
+  });
+
   it('upsert_chunks reports inserted vs updated', async () => {
     const [first] = sampleChunks();
     const out = structured(
@@ -153,6 +170,17 @@ describe('engine errors are isError results starting with the code', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/^KB_NOT_FOUND: .*nope/);
     expect(textOf(result)).toContain('docs');
+  });
+
+  it('an upper-case KB name is refused with the lower-case name suggested', async () => {
+    const result = await callTool(t.client, 'upsert_chunks', {
+      kb: 'Docs',
+      chunks: [{ chunk_id: 'c', document_id: 'd', content: 'text' }],
+    });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('did you mean "docs"?');
+    const search = await callTool(t.client, 'hybrid_search', { kb: 'Team Wiki', query: 'x' });
+    expect(textOf(search)).toContain('did you mean "team-wiki"?');
   });
 
   it('GENERATION_NOT_FOUND for a generation that does not exist', async () => {

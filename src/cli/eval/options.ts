@@ -47,7 +47,8 @@ Ingests a BEIR dataset (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) into a f
 judged query in each mode and prints nDCG@10, Recall@100, MRR@10 and search latency per mode.
 
   --split <name>          qrels split to evaluate (default: test)
-  --model <id>            embedding model; overrides RAG_STUDIO_EMBEDDING_MODEL ('hash' = offline, non-semantic)
+  --model <id>            embedding model; overrides RAG_STUDIO_EMBEDDING_MODEL ('hash' = non-semantic, for tests
+                          only: its vector and hybrid numbers mean nothing; 'none' = lexical only)
   --modes <list>          comma-separated: lexical, vector, hybrid (= all fusions), hybrid-rrf, hybrid-weighted,
                           hybrid-adaptive (default: all)
   --chunk-size <words>    split each document into chunks of this many words; a document scores by its best chunk

@@ -34,6 +34,8 @@ export class HashEmbedder implements Embedder {
   readonly dimension: number;
   readonly revision: string;
   readonly pooling = 'none';
+  /** Feature hashing: vectors share dimensions with shared words, not with shared meaning. */
+  readonly semantic = false;
   private readonly ngram: number;
 
   constructor(options: HashEmbedderOptions = {}) {

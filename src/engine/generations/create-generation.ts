@@ -2,11 +2,19 @@
 import type { Table } from '@lancedb/lancedb';
 import { underKbLock } from '../concurrency.js';
 import { kbNotFound, requireWritable, type EngineContext } from '../context.js';
+import { embedderSpace, isLexicalOnly } from '../embedding-space.js';
 import { EngineError, storageError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
-import { chunksToArrow, storedChunkFromRow } from '../storage/chunk-schema.js';
+import { chunksToArrow, storedChunkFromRow, type StoredChunk } from '../storage/chunk-schema.js';
 import { generationTableName } from '../storage/generation-tables.js';
-import type { CreateGenerationOptions, CreateGenerationResult, IndexConfig, Metric } from '../types.js';
+import type {
+  CreateGenerationOptions,
+  CreateGenerationResult,
+  Embedder,
+  EmbeddingSpace,
+  IndexConfig,
+  Metric,
+} from '../types.js';
 import { validateKbName } from '../validation.js';
 
 const METRICS: readonly Metric[] = ['cosine', 'l2', 'dot'];
@@ -30,7 +38,10 @@ export async function createGeneration(
   return underKbLock(ctx, kb, options.copyFromActive === true, async () => {
     const active = ctx.catalog.active(kb);
     if (options.copyFromActive && !active) throw kbNotFound(ctx, kb);
-    if (options.copyFromActive && metric && active && metric !== active.metric) {
+    // A lexical-only generation copied while a model is configured is embedded on the way: the rebuild that
+    // gives a KB started without a model its vectors.
+    const embedWith = options.copyFromActive && isLexicalOnly(active?.embedding) ? ctx.embedder : undefined;
+    if (options.copyFromActive && metric && active && metric !== active.metric && !embedWith) {
       throw new EngineError(
         'INVALID_INPUT',
         `copy_from_active copies ${active.metric} vectors; leave metric out, or create an empty generation`,
@@ -58,7 +69,13 @@ export async function createGeneration(
     let copied = 0;
     const source =
       options.copyFromActive && active?.embedding ? await ctx.tables.open(active.tableName) : undefined;
-    if (source) copied = await copyIntoNewTable(ctx, source, record, active!.embedding!.dimension);
+    if (source && embedWith) {
+      const embedded = await copyEmbeddingIntoNewTable(ctx, source, record, embedWith);
+      copied = embedded.copied;
+      record.embedding = embedded.space;
+    } else if (source) {
+      copied = await copyIntoNewTable(ctx, source, record, active!.embedding!.dimension);
+    }
     try {
       await ctx.catalog.commit([record]);
     } catch (error) {
@@ -100,6 +117,53 @@ async function copyIntoNewTable(
     throw storageError(`copying the active generation into generation ${generation} of "${kb}"`, error);
   }
   return copied;
+}
+
+/**
+ * Like copyIntoNewTable, but embeds every row's title and content with `embedder` on the way. The table is
+ * created at the first batch, once the model (loaded by then) has told its width. Returns the new space,
+ * or null when the source was empty (the first write will decide it).
+ */
+async function copyEmbeddingIntoNewTable(
+  ctx: EngineContext,
+  source: Table,
+  record: GenerationRecord,
+  embedder: Embedder,
+): Promise<{ copied: number; space: EmbeddingSpace | null }> {
+  const { kb, generation, tableName } = record;
+  await ctx.tables.drop(tableName);
+  let copied = 0;
+  let dimension = 0;
+  try {
+    for await (const batch of source.query()) {
+      if (batch.numRows === 0) continue;
+      const rows: StoredChunk[] = batch
+        .toArray()
+        .map((row: Record<string, unknown>) => storedChunkFromRow(row));
+      for (let start = 0; start < rows.length; start += ctx.settings.writeBatchSize) {
+        const part = rows.slice(start, start + ctx.settings.writeBatchSize);
+        const vectors = await embedder.embedDocuments(
+          part.map((r) => (r.title ? `${r.title}\n${r.content}` : r.content)),
+        );
+        part.forEach((row, k) => (row.embedding = vectors[k]!));
+        if (dimension === 0) dimension = vectors[0]!.length;
+        const wrong = vectors.find((v) => v.length !== dimension);
+        if (wrong)
+          throw new EngineError(
+            'DIMENSION_MISMATCH',
+            `${embedder.id} returned ${wrong.length}-d and ${dimension}-d vectors`,
+          );
+        const target = await ctx.tables.create(tableName, dimension);
+        await target.add(chunksToArrow(part, dimension));
+        copied += part.length;
+      }
+    }
+  } catch (error) {
+    await ctx.tables.drop(tableName).catch(() => undefined);
+    if (error instanceof EngineError) throw error;
+    throw storageError(`embedding the active generation into generation ${generation} of "${kb}"`, error);
+  }
+  return { copied, space: copied === 0 ? null : { ...embedderSpace(embedder), dimension } };
 }
 
 export function mergeIndexConfig(base: IndexConfig, override: Partial<IndexConfig> | undefined): IndexConfig {

@@ -46,13 +46,15 @@ export interface StoredChunk {
   page_number: number | null;
   /** Serialized JSON object. */
   metadata: string;
+  /** Empty in a lexical-only generation. */
   embedding: Float32Array;
   created_at: number;
   updated_at: number;
 }
 
+/** Dimension 0 (a lexical-only generation) leaves the embedding column out: Arrow has no 0-wide lists. */
 export function chunkSchema(dimension: number): Schema {
-  return new Schema([
+  const fields = [
     new Field('chunk_id', new Utf8(), false),
     new Field('document_id', new Utf8(), false),
     new Field('kb_id', new Utf8(), false),
@@ -67,7 +69,8 @@ export function chunkSchema(dimension: number): Schema {
     new Field('embedding', new FixedSizeList(dimension, new Field('item', new Float32(), true)), false),
     new Field('created_at', new TimestampMillisecond(), false),
     new Field('updated_at', new TimestampMillisecond(), false),
-  ]);
+  ];
+  return new Schema(dimension === 0 ? fields.filter((f) => f.name !== 'embedding') : fields);
 }
 
 /** Builds one Arrow table from stored chunks. */
@@ -109,7 +112,10 @@ export function storedChunkFromRow(row: Record<string, unknown>): StoredChunk {
     anchor: text(row.anchor),
     page_number: row.page_number === null || row.page_number === undefined ? null : Number(row.page_number),
     metadata: typeof metadata === 'string' ? metadata : JSON.stringify(parseMetadata(metadata)),
-    embedding: Float32Array.from(row.embedding as ArrayLike<number>),
+    embedding:
+      row.embedding === undefined || row.embedding === null
+        ? new Float32Array(0)
+        : Float32Array.from(row.embedding as ArrayLike<number>),
     created_at: toEpochMs(row.created_at),
     updated_at: toEpochMs(row.updated_at),
   };

@@ -52,8 +52,7 @@ export class GenerationTables {
   async create(name: string, dimension: number): Promise<Table> {
     const existing = await this.open(name);
     if (existing) {
-      const field = (await existing.schema()).fields.find((f) => f.name === 'embedding');
-      const existingDim = (field?.type as { listSize?: number } | undefined)?.listSize;
+      const existingDim = await embeddingDimension(existing);
       if (existingDim === dimension) {
         // A crash between creating the table and its indexes leaves some missing: add them now.
         await ensureBaseIndexes(existing);
@@ -131,12 +130,13 @@ export async function tableStats(table: Table | undefined): Promise<TableStats> 
  */
 export async function refreshIndexes(table: Table, metric: Metric, config: IndexConfig): Promise<void> {
   const rows = await table.countRows();
-  if (config.type !== 'none' && rows >= config.bruteForceThreshold) {
+  const dimension = await embeddingDimension(table);
+  if (config.type !== 'none' && dimension > 0 && rows >= config.bruteForceThreshold) {
     const current = (await table.listIndices()).find((i) => i.name === VECTOR_INDEX_NAME);
     const trainedOn = Number((current as { numIndexedRows?: number } | undefined)?.numIndexedRows ?? 0);
     if (!current || trainedOn < rows / 2) {
       await table.createIndex('embedding', {
-        config: vectorIndex(metric, config, rows, await embeddingDimension(table)),
+        config: vectorIndex(metric, config, rows, dimension),
         replace: true,
         name: VECTOR_INDEX_NAME,
       });
@@ -145,7 +145,8 @@ export async function refreshIndexes(table: Table, metric: Metric, config: Index
   await table.optimize();
 }
 
-async function embeddingDimension(table: Table): Promise<number> {
+/** Width of the embedding column; 0 when there is none (a lexical-only generation). */
+export async function embeddingDimension(table: Table): Promise<number> {
   const field = (await table.schema()).fields.find((f) => f.name === 'embedding');
   return (field?.type as { listSize?: number } | undefined)?.listSize ?? 0;
 }

@@ -2,7 +2,7 @@
 import type { Table } from '@lancedb/lancedb';
 import { underKbLock } from '../concurrency.js';
 import { requireWritable, throwIfAborted, type EngineContext } from '../context.js';
-import { checkWriteAgainstSpace, embedderSpace, spaceForWrite } from '../embedding-space.js';
+import { checkWriteAgainstSpace, embedderSpace, isLexicalOnly, spaceForWrite } from '../embedding-space.js';
 import { EngineError, storageError } from '../errors.js';
 import { chunksToArrow, toEpochMs, type StoredChunk } from '../storage/chunk-schema.js';
 import { sqlList } from '../storage/sql.js';
@@ -74,7 +74,8 @@ async function embedForTarget(
   const vectors: Float32Array[] = chunks.map((c) =>
     c.embedding ? Float32Array.from(c.embedding) : new Float32Array(0),
   );
-  if (missing === 0) return { space, vectors };
+  // A lexical-only generation stores text without vectors, whether or not a model is configured now.
+  if (missing === 0 || isLexicalOnly(space)) return { space, vectors };
   const todo = chunks.map((c, i) => ({ c, i })).filter(({ c }) => c.embedding === undefined);
   const slice = ctx.settings.writeBatchSize;
   for (let start = 0; start < todo.length; start += slice) {

@@ -1,13 +1,15 @@
 // Configuration: defaults per platform, flag over env, every validation failure as one clear ConfigError line.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/engine/index.js';
-import { allSettings, helpText, LIMIT_SETTINGS } from '../../src/server/config-settings.js';
+import { allSettings, helpText, LIMIT_SETTINGS } from '../../src/config/config-settings.js';
 import {
   ConfigError,
   engineOptionsFrom,
   parseCommandLine,
   type ServerConfig,
-} from '../../src/server/config.js';
+} from '../../src/config/config.js';
 
 const home = '/home/ada';
 const load = (
@@ -100,7 +102,7 @@ describe('sources', () => {
   it('passes embedding overrides through', () => {
     const c = load([
       '--embedding-model',
-      '/models/e5',
+      tmpdir(),
       '--embedding-pooling',
       'mean',
       '--embedding-dtype',
@@ -117,7 +119,7 @@ describe('sources', () => {
       '2',
     ]);
     expect(c.embedding).toMatchObject({
-      model: '/models/e5',
+      model: tmpdir(),
       pooling: 'mean',
       dtype: 'fp32',
       batchSize: 8,
@@ -200,5 +202,53 @@ describe('help', () => {
       expect(text).toContain(`--${setting.flag}`);
       for (const env of setting.env) expect(text).toContain(env);
     }
+  });
+});
+
+describe('embedding model forms', () => {
+  const model = (value: string) => load([], { RAG_STUDIO_EMBEDDING_MODEL: value }).embedding.model;
+
+  it('accepts hub ids, existing directories (./relative resolved from the cwd), hash and none', () => {
+    expect(model('Xenova/bge-small-en-v1.5')).toBe('Xenova/bge-small-en-v1.5');
+    expect(model('hash')).toBe('hash');
+    expect(model('none')).toBe('none');
+    expect(model(tmpdir())).toBe(tmpdir());
+    const fromCwd = parseCommandLine(['--embedding-model', './'], { env: {}, cwd: tmpdir(), home });
+    expect(fromCwd.action === 'serve' && fromCwd.config.embedding.model).toBe(tmpdir());
+  });
+
+  it.each(['hsah', 'bge-small-en', 'a/../b', '~/models', join(tmpdir(), 'no-such-model-dir')])(
+    'refuses %s, listing the accepted forms',
+    (value) => {
+      expect(() => model(value)).toThrow(ConfigError);
+      expect(() => model(value)).toThrow(/Hugging Face model id like .*"hash" .*"none"/);
+    },
+  );
+});
+
+describe('unknown RAG_STUDIO_ variables', () => {
+  const warnings = (env: Record<string, string>) => {
+    const command = parseCommandLine([], { env, platform: 'linux', home, cwd: '/work/project' });
+    if (command.action !== 'serve') throw new Error('unexpected action');
+    return command.warnings;
+  };
+
+  it('names the closest known setting for each typo, and stays quiet about known ones', () => {
+    expect(
+      warnings({
+        RAG_STUDIO_EMBEDING_MODEL: 'x',
+        RAG_STUDIO_DATADIR: '/d',
+        RAG_STUDIO_PORT: '1',
+        RAG_STUDIO_MAX_LIMIT: '5',
+        RAG_STUDIO_SKIP_MOUNT_TESTS: '1',
+        OTHER_VAR: '1',
+      }),
+    ).toEqual([
+      'unknown setting RAG_STUDIO_DATADIR is ignored; did you mean RAG_STUDIO_DATA_DIR? (--help lists every setting)',
+      'unknown setting RAG_STUDIO_EMBEDING_MODEL is ignored; did you mean RAG_STUDIO_EMBEDDING_MODEL? (--help lists every setting)',
+    ]);
+    expect(warnings({ RAG_STUDIO_COMPLETELY_DIFFERENT_THING: '1' })).toEqual([
+      'unknown setting RAG_STUDIO_COMPLETELY_DIFFERENT_THING is ignored; run with --help for the settings',
+    ]);
   });
 });

@@ -170,7 +170,7 @@ export const SETTINGS = {
     value: '<id|path>',
     group: 'embedding',
     defaultText: '`Xenova/bge-small-en-v1.5`',
-    doc: 'Hugging Face model id, absolute path to a local model directory, `hash` (deterministic, non-semantic; tests only) or `none` (no embedder: lexical search and caller-supplied vectors only).',
+    doc: 'Hugging Face id `org/name`, an existing model directory, `hash` (non-semantic, for tests only) or `none` (no model: text chunks stored without vectors, lexical search). Checked at launch.',
   },
   modelsDir: {
     flag: 'models-dir',

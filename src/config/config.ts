@@ -15,13 +15,13 @@ import {
   type SettingSpec,
 } from './config-settings.js';
 import { ConfigError, reader, type SettingsReader } from './config-reader.js';
-import { tokenProblem } from './http-token.js';
+import { checkEmbeddingModel } from './embedding-model.js';
+import { tokenProblem } from './token-strength.js';
+import { unknownEnvWarnings } from './unknown-env.js';
 import { defaultDataDir, defaultModelsDir } from './user-dirs.js';
 
 export { ConfigError } from './config-reader.js';
-
-/** `RAG_STUDIO_EMBEDDING_MODEL=none`: run without an embedder (lexical search, caller-supplied vectors). */
-export const NO_EMBEDDER_MODEL = 'none';
+export { HASH_MODEL, NO_EMBEDDER_MODEL } from './embedding-model.js';
 
 export interface HttpConfig {
   host: string;
@@ -57,7 +57,10 @@ export interface ServerConfig {
 }
 
 export type CliCommand =
-  { action: 'help' } | { action: 'version' } | { action: 'serve'; config: ServerConfig };
+  | { action: 'help' }
+  | { action: 'version' }
+  /** `warnings`: things the user probably got wrong but that do not stop the server (misspelled variables). */
+  | { action: 'serve'; config: ServerConfig; warnings: string[] };
 
 export interface ConfigSources {
   env?: Record<string, string | undefined>;
@@ -88,7 +91,8 @@ export function parseCommandLine(argv: readonly string[], sources: ConfigSources
   }
   if (values.help === true) return { action: 'help' };
   if (values.version === true) return { action: 'version' };
-  return { action: 'serve', config: resolveConfig(values, sources) };
+  const config = resolveConfig(values, sources);
+  return { action: 'serve', config, warnings: unknownEnvWarnings(sources.env ?? process.env) };
 }
 
 function resolveConfig(
@@ -132,8 +136,12 @@ function resolveConfig(
   const queryPrefix = read.string('queryPrefix');
   const documentPrefix = read.string('documentPrefix');
   const threads = read.integer('embeddingThreads', 1, 256);
+  const modelRaw = read.string('embeddingModel');
   const embedding: EmbeddingSettings = {
-    model: read.string('embeddingModel') ?? DEFAULT_EMBEDDING_MODEL,
+    model:
+      modelRaw === undefined
+        ? DEFAULT_EMBEDDING_MODEL
+        : checkEmbeddingModel(modelRaw, read.source('embeddingModel'), cwd),
     modelsDir: modelsDirRaw === undefined ? defaultModelsDir(dirs) : resolve(cwd, modelsDirRaw),
     offline: read.anyBoolean('offline'),
     batchSize: read.integer('embeddingBatch', 1, 4096) ?? 32,
