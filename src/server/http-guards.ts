@@ -3,7 +3,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import type { HttpConfig } from '../config/config.js';
-import { isLoopbackHost } from '../config/config.js';
 
 /** A refusal: the status and one line saying why and what to change. */
 export interface Refusal {
