@@ -2,6 +2,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SetLevelRequestSchema, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { Embedder, EngineLogLevel, KnowledgeBaseEngine } from '../engine/types.js';
+import { registerPrompts } from '../prompts/index.js';
 import { registerResources } from '../resources/index.js';
 import { registerTools } from '../tools/index.js';
 import type { ServerConfig } from '../config/config.js';
@@ -53,7 +54,7 @@ export function createServer({
   const server = new McpServer(
     { name: SERVER_NAME, title: 'RAG Studio', version: SERVER_VERSION },
     {
-      capabilities: { tools: {}, resources: { listChanged: true }, logging: {} },
+      capabilities: { tools: {}, resources: { listChanged: true }, prompts: {}, logging: {} },
       instructions: INSTRUCTIONS,
       // A promotion changes two generations at once; one re-list is enough for the client.
       debouncedNotificationMethods: ['notifications/resources/list_changed'],
@@ -69,6 +70,7 @@ export function createServer({
     version: SERVER_VERSION,
     startedAt,
   });
+  registerPrompts(server);
   const detachLogs = forwardLogsWhenEnabled(server, logger, startupWarnings);
 
   const previousOnClose = server.server.onclose;

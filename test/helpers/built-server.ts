@@ -37,12 +37,19 @@ export interface BuiltServerClient {
 /** Spawns the built server over stdio on `dataDir`, as an MCP client would, and connects an SDK Client to it. */
 export async function connectBuiltServer(
   dataDir: string,
-  options: { args?: string[]; clientName?: string; keepStderr?: number; env?: Record<string, string> } = {},
+  options: {
+    args?: string[];
+    clientName?: string;
+    keepStderr?: number;
+    /** Another build of the server, e.g. one installed from the packed tarball; default this clone's dist/. */
+    main?: string;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<BuiltServerClient> {
-  requireBuild();
+  if (options.main === undefined) requireBuild();
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [BUILT_MAIN, ...(options.args ?? [])],
+    args: [options.main ?? BUILT_MAIN, ...(options.args ?? [])],
     env: serverEnv(dataDir, options.env),
     stderr: 'pipe',
   });

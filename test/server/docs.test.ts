@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/engine/index.js';
 import { allSettings } from '../../src/config/config-settings.js';
+import { PROMPTS } from '../../src/prompts/index.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { REPO_ROOT } from '../helpers/built-server.js';
 
@@ -42,6 +43,14 @@ describe('README.md', () => {
       expect(text, `${name} argument ${key}`).toContain(`\`${key}\``);
     for (const key of Object.keys(output.properties))
       expect(text, `${name} output ${key}`).toContain(`\`${key}`);
+  });
+
+  it('documents every prompt with its arguments', () => {
+    for (const [name, prompt] of Object.entries(PROMPTS)) {
+      const row = docs.split('\n').find((line) => line.startsWith(`| \`${name}\``));
+      expect(row, name).toBeDefined();
+      for (const arg of Object.keys(prompt.argsSchema)) expect(row).toContain(`\`${arg}\``);
+    }
   });
 
   it('documents every resource', () => {

@@ -1,0 +1,77 @@
+// `npm pack` → install the tarball into an empty folder → the installed bin and server work without dev dependencies.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectBuiltServer, REPO_ROOT, requireBuild, run } from '../helpers/built-server.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { expectWorkingServer } from './smoke.js';
+
+// Generous: a cold npm cache fetches ~700 MB of native packages (LanceDB, ONNX Runtime).
+const INSTALL_TIMEOUT_MS = 600_000;
+let temp: TempDir;
+let app: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  requireBuild();
+  temp = await makeTempDir('rag-studio-pack-');
+  app = join(temp.path, 'app');
+  env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    ONNXRUNTIME_NODE_INSTALL: 'skip',
+    npm_config_update_notifier: 'false',
+  };
+  const packed = await run('npm', ['pack', '--silent', '--pack-destination', temp.path], { env });
+  expect(packed.code, packed.stderr).toBe(0);
+  const tarball = join(temp.path, packed.stdout.trim().split('\n').pop()!);
+  await run('mkdir', ['-p', app], { env });
+  await writeFile(join(app, 'package.json'), '{ "name": "empty-app", "private": true }\n');
+  // As a user would: an empty folder, only the tarball; devDependencies of ours are never installed this way.
+  const installed = await run(
+    'npm',
+    ['install', tarball, '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'],
+    { env, cwd: app, timeoutMs: INSTALL_TIMEOUT_MS },
+  );
+  expect(installed.code, installed.stderr).toBe(0);
+}, INSTALL_TIMEOUT_MS + 60_000);
+
+afterAll(async () => temp?.remove());
+
+describe('the packed npm package', () => {
+  it('ships dist and the README, not sources, tests or benches', async () => {
+    const listed = await run('npm', ['pack', '--dry-run', '--json'], { env, cwd: REPO_ROOT });
+    const files = (JSON.parse(listed.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map(
+      (f) => f.path,
+    );
+    expect(files).toContain('dist/server/main.js');
+    expect(files).toContain('README.md');
+    expect(files.some((f) => /^(src|test|bench|scripts)\//.test(f))).toBe(false);
+  });
+
+  it('runs `npx rag-studio-mcp --help` from the install folder', async () => {
+    const help = await run('npx', ['--no-install', 'rag-studio-mcp', '--help'], { env, cwd: app });
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toContain('RAG_STUDIO_DATA_DIR');
+    const evalHelp = await run('npx', ['--no-install', 'rag-studio-mcp', 'eval', '--help'], {
+      env,
+      cwd: app,
+    });
+    expect(evalHelp.code, evalHelp.stderr).toBe(0);
+    expect(evalHelp.stdout).toMatch(/beir/i);
+  });
+
+  it('serves a real MCP client over stdio from the installed copy', async () => {
+    const main = join(app, 'node_modules', 'rag-studio-mcp', 'dist', 'server', 'main.js');
+    expect(existsSync(main)).toBe(true);
+    const dataDir = await makeTempDir('rag-studio-pack-data-');
+    const server = await connectBuiltServer(dataDir.path, { main });
+    try {
+      await expectWorkingServer(server.client);
+    } finally {
+      await server.client.close();
+      await dataDir.remove();
+    }
+  });
+});
