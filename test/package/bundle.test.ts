@@ -30,7 +30,11 @@ beforeAll(async () => {
   });
   expect(built.code, built.stderr).toBe(0);
   unpacked = join(temp.path, 'unpacked');
-  const unpack = await run(process.execPath, [MCPB_CLI, 'unpack', bundle, unpacked], { env });
+  // Unzipping ~150 MB in JavaScript takes a minute or more on a busy machine.
+  const unpack = await run(process.execPath, [MCPB_CLI, 'unpack', bundle, unpacked], {
+    env,
+    timeoutMs: BUILD_TIMEOUT_MS,
+  });
   expect(unpack.code, unpack.stderr).toBe(0);
   manifest = JSON.parse(await readFile(join(unpacked, 'manifest.json'), 'utf8')) as typeof manifest;
 }, BUILD_TIMEOUT_MS + 60_000);
