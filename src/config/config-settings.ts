@@ -357,7 +357,7 @@ export const SETTINGS = {
     type: 'string',
     value: '<s>',
     group: 'transport',
-    defaultText: '4 × the session idle time, at least 3600',
+    defaultText: '4 × the session idle time, at least 3600 (0 when that is 0)',
     doc: 'A session whose client keeps an event stream (GET) open but sends no request for this long is closed, so parked streams cannot hold every session slot; `0` lets streams keep sessions forever.',
   },
   logLevel: {

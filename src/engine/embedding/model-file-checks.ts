@@ -63,13 +63,21 @@ const MODEL_FIELDS: ReadonlyMap<number, number> = new Map([
 ]);
 /** GraphProto fields: every one is length-delimited. */
 const GRAPH_FIELDS: ReadonlySet<number> = new Set([1, 2, 5, 10, 11, 12, 13, 14, 15, 16]);
+/** Wire types a field of a future ONNX version may use: varint, 64-bit, length-delimited, 32-bit. */
+const WIRE_VARINT = 0;
+const WIRE_FIXED64 = 1;
+const WIRE_LENGTH = 2;
+const WIRE_FIXED32 = 5;
+/** Field numbers above this are not plausible in ONNX messages (they use two digits). */
+const MAX_FIELD_NUMBER = 1000;
 /** ir_version values ONNX has defined so far, with room for a few more. */
 const MAX_IR_VERSION = 32;
 
 /**
  * Walks the protobuf wire format of the ModelProto and of its graph, field by field, without loading the
- * weights: every tag must be a known field with its wire type, every length must fit, the walk must end
- * exactly at the end of the file, and ir_version, opset_import and graph must be there.
+ * weights: known fields must have their wire type, unknown ones (a newer ONNX) a plausible number and wire
+ * type; every length must fit, each walk must end exactly at its end, and ir_version, opset_import and one
+ * graph must be there.
  */
 export async function onnxProblem(path: string, size: number): Promise<string | undefined> {
   if (size < ONNX_MIN_BYTES) return `${size} bytes is too small`;
@@ -82,20 +90,16 @@ export async function onnxProblem(path: string, size: number): Promise<string | 
     let pos = 0;
     while (pos < size) {
       const { field, wire, next } = await reader.tag(pos);
-      if (MODEL_FIELDS.get(field) !== wire)
+      const known = MODEL_FIELDS.get(field);
+      if (known !== undefined ? known !== wire : !plausible(field, wire))
         return `unexpected field ${field} (wire type ${wire}) at byte ${pos}`;
       seen.set(field, (seen.get(field) ?? 0) + 1);
-      if (wire === 0) {
-        const value = await reader.varint(next);
-        if (field === 1) irVersion = value.value;
-        pos = value.next;
-      } else {
-        const length = await reader.varint(next);
-        const end = length.next + length.value;
-        if (end > size) return `field ${field} at byte ${pos} runs past the end of the file`;
-        if (field === 7) graph = { start: length.next, end };
-        pos = end;
-      }
+      if (field === 1) irVersion = (await reader.varint(next)).value;
+      if (field === 7) graph = { start: (await reader.varint(next)).next, end: 0 };
+      const end = await reader.skip(wire, next);
+      if (end > size) return `field ${field} at byte ${pos} runs past the end of the file`;
+      if (field === 7 && graph !== undefined) graph.end = end;
+      pos = end;
     }
     if (irVersion === undefined || irVersion < 1 || irVersion > MAX_IR_VERSION)
       return `ir_version is ${irVersion ?? 'missing'}`;
@@ -103,9 +107,9 @@ export async function onnxProblem(path: string, size: number): Promise<string | 
     if (graph === undefined || seen.get(7) !== 1) return 'no graph, or more than one';
     for (let at = graph.start; at < graph.end;) {
       const { field, wire, next } = await reader.tag(at);
-      if (!GRAPH_FIELDS.has(field) || wire !== 2) return `unexpected graph field ${field} at byte ${at}`;
-      const length = await reader.varint(next);
-      at = length.next + length.value;
+      if (GRAPH_FIELDS.has(field) ? wire !== WIRE_LENGTH : !plausible(field, wire))
+        return `unexpected graph field ${field} (wire type ${wire}) at byte ${at}`;
+      at = await reader.skip(wire, next);
       if (at > graph.end) return `graph field ${field} runs past the end of the graph`;
     }
     return undefined;
@@ -114,6 +118,13 @@ export async function onnxProblem(path: string, size: number): Promise<string | 
   } finally {
     await handle.close();
   }
+}
+
+function plausible(field: number, wire: number): boolean {
+  return (
+    field <= MAX_FIELD_NUMBER &&
+    (wire === WIRE_VARINT || wire === WIRE_FIXED64 || wire === WIRE_LENGTH || wire === WIRE_FIXED32)
+  );
 }
 
 class WireError extends Error {}
@@ -133,6 +144,15 @@ class WireReader {
     const field = Math.floor(value / 8);
     if (field === 0) throw new WireError(`field number 0 at byte ${pos}`);
     return { field, wire: value % 8, next };
+  }
+
+  /** The position after a field's value of wire type `wire` starting at `pos`. */
+  async skip(wire: number, pos: number): Promise<number> {
+    if (wire === WIRE_VARINT) return (await this.varint(pos)).next;
+    if (wire === WIRE_FIXED64) return pos + 8;
+    if (wire === WIRE_FIXED32) return pos + 4;
+    const length = await this.varint(pos);
+    return length.next + length.value;
   }
 
   /** A varint of at most 8 bytes (lengths and versions; larger values are not plausible here). */

@@ -43,6 +43,18 @@ describe('onnxProblem', () => {
     }
   });
 
+  it('accepts a field a newer ONNX may add, but not an implausible one', async () => {
+    const good = await readFile(join(model.dir, 'onnx/model.onnx'));
+    // Field 27, length-delimited ("abc"): unknown today, fine for protobuf readers.
+    expect(
+      await checkBytes(Buffer.concat([good, Buffer.from([0xda, 0x01, 3, 0x61, 0x62, 0x63])])),
+    ).toBeUndefined();
+    // Field 5000: no ONNX message numbers its fields like that.
+    expect(await checkBytes(Buffer.concat([good, Buffer.from([0xc2, 0xb8, 0x02, 1, 0x61])]))).toMatch(
+      /unexpected field 5000/,
+    );
+  });
+
   it('refuses truncated, padded and empty models', async () => {
     const good = await readFile(join(model.dir, 'onnx/model.onnx'));
     expect(await checkBytes(good.subarray(0, Math.floor(good.length / 2)))).toMatch(/past the end|truncated/);
