@@ -1,5 +1,5 @@
 // The chunker: packs a document's blocks into token-bounded chunks with overlap, one section at a time.
-import type { DocumentSection, SourceDocument, TextBlock } from './document.js';
+import type { SourceDocument, TextBlock } from './document.js';
 import { estimateTokens, type TokenCounter } from './tokens.js';
 
 export interface ChunkerOptions {
@@ -40,25 +40,22 @@ export function chunkDocument(document: SourceDocument, options: ChunkerOptions)
   const overlap = Math.max(0, Math.min(options.overlapTokens, Math.floor(max / 2)));
   const chunks: DraftChunk[] = [];
   let carried: Unit[] = [];
-  let carriedFrom: DocumentSection | undefined;
   document.sections.forEach((section, index) => {
     const units = [...carried, ...section.blocks.flatMap((b) => splitBlock(b, max, count))];
-    const owner = carriedFrom ?? section;
     const next = document.sections[index + 1];
     const headingOnly = section.blocks.length === 1 && section.headingPath.length > 0;
     const total = units.reduce((sum, u) => sum + u.tokens, 0);
     if (headingOnly && next && next.headingPath.length > section.headingPath.length && total < max / 4) {
       carried = units;
-      carriedFrom = owner;
       return;
     }
     carried = [];
-    carriedFrom = undefined;
     for (const group of pack(units, max, overlap)) {
       chunks.push({
         text: joinUnits(group),
         headingPath: section.headingPath,
-        anchor: owner.anchor,
+        // The subsection's anchor: the chunk's text is mostly its own, and its heading path says so too.
+        anchor: section.anchor,
         pageNumber: section.pageNumber,
         lineStart: group[0]!.lineStart,
         lineEnd: group[group.length - 1]!.lineEnd,

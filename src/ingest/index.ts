@@ -5,3 +5,4 @@ export { DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS, chunkDocument } from './c
 export { SourceError } from './sources.js';
 export { SUPPORTED_EXTENSIONS, readerFor } from './readers/index.js';
 export { estimateTokens } from './tokens.js';
+export { watchFolders, type FolderWatch } from './watch.js';

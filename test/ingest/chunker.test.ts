@@ -64,7 +64,7 @@ describe('chunkDocument', () => {
       overlapTokens: 0,
     });
     expect(chunks.map((c) => [c.text, c.headingPath, c.anchor])).toEqual([
-      ['# Guide\n\n## Install\n\nRun it.', ['Guide', 'Install'], '#guide'],
+      ['# Guide\n\n## Install\n\nRun it.', ['Guide', 'Install'], '#install'],
       ['## Use\n\nCall it.', ['Guide', 'Use'], '#use'],
     ]);
   });
