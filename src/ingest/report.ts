@@ -35,3 +35,21 @@ export interface IngestProgress {
 export function emptyReport(kb: string, dryRun: boolean, rebuild: boolean): IngestReport {
   return { kb, generation: null, added: 0, updated: 0, unchanged: 0, deleted: 0, chunks: 0, skipped: [], failed: [], dryRun, rebuild, tookMs: 0 };
 }
+
+/** The report as JSON for people and agents (snake_case, like every MCP output): the CLI's --json shape. */
+export function reportToJson(report: IngestReport) {
+  return {
+    kb: report.kb,
+    generation: report.generation,
+    added: report.added,
+    updated: report.updated,
+    unchanged: report.unchanged,
+    deleted: report.deleted,
+    chunks: report.chunks,
+    skipped: report.skipped,
+    failed: report.failed,
+    dry_run: report.dryRun,
+    rebuild: report.rebuild,
+    took_ms: report.tookMs,
+  };
+}

@@ -1,5 +1,5 @@
 // ingestDocuments: sync a knowledge base with files and folders (or rebuild it into a new generation).
-import { isEngineError } from '../engine/errors.js';
+import { EngineError, isEngineError } from '../engine/errors.js';
 import type { ChunkInput, DocumentInfo, KnowledgeBaseEngine } from '../engine/types.js';
 import { validateKbName } from '../engine/validation.js';
 import { DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS } from './chunker.js';
@@ -222,11 +222,10 @@ function errorText(error: unknown): string {
   return text.length > 500 ? `${text.slice(0, 499)}…` : text;
 }
 
-function cancelled(report: IngestReport): Error {
-  const error = new Error(
+function cancelled(report: IngestReport): EngineError {
+  return new EngineError(
+    'CANCELLED',
     `ingestion was cancelled after ${report.added + report.updated} documents were written; every written document ` +
       'is complete, and running the same ingestion again finishes the job',
   );
-  error.name = 'AbortError';
-  return error;
 }

@@ -2,7 +2,7 @@
 import { createEmbedder } from '../../engine/embedding/index.js';
 import { isEngineError, openEngine } from '../../engine/index.js';
 import type { Embedder, KnowledgeBaseEngine } from '../../engine/types.js';
-import { ingestDocuments, SourceError, watchFolders, type IngestReport } from '../../ingest/index.js';
+import { ingestDocuments, reportToJson, SourceError, watchFolders, type IngestReport } from '../../ingest/index.js';
 import { ConfigError, engineOptionsFrom, NO_EMBEDDER_MODEL, parseCommandLine } from '../../server/config.js';
 import { INGEST_USAGE, parseIngestArgs, UsageError, type IngestCliOptions } from './options.js';
 import { progressDisplay } from './progress-display.js';
@@ -77,7 +77,7 @@ export async function runIngestCommand(argv: string[], io: IngestIo): Promise<nu
     watcher.close();
     return 0;
   } catch (error) {
-    if (error instanceof SourceError || error instanceof ConfigError || isEngineError(error) || (error as Error).name === 'AbortError') {
+    if (error instanceof SourceError || error instanceof ConfigError || isEngineError(error)) {
       io.stderr(`ingest: ${describe(error)}\n`);
       return error instanceof SourceError || error instanceof ConfigError ? 2 : 1;
     }
@@ -93,26 +93,8 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The --json shape (snake_case like every MCP output), or a few lines for a person. */
-export function reportJson(report: IngestReport): Record<string, unknown> {
-  return {
-    kb: report.kb,
-    generation: report.generation,
-    added: report.added,
-    updated: report.updated,
-    unchanged: report.unchanged,
-    deleted: report.deleted,
-    chunks: report.chunks,
-    skipped: report.skipped,
-    failed: report.failed,
-    dry_run: report.dryRun,
-    rebuild: report.rebuild,
-    took_ms: report.tookMs,
-  };
-}
-
 function formatReport(report: IngestReport, json: boolean): string {
-  if (json) return `${JSON.stringify(reportJson(report))}\n`;
+  if (json) return `${JSON.stringify(reportToJson(report))}\n`;
   const lines = [
     `${report.dryRun ? '[dry run] ' : ''}${report.kb} (generation ${report.generation ?? 'new'}${report.rebuild ? ', rebuilt and promoted' : ''}): ` +
       `${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.deleted} deleted; ` +
