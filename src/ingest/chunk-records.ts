@@ -48,7 +48,12 @@ export function toChunkInputs(document: SourceDocument, drafts: DraftChunk[], id
       title,
       sourcePath: identity.sourcePath,
       version: identity.version,
-      anchor: draft.anchor === null ? null : clip(draft.anchor, MAX_ANCHOR),
+      anchor:
+        draft.anchor !== null
+          ? clip(draft.anchor, MAX_ANCHOR)
+          : document.lineAnchors
+            ? `#L${draft.lineStart}-L${draft.lineEnd}`
+            : null,
       pageNumber: draft.pageNumber,
       embeddingText: `${header}\n${document.contextLine ? `${document.contextLine}\n` : ''}\n${draft.text}`,
     };

@@ -33,6 +33,8 @@ export interface SourceDocument {
   sections: DocumentSection[];
   /** Prefixed to every chunk's embedded text after the heading path, e.g. a CSV header row. */
   contextLine?: string;
+  /** Cite chunks without a section anchor by their line range (`#L10-L42`), as code hosts link lines. */
+  lineAnchors?: boolean;
 }
 
 /** What a reader gets: the file's bytes and its name (for the title fallback and the language). */

@@ -100,14 +100,28 @@ describe('format readers', () => {
     await expect(read('broken.docx', Buffer.from('PK\u0003\u0004 not really a zip'))).rejects.toThrow(/DOCX/);
   });
 
-  it('source code: blocks start at top-level definitions; the language is recorded', async () => {
+  it('source code: one block per top-level definition (tree-sitter), with the imports and comments above it', async () => {
     const files = await docsFolder();
     const doc = await document('tool.py', files['src/tool.py']!);
     expect(doc.language).toBe('python');
     expect(doc.sections[0]!.blocks.map((b) => [b.lineStart, b.lineEnd])).toEqual([
-      [1, 1],
-      [4, 5],
+      [1, 5],
       [8, 9],
+    ]);
+    const ts = await document(
+      'a.ts',
+      "import x from 'y';\n\n/** Doc. */\nexport function a(): number {\n  // blank line inside:\n\n  return 1;\n}\n\nclass B {}\n",
+    );
+    expect(ts.language).toBe('typescript');
+    expect(ts.sections[0]!.blocks.map((b) => [b.lineStart, b.lineEnd])).toEqual([
+      [1, 8],
+      [10, 10],
+    ]);
+    // No grammar for Lua: blank-line blocks that start at column 0.
+    const lua = await document('m.lua', 'local a = 1\n\nfunction f()\n\n  return a\nend\n');
+    expect(lua.sections[0]!.blocks.map((b) => [b.lineStart, b.lineEnd])).toEqual([
+      [1, 1],
+      [3, 6],
     ]);
   });
 

@@ -42,7 +42,11 @@ describe('ingestDocuments', () => {
     expect(md!.citation.version).toMatch(/^sha256:[0-9a-f]{32}$/);
     expect((await find('pangolin'))[0]).toMatchObject({ documentId: 'site/index.html', citation: { anchor: '#faq' } });
     expect((await find('axolotl'))[0]).toMatchObject({ documentId: 'report.docx', citation: { title: 'Quarterly Report' } });
-    expect((await find('okapi_helper'))[0]).toMatchObject({ documentId: 'src/tool.py', metadata: { language: 'python' } });
+    expect((await find('okapi_helper'))[0]).toMatchObject({
+      documentId: 'src/tool.py',
+      metadata: { language: 'python' },
+      citation: { anchor: '#L1-L9' },
+    });
     for (const word of ['wombat', 'quokka', 'ibex', 'tapir', 'dugong']) expect(await find(word)).toHaveLength(1);
     expect(await find('navmenu')).toHaveLength(0);
   });

@@ -1,6 +1,7 @@
 // Source code reader: blocks at blank lines that start at column 0 (top-level definitions); metadata.language.
 import type { ReadInput, ReadOutcome, TextBlock } from '../document.js';
 import { decodeText } from '../text-decoding.js';
+import { topLevelBlocks } from './code-structure.js';
 
 /** Extension → language name (metadata.language). */
 export const CODE_LANGUAGES: Record<string, string> = {
@@ -13,14 +14,33 @@ export const CODE_LANGUAGES: Record<string, string> = {
 };
 
 /**
- * Splits where a blank line is followed by a line at column 0 — in most languages that is where a top-level
- * definition (function, class, type) starts — so a definition and its indented body stay one block, kept
- * whole when it fits a chunk. No parser is loaded: this works offline for every language above.
+ * Blocks are top-level definitions from a tree-sitter grammar where one ships for the language (TypeScript,
+ * JavaScript, Python, Go, Rust, Java, C#, C/C++, Ruby, PHP, Bash, CSS); elsewhere, or if parsing fails, blank-line
+ * blocks. Chunks of code are cited by line range (`#L10-L42`).
  */
-export function readSourceCode(input: ReadInput): ReadOutcome {
+export async function readSourceCode(input: ReadInput): Promise<ReadOutcome> {
   const decoded = decodeText(input.bytes);
   if ('skipped' in decoded) return decoded;
-  const lines = decoded.text.split(/\r?\n/);
+  const text = decoded.text.replace(/\r\n/g, '\n');
+  const blocks = (await topLevelBlocks(text, input.extension)) ?? blankLineBlocks(text.split('\n'));
+  const language = CODE_LANGUAGES[input.extension] ?? input.extension;
+  return {
+    document: {
+      title: input.fileName,
+      format: 'code',
+      language,
+      metadata: {},
+      lineAnchors: true,
+      sections: [{ headingPath: [], anchor: null, pageNumber: null, blocks }],
+    },
+  };
+}
+
+/**
+ * Splits where a blank line is followed by a line at column 0 — in most languages that is where a top-level
+ * definition (function, class, type) starts — so a definition and its indented body stay one block.
+ */
+function blankLineBlocks(lines: string[]): TextBlock[] {
   const blocks: TextBlock[] = [];
   let start = -1;
   let lastText = -1;
@@ -38,14 +58,5 @@ export function readSourceCode(input: ReadInput): ReadOutcome {
     lastText = i;
   });
   flush();
-  const language = CODE_LANGUAGES[input.extension] ?? input.extension;
-  return {
-    document: {
-      title: input.fileName,
-      format: 'code',
-      language,
-      metadata: {},
-      sections: [{ headingPath: [], anchor: null, pageNumber: null, blocks }],
-    },
-  };
+  return blocks;
 }
