@@ -11,7 +11,7 @@ import type { TokenCounter } from './tokens.js';
 /** Default cap on one file's size (--max-file-bytes). */
 export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
 /** Chunks sent per write: each write is one commit per group of whole documents. */
-const WRITE_CHUNKS = 512;
+const WRITE_CHUNKS = 4096;
 
 export interface IngestOptions {
   kb: string;
@@ -80,21 +80,39 @@ export async function ingestDocuments(engine: KnowledgeBaseEngine, options: Inge
   const seen = new Set<string>();
   const dropOld: string[] = [];
   let pending: ChunkInput[] = [];
+  // One write in flight while the next files are read and chunked: LanceDB commits on its own threads, so
+  // parsing (JavaScript) and writing overlap. Documents of one write are still committed whole and in order.
+  let inFlight: Promise<void> = Promise.resolve();
+  let writeError: unknown;
+  const settle = async () => {
+    await inFlight;
+    if (writeError !== undefined) throw writeError;
+  };
   const flush = async () => {
+    await settle();
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
-    const written = await writeDocuments(engine, kb, batch, generation, dryRun, options.signal, report);
-    generation ??= written.generation;
-    for (const documentId of written.documents) {
-      if (stored.has(documentId)) report.updated++;
-      else report.added++;
-    }
-    progress.chunks = report.chunks;
+    inFlight = (async () => {
+      const written = await writeDocuments(engine, kb, batch, generation, dryRun, options.signal, report);
+      generation ??= written.generation;
+      for (const documentId of written.documents) {
+        if (stored.has(documentId)) report.updated++;
+        else report.added++;
+      }
+      progress.chunks = report.chunks;
+    })().catch((error: unknown) => {
+      writeError = error;
+    });
+    // The first write of a new KB creates its generation: later writes must know which one.
+    if (generation === undefined) await settle();
   };
 
   for (const file of files) {
-    if (options.signal?.aborted) throw cancelled(report);
+    if (options.signal?.aborted) {
+      await inFlight;
+      throw cancelled(report);
+    }
     seen.add(file.relPath);
     progress.currentPath = file.relPath;
     try {
@@ -112,6 +130,7 @@ export async function ingestDocuments(engine: KnowledgeBaseEngine, options: Inge
     tell();
   }
   await flush();
+  await settle();
 
   // Documents under these roots (and filters) that no longer exist, plus ones that became unreadable as text.
   const vanished = [...stored.values()]
