@@ -7,6 +7,9 @@ import type { SourceDocument } from './document.js';
 /** Citation strings are capped (the engine caps citation fields at a few KiB); titles this long are noise. */
 const MAX_TITLE = 300;
 const MAX_ANCHOR = 300;
+/** Heading path entries and depth kept in metadata (the engine caps metadata at 16 KiB per chunk). */
+const MAX_HEADING = 200;
+const MAX_HEADING_DEPTH = 8;
 
 export interface DocumentIdentity {
   /** Path relative to its root, with / separators. */
@@ -26,19 +29,20 @@ export function toChunkInputs(document: SourceDocument, drafts: DraftChunk[], id
   const seen = new Map<string, number>();
   const title = clip(document.title, MAX_TITLE);
   return drafts.map((draft, ordinal) => {
+    const headingPath = draft.headingPath.slice(0, MAX_HEADING_DEPTH).map((h) => clip(h, MAX_HEADING));
     const hash = createHash('sha256').update(draft.text).digest('hex').slice(0, 16);
     const repeat = (seen.get(hash) ?? 0) + 1;
     seen.set(hash, repeat);
     const metadata: Record<string, JsonValue> = {
       ...document.metadata,
       format: document.format,
-      heading_path: draft.headingPath,
+      heading_path: headingPath,
       line_start: draft.lineStart,
       line_end: draft.lineEnd,
       ordinal,
       ...(document.language ? { language: document.language } : {}),
     };
-    const path = draft.headingPath.filter((h, i) => !(i === 0 && h === title));
+    const path = headingPath.filter((h, i) => !(i === 0 && h === title));
     const header = [title, ...path].join(' › ');
     return {
       chunkId: `${identity.documentId}#${hash}${repeat > 1 ? `~${repeat}` : ''}`,
