@@ -9,6 +9,7 @@ import {
   newKnowledgeBaseScenario,
   promoteScenario,
 } from '../test/reliability/harness/crash-engine-scenarios.js';
+import { ingestScenario } from '../test/reliability/harness/crash-ingest-scenario.js';
 import { deleteScenario, upsertScenario } from '../test/reliability/harness/crash-server-scenarios.js';
 import {
   runScenario,
@@ -25,6 +26,7 @@ const SCENARIOS: Record<string, CrashScenario> = {
   create: createGenerationScenario,
   promote: promoteScenario,
   gc: gcScenario,
+  ingest: ingestScenario,
 };
 
 const USAGE = `npm run torture -- [options]

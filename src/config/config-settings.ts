@@ -127,6 +127,15 @@ export const SETTINGS = {
     defaultText: 'off',
     doc: 'Serve search and resources only: the write tools are not registered and nothing is written.',
   },
+  ingestRoots: {
+    flag: 'ingest-roots',
+    env: ['RAG_STUDIO_INGEST_ROOTS'],
+    type: 'string',
+    value: '<dir[:dir…]>',
+    group: 'storage',
+    defaultText: 'none',
+    doc: 'Folders the `ingest_documents` tool may read, besides the client\'s MCP roots; separated by `:` (`;` on Windows).',
+  },
   gcInterval: {
     flag: 'gc-interval',
     env: ['RAG_STUDIO_GC_INTERVAL_S'],

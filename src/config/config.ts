@@ -1,6 +1,6 @@
 // Server configuration: CLI flags over env vars over defaults, validated into one typed object or one ConfigError line.
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_EMBEDDING_MODEL, type EmbeddingSettings } from '../engine/embedding/settings.js';
 import type { EngineLimits, EngineLogLevel, EngineOptions } from '../engine/types.js';
@@ -46,6 +46,8 @@ export interface HttpConfig {
 export interface ServerConfig {
   dataDir: string;
   readOnly: boolean;
+  /** Absolute folders ingest_documents may read (besides the client's roots). */
+  ingestRoots: string[];
   gc: { intervalSeconds: number; retentionEpochs: number; minAgeSeconds: number; buildingTtlSeconds: number };
   /** `model` is NO_EMBEDDER_MODEL when embeddings are switched off. */
   embedding: EmbeddingSettings;
@@ -157,6 +159,10 @@ function resolveConfig(
   return {
     dataDir,
     readOnly: read.anyBoolean('readOnly'),
+    ingestRoots: (read.string('ingestRoots') ?? '')
+      .split(delimiter)
+      .filter((dir) => dir.trim() !== '')
+      .map((dir) => resolve(cwd, dir.trim())),
     gc: {
       intervalSeconds: read.integer('gcInterval', 0, 31_536_000) ?? 3600,
       retentionEpochs: read.integer('retentionEpochs', 0, 1_000_000) ?? 2,

@@ -19,6 +19,8 @@ import { Catalog } from './storage/catalog.js';
 import { GenerationTables } from './storage/generation-tables.js';
 import type { EngineEvent, EngineOptions, GenerationInfo, KnowledgeBaseEngine } from './types.js';
 import { DEFAULT_LIMITS } from './validation.js';
+import { deleteKnowledgeBase } from './documents/delete-knowledge-base.js';
+import { listDocuments } from './documents/list-documents.js';
 import { deleteChunks } from './writes/delete.js';
 import { upsertChunks } from './writes/upsert.js';
 
@@ -166,6 +168,8 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
     listGenerations: (kb) => listGenerations(ctx, kb),
     upsertChunks: (kb, chunks, opts) => upsertChunks(ctx, kb, chunks, opts),
     deleteChunks: (kb, request) => deleteChunks(ctx, kb, request),
+    listDocuments: (kb, opts) => listDocuments(ctx, kb, opts),
+    deleteKnowledgeBase: (kb) => deleteKnowledgeBase(ctx, kb),
     createGeneration: (kb, opts) => createGeneration(ctx, kb, opts),
     sealGeneration: async (kb, generation) => {
       const sealed = await sealGeneration(ctx, kb, generation);

@@ -100,6 +100,11 @@ export interface ChunkInput {
   version?: string | null;
   anchor?: string | null;
   pageNumber?: number | null;
+  /**
+   * Text to embed instead of `title + content`, e.g. a contextual header (title, heading path) followed by the
+   * content; never stored. @example 'Guide > Install\n\nRun npm ci.'
+   */
+  embeddingText?: string;
 }
 
 export interface Citation {
@@ -122,6 +127,12 @@ export interface UpsertOptions {
   generation?: number;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /**
+   * Whole-document replace: chunks of the call's documents that are not in the call are removed in the same
+   * commit that writes the new ones, so no search sees both versions or neither. A document is never split
+   * across commits.
+   */
+  replaceDocuments?: boolean;
 }
 
 export interface UpsertResult {
@@ -130,7 +141,45 @@ export interface UpsertResult {
   upserted: number;
   inserted: number;
   updated: number;
+  /** Old chunks of replaced documents that were removed (0 without replaceDocuments). */
+  deleted: number;
   tookMs: number;
+}
+
+/** One document of a generation, aggregated from its chunks. */
+export interface DocumentInfo {
+  documentId: string;
+  title: string | null;
+  sourcePath: string | null;
+  /** The citation version of its chunks (ingestion stores the content hash there). */
+  version: string | null;
+  chunks: number;
+  /** Latest updated_at of its chunks. */
+  updatedAt: string;
+}
+
+export interface ListDocumentsOptions {
+  /** Default the active generation. */
+  generation?: number;
+  offset?: number;
+  /** Default all. */
+  limit?: number;
+}
+
+export interface ListDocumentsResult {
+  kb: string;
+  generation: number;
+  /** Documents in the generation, whatever the page. */
+  total: number;
+  /** Sorted by documentId. */
+  documents: DocumentInfo[];
+}
+
+export interface DeleteKnowledgeBaseResult {
+  kb: string;
+  /** Generations removed (tables dropped). */
+  generations: number[];
+  chunks: number;
 }
 
 export interface DeleteRequest {
@@ -382,6 +431,10 @@ export interface KnowledgeBaseEngine {
   listGenerations(kb: string): Promise<GenerationInfo[]>;
   upsertChunks(kb: string, chunks: ChunkInput[], options?: UpsertOptions): Promise<UpsertResult>;
   deleteChunks(kb: string, request: DeleteRequest): Promise<DeleteResult>;
+  /** Documents of a generation (document id, title, version, chunk count), sorted by id. */
+  listDocuments(kb: string, options?: ListDocumentsOptions): Promise<ListDocumentsResult>;
+  /** Removes a knowledge base with all its generations. Irreversible. */
+  deleteKnowledgeBase(kb: string): Promise<DeleteKnowledgeBaseResult>;
   createGeneration(kb: string, options?: CreateGenerationOptions): Promise<CreateGenerationResult>;
   /** Builds/refreshes a generation's indexes: building → ready. */
   sealGeneration(kb: string, generation: number): Promise<GenerationInfo>;

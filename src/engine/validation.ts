@@ -65,6 +65,7 @@ const CHUNK_FIELDS = [
   'version',
   'anchor',
   'pageNumber',
+  'embeddingText',
 ];
 const CITATION_FIELDS = ['title', 'sourcePath', 'license', 'version', 'anchor'] as const;
 
@@ -159,6 +160,9 @@ export function validateChunks(chunks: unknown[], limits: EngineLimits): { probl
     if (chunk.metadata !== undefined) {
       const problem = metadataProblem(chunk.metadata, limits);
       if (problem) report(problem);
+    }
+    if (chunk.embeddingText !== undefined && typeof chunk.embeddingText !== 'string') {
+      report(`embeddingText must be a string, got ${describeValue(chunk.embeddingText)}`);
     }
     for (const field of CITATION_FIELDS) {
       const value = chunk[field];

@@ -1,6 +1,8 @@
 // Registers every resource and turns engine events into notifications/resources/list_changed.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { registerDocumentsResource } from './documents.js';
 import { registerGenerationsResource } from './generations.js';
+import { registerJobsResource } from './jobs.js';
 import { registerKnowledgeBaseResources } from './knowledge-bases.js';
 import type { ResourceDeps } from './resource-json.js';
 import { registerStatusResource } from './status.js';
@@ -22,6 +24,8 @@ export function registerResources(server: McpServer, deps: ResourceDeps): () => 
   registerKnowledgeBaseResources(server, deps);
   registerGenerationsResource(server, deps);
   registerStatusResource(server, deps);
+  registerDocumentsResource(server, deps);
+  registerJobsResource(server, deps);
   return deps.engine.onEvent((event) => {
     if (event.type === 'kb_created' || event.type === 'generation_changed') server.sendResourceListChanged();
   });

@@ -29,6 +29,20 @@ async function main(): Promise<void> {
     process.exitCode = await runEvalCommand(process.argv.slice(3), io);
     return;
   }
+  if (process.argv[2] === 'ingest') {
+    // `rag-studio-mcp ingest <path...> --kb <name>`: sync files into a knowledge base (or --watch them).
+    const { runIngestCommand } = await import('../cli/ingest/index.js');
+    const stop = new AbortController();
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+    const io = {
+      stdout: (s: string) => void process.stdout.write(s),
+      stderr: (s: string) => void process.stderr.write(s),
+      isTty: process.stderr.isTTY === true,
+      signal: stop.signal,
+    };
+    process.exitCode = await runIngestCommand(process.argv.slice(3), io);
+    return;
+  }
   let config: ServerConfig;
   let startupWarnings: string[];
   try {

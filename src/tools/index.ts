@@ -2,7 +2,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as createGeneration from './create-generation.js';
 import * as deleteChunks from './delete-chunks.js';
+import * as deleteKnowledgeBase from './delete-knowledge-base.js';
 import * as hybridSearch from './hybrid-search.js';
+import * as ingestDocuments from './ingest-documents.js';
 import * as promoteGeneration from './promote-generation.js';
 import * as runGc from './run-gc.js';
 import type { ToolDeps } from './tool-result.js';
@@ -10,7 +12,16 @@ import { answerUnknownToolsBriefly } from './unknown-tool.js';
 import * as upsertChunks from './upsert-chunks.js';
 
 export type { ToolDeps } from './tool-result.js';
-export { createGeneration, deleteChunks, hybridSearch, promoteGeneration, runGc, upsertChunks };
+export {
+  createGeneration,
+  deleteChunks,
+  deleteKnowledgeBase,
+  hybridSearch,
+  ingestDocuments,
+  promoteGeneration,
+  runGc,
+  upsertChunks,
+};
 
 /** Every tool module, by MCP tool name; tests parse structuredContent with `TOOLS[name].outputSchema`. */
 export const TOOLS = {
@@ -20,6 +31,8 @@ export const TOOLS = {
   [createGeneration.name]: createGeneration,
   [promoteGeneration.name]: promoteGeneration,
   [runGc.name]: runGc,
+  [ingestDocuments.name]: ingestDocuments,
+  [deleteKnowledgeBase.name]: deleteKnowledgeBase,
 } as const;
 
 export const READ_TOOL_NAMES = [hybridSearch.name] as const;
@@ -29,6 +42,8 @@ export const WRITE_TOOL_NAMES = [
   createGeneration.name,
   promoteGeneration.name,
   runGc.name,
+  ingestDocuments.name,
+  deleteKnowledgeBase.name,
 ] as const;
 
 /**
@@ -43,6 +58,8 @@ export function registerTools(server: McpServer, deps: ToolDeps, options: { read
     createGeneration.registerCreateGeneration(server, deps);
     promoteGeneration.registerPromoteGeneration(server, deps);
     runGc.registerRunGc(server, deps);
+    ingestDocuments.registerIngestDocuments(server, deps);
+    deleteKnowledgeBase.registerDeleteKnowledgeBase(server, deps);
   }
   answerUnknownToolsBriefly(
     server,

@@ -11,6 +11,8 @@ export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 export interface ToolDeps {
   engine: KnowledgeBaseEngine;
   logger: Logger;
+  /** Folders ingest_documents may read besides the client's MCP roots (RAG_STUDIO_INGEST_ROOTS). */
+  ingestRoots?: readonly string[];
 }
 
 /** Clients without structured-output support read the text block, so both carry the same JSON. */

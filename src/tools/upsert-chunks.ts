@@ -44,6 +44,12 @@ export const inputSchema = z.object({
     .describe(
       'Write into this generation (e.g. a building one from create_generation); default the active one.',
     ),
+  replace_documents: z
+    .boolean()
+    .optional()
+    .describe(
+      "Replace whole documents: chunks of the call's documents that the call does not carry are deleted in the same commit.",
+    ),
 });
 
 export const outputSchema = z.object({
@@ -52,6 +58,7 @@ export const outputSchema = z.object({
   upserted: z.number().int().describe('Chunks written: inserted + updated.'),
   inserted: z.number().int(),
   updated: z.number().int(),
+  deleted: z.number().int().describe('Old chunks of replaced documents removed (replace_documents).'),
   took_ms: z.number(),
 });
 
@@ -70,6 +77,7 @@ Arguments:
 - kb: knowledge base name, e.g. "product-docs".
 - chunks: each needs chunk_id (stable and unique in the knowledge base; sending an existing id replaces that chunk), document_id (the source document; groups its chunks) and content (the text). Optional: metadata (JSON object you can filter on later, e.g. {"lang": "en", "tags": ["setup"]}); citation fields title, source_path, license, version, anchor, page_number (returned with search results); embedding (your own vector; omit it and the server embeds title + content, or, when it runs without an embedding model, stores the chunk for lexical search only).
 - generation: write into a specific generation, e.g. a building one from create_generation; default the active one.
+- replace_documents: true to replace whole documents: the chunks of each document in the call that the call does not carry are removed in the same commit, so a shortened document leaves no stale chunks and no search sees both versions. Send all of a document's chunks in one call.
 
 Validation happens before anything is written: one bad chunk rejects the call and the error lists each bad chunk's index and reason. Returns how many chunks were inserted and updated. Pass a progress token to get a progress notification per batch; cancelling the request stops the upsert — re-sending the same chunks is safe.`;
 
@@ -124,6 +132,7 @@ export function registerUpsertChunks(server: McpServer, deps: ToolDeps): void {
         const options: UpsertOptions = {
           signal: extra.signal,
           ...(args.generation === undefined ? {} : { generation: args.generation }),
+          ...(args.replace_documents === undefined ? {} : { replaceDocuments: args.replace_documents }),
           ...(onProgress === undefined ? {} : { onProgress }),
         };
         const result = await deps.engine.upsertChunks(args.kb, args.chunks.map(toChunkInput), options);
@@ -133,6 +142,7 @@ export function registerUpsertChunks(server: McpServer, deps: ToolDeps): void {
           upserted: result.upserted,
           inserted: result.inserted,
           updated: result.updated,
+          deleted: result.deleted,
           took_ms: result.tookMs,
         };
         return output;

@@ -44,10 +44,13 @@ describe('listing', () => {
     expect(resources.every((r) => r.mimeType === 'application/json')).toBe(true);
   });
 
-  it('lists both templates', async () => {
+  it('lists every template', async () => {
     const { resourceTemplates } = await t.client.listResourceTemplates();
     expect(resourceTemplates.map((r) => r.uriTemplate).sort()).toEqual([
+      'rag-studio://jobs/{id}',
       'rag-studio://knowledge-bases/{kb}',
+      'rag-studio://knowledge-bases/{kb}/documents',
+      'rag-studio://knowledge-bases/{kb}/documents{?offset,limit}',
       'rag-studio://knowledge-bases/{kb}/generations',
     ]);
   });

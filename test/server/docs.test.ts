@@ -58,6 +58,8 @@ describe('README.md', () => {
       'rag-studio://knowledge-bases`',
       'rag-studio://knowledge-bases/{kb}`',
       'rag-studio://knowledge-bases/{kb}/generations`',
+      'rag-studio://knowledge-bases/{kb}/documents`',
+      'rag-studio://jobs/{id}`',
       'rag-studio://status`',
     ]) {
       expect(docs).toContain(uri);

@@ -24,12 +24,14 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('tools/list', () => {
-  it('lists the six tools with schemas, annotations and model-oriented descriptions', async () => {
+  it('lists the eight tools with schemas, annotations and model-oriented descriptions', async () => {
     const { tools } = await t.client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'create_generation',
       'delete_chunks',
+      'delete_knowledge_base',
       'hybrid_search',
+      'ingest_documents',
       'promote_generation',
       'run_gc',
       'upsert_chunks',

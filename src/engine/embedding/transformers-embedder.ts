@@ -217,7 +217,7 @@ export class TransformersEmbedder implements Embedder {
       if (problem !== undefined) {
         throw new EngineError(
           'EMBEDDER_UNAVAILABLE',
-          `embedding model "${this.id}" in ${this.source.directory} cannot be loaded: ${problem}. Replace the file with a complete Hugging Face-layout ONNX export (or delete it to download again), or choose another model (RAG_STUDIO_EMBEDDING_MODEL; "hash" always works offline). Lexical search works meanwhile.`,
+          `embedding model "${this.id}" in ${this.source.directory} cannot be loaded: ${problem}. Replace the file with a complete Hugging Face-layout ONNX export (or delete it to download again), or choose another model (RAG_STUDIO_EMBEDDING_MODEL: a local model folder, or "none" for lexical search only; see README "Embedding models"). Lexical search works meanwhile.`,
           {
             details: {
               model: this.id,
@@ -298,7 +298,7 @@ export class TransformersEmbedder implements Embedder {
     const remedy =
       error instanceof WorkerLoadError && error.notFound && this.source.kind === 'hub'
         ? `Check the model id, the network or RAG_STUDIO_HF_ENDPOINT${this.settings.hfEndpoint ? ` (${this.settings.hfEndpoint})` : ''}, and that the repository has ${plan.onnxFile} (RAG_STUDIO_EMBEDDING_DTYPE picks another file)`
-        : 'Check that the directory holds a complete feature-extraction ONNX export in Hugging Face layout, or choose another model (RAG_STUDIO_EMBEDDING_MODEL; "hash" always works offline)';
+        : 'Check that the directory holds a complete feature-extraction ONNX export in Hugging Face layout, or choose another model (RAG_STUDIO_EMBEDDING_MODEL: a local model folder, or "none" for lexical search only; see README "Embedding models")';
     return new EngineError(
       'EMBEDDER_UNAVAILABLE',
       `embedding model "${this.id}" failed to load from ${where}: ${detail}. ${remedy}. Lexical search works meanwhile.`,

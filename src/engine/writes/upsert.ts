@@ -21,9 +21,10 @@ const SCAN_LOOKUP_FROM_IDS = 2_000;
 export async function upsertChunks(
   ctx: EngineContext,
   kbInput: string,
-  chunks: ChunkInput[],
+  callerChunks: ChunkInput[],
   options: UpsertOptions = {},
 ): Promise<UpsertResult> {
+  let chunks = callerChunks;
   const started = performance.now();
   requireWritable(ctx);
   const kb = validateKbName(kbInput);
@@ -31,6 +32,7 @@ export async function upsertChunks(
     throw new EngineError('INVALID_INPUT', '`chunks` must be a non-empty array of chunks');
   }
   assertChunksValid(chunks, ctx.limits);
+  if (options.replaceDocuments) chunks = groupedByDocument(chunks);
   const heavy = chunks.length > ctx.settings.writeBatchSize;
   const result = await underKbLock(ctx, kb, heavy, async () => {
     const target = resolveWriteTarget(ctx, kb, options.generation);
@@ -82,7 +84,7 @@ async function embedForTarget(
     throwIfAborted(options.signal, 'upsert_chunks (while embedding; nothing was written)');
     const part = todo.slice(start, start + slice);
     const embedded = await ctx.embedder!.embedDocuments(
-      part.map(({ c }) => (c.title ? `${c.title}\n${c.content}` : c.content)),
+      part.map(({ c }) => c.embeddingText ?? (c.title ? `${c.title}\n${c.content}` : c.content)),
       options.signal,
     );
     part.forEach(({ i }, k) => (vectors[i] = embedded[k]!));
@@ -112,7 +114,7 @@ async function writeBatches(
   chunks: ChunkInput[],
   vectors: Float32Array[],
   options: UpsertOptions,
-): Promise<{ inserted: number; updated: number }> {
+): Promise<{ inserted: number; updated: number; deleted: number }> {
   const embeddedCount = chunks.filter((c) => c.embedding === undefined).length;
   const total = embeddedCount + chunks.length;
   // Ids are unique within a call (validated) and the KB lock keeps other writers out, so one lookup before
@@ -125,8 +127,11 @@ async function writeBatches(
   }
   let inserted = 0;
   let updated = 0;
-  const size = ctx.settings.writeBatchSize;
-  for (let start = 0; start < chunks.length; start += size) {
+  let deleted = 0;
+  const batches = options.replaceDocuments
+    ? wholeDocumentBatches(chunks, ctx.settings.writeBatchSize)
+    : evenBatches(chunks.length, ctx.settings.writeBatchSize);
+  for (const [start, end] of batches) {
     if (options.signal?.aborted) {
       throw new EngineError(
         'CANCELLED',
@@ -134,7 +139,7 @@ async function writeBatches(
           'idempotent, so send the same call again to finish',
       );
     }
-    const batch = chunks.slice(start, start + size);
+    const batch = chunks.slice(start, end);
     // Never the same value twice in this process, so updated_at orders the writes of one engine.
     const now = monotonicNow();
     const rows: StoredChunk[] = batch.map((c, k) => ({
@@ -164,7 +169,17 @@ async function writeBatches(
         row.created_at = createdAt;
         replaced++;
       }
-      if (replaced === 0) await table.add(chunksToArrow(rows, dimension));
+      const documentIds = options.replaceDocuments ? [...new Set(batch.map((c) => c.documentId))] : [];
+      if (documentIds.length > 0 && (replaced > 0 || (await anyDocumentStored(table, documentIds)))) {
+        // One commit writes the new chunks and removes the documents' other chunks: never both, never neither.
+        const merged = await table
+          .mergeInsert('chunk_id')
+          .whenMatchedUpdateAll()
+          .whenNotMatchedInsertAll()
+          .whenNotMatchedBySourceDelete({ where: `document_id IN ${sqlList(documentIds)}` })
+          .execute(chunksToArrow(rows, dimension));
+        deleted += Number(merged.numDeletedRows ?? 0);
+      } else if (replaced === 0) await table.add(chunksToArrow(rows, dimension));
       else {
         await table
           .mergeInsert('chunk_id')
@@ -179,7 +194,52 @@ async function writeBatches(
     inserted += batch.length - replaced;
     options.onProgress?.({ done: embeddedCount + start + batch.length, total, message: 'writing' });
   }
-  return { inserted, updated };
+  return { inserted, updated, deleted };
+}
+
+/** [start, end) slices of at most `size` chunks. */
+function evenBatches(count: number, size: number): Array<[number, number]> {
+  const batches: Array<[number, number]> = [];
+  for (let start = 0; start < count; start += size) batches.push([start, Math.min(count, start + size)]);
+  return batches;
+}
+
+/** The chunks with each document's chunks next to each other (documents in order of first appearance). */
+function groupedByDocument(chunks: ChunkInput[]): ChunkInput[] {
+  const groups = new Map<string, ChunkInput[]>();
+  for (const c of chunks) {
+    const group = groups.get(c.documentId);
+    if (group) group.push(c);
+    else groups.set(c.documentId, [c]);
+  }
+  return [...groups.values()].flat();
+}
+
+/**
+ * Slices of grouped chunks that never split a document (a replace must be one commit per document): whole
+ * documents are packed up to `size` chunks; a bigger document is a batch of its own.
+ */
+function wholeDocumentBatches(chunks: ChunkInput[], size: number): Array<[number, number]> {
+  const batches: Array<[number, number]> = [];
+  let start = 0;
+  let k = 0;
+  while (k < chunks.length) {
+    let end = k;
+    while (end < chunks.length && chunks[end]!.documentId === chunks[k]!.documentId) end++;
+    if (end - start > size && k > start) {
+      batches.push([start, k]);
+      start = k;
+    }
+    k = end;
+  }
+  if (start < chunks.length) batches.push([start, chunks.length]);
+  return batches;
+}
+
+/** True when any of the documents has a stored chunk (then a replace must also delete). */
+async function anyDocumentStored(table: Table, documentIds: string[]): Promise<boolean> {
+  const rows = await table.query().where(`document_id IN ${sqlList(documentIds)}`).select(['chunk_id']).limit(1).toArray();
+  return rows.length > 0;
 }
 
 /** created_at of the call's chunks that exist already (kept on replace). */

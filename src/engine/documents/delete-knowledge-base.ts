@@ -1,0 +1,35 @@
+// deleteKnowledgeBase: mark every generation of a KB for deletion in one commit, then drop their tables.
+import { underKbLock } from '../concurrency.js';
+import { kbNotFound, requireWritable, type EngineContext } from '../context.js';
+import { tableStats } from '../storage/generation-tables.js';
+import type { DeleteKnowledgeBaseResult } from '../types.js';
+import { validateKbName } from '../validation.js';
+
+/**
+ * The marking commit is the point of no return: searches stop resolving the KB at once, and a crash after it
+ * leaves `marked_for_deletion` generations that the next GC run drops (as for any GC victim). Tables are then
+ * dropped and tombstoned one by one, so generation numbers are never reused.
+ */
+export async function deleteKnowledgeBase(ctx: EngineContext, kbInput: string): Promise<DeleteKnowledgeBaseResult> {
+  requireWritable(ctx);
+  const kb = validateKbName(kbInput);
+  return underKbLock(ctx, kb, true, async () => {
+    const live = ctx.catalog.generations(kb);
+    if (live.length === 0) throw kbNotFound(ctx, kb);
+    let chunks = 0;
+    const active = ctx.catalog.active(kb);
+    if (active) chunks = (await tableStats(await ctx.tables.open(active.tableName).catch(() => undefined))).chunkCount;
+    const now = Date.now();
+    await ctx.catalog.commit(live.map((g) => ({ ...g, status: 'marked_for_deletion' as const, updatedAt: now })));
+    for (const g of live) {
+      // A search that resolved this generation a moment ago may still read it; give it a short grace.
+      for (let waited = 0; ctx.pins.pinCount(kb, g.generation) > 0 && waited < 5000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await ctx.tables.drop(g.tableName);
+      await ctx.catalog.commit([{ ...g, status: 'deleted', updatedAt: Date.now() }]);
+      ctx.emit({ type: 'generation_changed', kb, generation: g.generation, status: 'deleted' });
+    }
+    return { kb, generations: live.map((g) => g.generation), chunks };
+  });
+}

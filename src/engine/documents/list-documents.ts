@@ -1,0 +1,71 @@
+// listDocuments: the documents of one generation, aggregated from its chunks (id, title, version, count).
+import { requireGeneration, type EngineContext, kbNotFound } from '../context.js';
+import { EngineError, storageError } from '../errors.js';
+import { toEpochMs } from '../storage/chunk-schema.js';
+import type { DocumentInfo, ListDocumentsOptions, ListDocumentsResult } from '../types.js';
+import { validateKbName } from '../validation.js';
+
+/**
+ * Streams the id, title, source and version columns once (no content, no vectors): at 200k chunks this reads
+ * a few MB. Ingestion uses the version (the file's content hash) to tell unchanged files from changed ones.
+ */
+export async function listDocuments(
+  ctx: EngineContext,
+  kbInput: string,
+  options: ListDocumentsOptions = {},
+): Promise<ListDocumentsResult> {
+  const kb = validateKbName(kbInput);
+  const offset = options.offset ?? 0;
+  const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
+  if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 0) {
+    throw new EngineError('INVALID_INPUT', `offset and limit must be non-negative integers; got ${offset}, ${limit}`);
+  }
+  const record =
+    options.generation !== undefined
+      ? requireGeneration(ctx, kb, options.generation)
+      : (ctx.catalog.active(kb) ?? undefined);
+  if (!record) throw kbNotFound(ctx, kb);
+  const byId = new Map<string, DocumentInfo & { updatedMs: number }>();
+  try {
+    const table = await ctx.tables.open(record.tableName);
+    if (table) {
+      const columns = ['document_id', 'title', 'source_path', 'version', 'updated_at'];
+      for await (const batch of table.query().select(columns)) {
+        const col = (name: string) => batch.getChild(name);
+        const [ids, titles, sources, versions, updated] = columns.map(col);
+        for (let i = 0; i < batch.numRows; i++) {
+          const documentId = String(ids?.get(i));
+          const updatedMs = toEpochMs(updated?.get(i));
+          const known = byId.get(documentId);
+          if (known) {
+            known.chunks++;
+            known.updatedMs = Math.max(known.updatedMs, updatedMs);
+            continue;
+          }
+          const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+          byId.set(documentId, {
+            documentId,
+            title: text(titles?.get(i)),
+            sourcePath: text(sources?.get(i)),
+            version: text(versions?.get(i)),
+            chunks: 1,
+            updatedAt: '',
+            updatedMs,
+          });
+        }
+      }
+    }
+  } catch (error) {
+    throw storageError(`listing the documents of generation ${record.generation} of "${kb}"`, error);
+  }
+  const all = [...byId.values()].sort((a, b) => (a.documentId < b.documentId ? -1 : a.documentId > b.documentId ? 1 : 0));
+  return {
+    kb,
+    generation: record.generation,
+    total: all.length,
+    documents: all.slice(offset, offset + limit).map(({ updatedMs, ...doc }) => ({
+      ...doc,
+      updatedAt: new Date(updatedMs).toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,48 @@
+// One file → its engine chunks (or why not): size cap, format registry, reader, chunker, chunk records.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { ChunkInput } from '../engine/types.js';
+import { chunkDocument, type ChunkerOptions } from './chunker.js';
+import { toChunkInputs } from './chunk-records.js';
+import { readerFor } from './readers/index.js';
+import type { SourceFile } from './sources.js';
+
+export type FileOutcome =
+  | { kind: 'chunks'; chunks: ChunkInput[] }
+  | { kind: 'unchanged' }
+  | { kind: 'skipped'; reason: string };
+
+/** sha256 of the bytes, shortened: the document's version, compared on every re-run. */
+export function contentHash(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Reads a file unless it is over the cap or of an unknown format; returns `unchanged` (before parsing) when
+ * its hash equals `storedVersion`. Reader errors (a truncated PDF, a broken DOCX zip) propagate: the caller
+ * reports them as failed.
+ */
+export async function readSourceFile(
+  file: SourceFile,
+  options: { chunker: ChunkerOptions; maxFileBytes: number; storedVersion: string | null | undefined },
+): Promise<FileOutcome> {
+  const name = basename(file.relPath);
+  const format = readerFor(name);
+  if (!format) return { kind: 'skipped', reason: 'unknown or binary format (no reader for this file type)' };
+  if (file.size > options.maxFileBytes) {
+    return { kind: 'skipped', reason: `${file.size} bytes is over the ${options.maxFileBytes}-byte cap (--max-file-bytes)` };
+  }
+  if (file.size === 0) return { kind: 'skipped', reason: 'empty file' };
+  const bytes = await readFile(file.absPath);
+  const version = contentHash(bytes);
+  if (version === options.storedVersion) return { kind: 'unchanged' };
+  const outcome = await format.reader({ bytes, fileName: name, extension: format.extension });
+  if ('skipped' in outcome) return { kind: 'skipped', reason: outcome.skipped };
+  const drafts = chunkDocument(outcome.document, options.chunker);
+  if (drafts.length === 0) return { kind: 'skipped', reason: 'no text in it' };
+  return {
+    kind: 'chunks',
+    chunks: toChunkInputs(outcome.document, drafts, { documentId: file.relPath, sourcePath: file.absPath, version }),
+  };
+}
