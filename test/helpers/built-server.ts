@@ -37,13 +37,13 @@ export interface BuiltServerClient {
 /** Spawns the built server over stdio on `dataDir`, as an MCP client would, and connects an SDK Client to it. */
 export async function connectBuiltServer(
   dataDir: string,
-  options: { args?: string[]; clientName?: string; keepStderr?: number } = {},
+  options: { args?: string[]; clientName?: string; keepStderr?: number; env?: Record<string, string> } = {},
 ): Promise<BuiltServerClient> {
   requireBuild();
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BUILT_MAIN, ...(options.args ?? [])],
-    env: serverEnv(dataDir),
+    env: serverEnv(dataDir, options.env),
     stderr: 'pipe',
   });
   let stderr = '';

@@ -20,7 +20,7 @@ interface KbPlan {
   kept: Array<{ record: GenerationRecord; reason: string }>;
 }
 
-/** How long a real run waits for searches that pinned a victim just before it was marked. */
+/** How long a real run waits for searches (here or in other processes) that pinned a victim before it was marked. */
 const PIN_WAIT_MS = 10_000;
 
 export async function collectGarbage(ctx: EngineContext, options: GcOptions = {}): Promise<GcReport> {
@@ -87,7 +87,7 @@ export function planKb(ctx: EngineContext, kb: string, s: GcSettings): KbPlan {
   for (const record of ctx.catalog.generations(kb)) {
     const verdict = judge(record, epoch, s);
     if (verdict.delete) {
-      const pins = ctx.pins.pinCount(kb, record.generation);
+      const pins = ctx.coordination.pinCount(kb, record.generation);
       if (pins > 0)
         plan.kept.push({ record, reason: `pinned by ${pins} in-flight search(es); retried next run` });
       else plan.victims.push({ record, reason: verdict.reason });
@@ -182,7 +182,8 @@ async function victimBytes(ctx: EngineContext, record: GenerationRecord): Promis
 
 async function waitForUnpinned(ctx: EngineContext, kb: string, generation: number): Promise<boolean> {
   const deadline = Date.now() + PIN_WAIT_MS;
-  while (ctx.pins.pinCount(kb, generation) > 0) {
+  // Searches in this process (counted) and in others (published pin sets that have not expired).
+  while (ctx.coordination.pinCount(kb, generation) > 0 || (await ctx.coordination.pinnedElsewhere(kb, generation))) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

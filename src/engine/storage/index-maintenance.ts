@@ -1,6 +1,6 @@
 // Keeps a written generation's indexes fresh in the background, so unindexed rows never pile up.
 import type { Table } from '@lancedb/lancedb';
-import { underKbLock, type KeyedMutex, type Semaphore } from '../concurrency.js';
+import { underKbLock, type KbLock, type Semaphore } from '../concurrency.js';
 import type { EngineLog, IndexConfig } from '../types.js';
 import type { GenerationRecord } from './catalog.js';
 import { refreshIndexes, VECTOR_INDEX_NAME } from './generation-tables.js';
@@ -17,7 +17,7 @@ export class IndexMaintenance {
 
   constructor(
     private readonly heavy: Semaphore,
-    private readonly kbLocks: KeyedMutex,
+    private readonly kbLocks: KbLock,
     private readonly refreshRows: number,
     private readonly log: EngineLog,
   ) {}

@@ -1,0 +1,176 @@
+// Leases and pins as small files next to the tables, for a data dir on a local (or POSIX-locking) disk.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import type { LeaseStore } from './lease-store.js';
+
+/** How long an unreadable lease file (a crash between create and write) is respected. */
+const UNREADABLE_GRACE_MS = 10_000;
+
+interface LeaseFile {
+  owner: string;
+  host: string;
+  pid: number;
+  expiresAt: number;
+}
+
+interface PinFile {
+  expiresAt: number;
+  keys: string[];
+}
+
+/**
+ * A lease is `<root>/_coordination/leases/<name>.lease`, created with O_CREAT|O_EXCL (`wx`): the filesystem
+ * lets exactly one creator win. A holder renews by rewriting its expiry. A lease whose holder is a dead process
+ * on this host (pid gone) or whose expiry passed is broken by renaming it aside and checking that what was
+ * renamed is the file judged stale; a fresh lease renamed by mistake is linked back (link fails if a third
+ * process already created one, in which case the mistaken owner loses its lease at its next renewal).
+ */
+export class FileLeaseStore implements LeaseStore {
+  private readonly leases: string;
+  private readonly pins: string;
+  private readonly host = hostname();
+
+  constructor(root: string) {
+    this.leases = join(root, '_coordination', 'leases');
+    this.pins = join(root, '_coordination', 'pins');
+  }
+
+  async tryAcquire(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const path = this.leasePath(name);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (await this.create(path, owner, ttlMs)) return true;
+      const current = await this.read(path);
+      if (current === undefined) continue; // released meanwhile, or mid-write: try again
+      if (current.owner === owner) return this.renew(name, owner, ttlMs);
+      if (!this.isStale(current)) return false;
+      const aside = `${path}.${process.pid}.${Date.now()}.stale`;
+      try {
+        await rename(path, aside);
+      } catch {
+        continue;
+      }
+      const moved = await this.read(aside);
+      if (moved && moved.owner !== current.owner && !this.isStale(moved)) {
+        await link(aside, path).catch(() => undefined); // put back a lease we did not mean to break
+      }
+      await unlink(aside).catch(() => undefined);
+    }
+    return false;
+  }
+
+  async renew(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const path = this.leasePath(name);
+    const current = await this.read(path);
+    if (!current || current.owner !== owner) return false;
+    await writeFile(path, JSON.stringify(this.body(owner, ttlMs)));
+    return true;
+  }
+
+  async release(name: string, owner: string): Promise<void> {
+    const path = this.leasePath(name);
+    const current = await this.read(path);
+    if (current?.owner === owner) await unlink(path).catch(() => undefined);
+  }
+
+  async publishPins(owner: string, keys: string[], ttlMs: number): Promise<void> {
+    const path = join(this.pins, `${owner}.json`);
+    const body: PinFile = { expiresAt: Date.now() + ttlMs, keys };
+    // Written aside and renamed: a reader never sees half a pin set.
+    const temp = `${path}.tmp`;
+    try {
+      await writeFile(temp, JSON.stringify(body));
+    } catch {
+      await mkdir(this.pins, { recursive: true });
+      await writeFile(temp, JSON.stringify(body));
+    }
+    await rename(temp, path);
+  }
+
+  async livePins(except: string): Promise<Set<string>> {
+    const live = new Set<string>();
+    const now = Date.now();
+    for (const file of await readdir(this.pins).catch(() => [] as string[])) {
+      if (!file.endsWith('.json') || file === `${except}.json`) continue;
+      const body = await readFile(join(this.pins, file), 'utf8').then(
+        (text) => JSON.parse(text) as PinFile,
+        () => undefined,
+      );
+      if (body && body.expiresAt > now) for (const key of body.keys) live.add(key);
+    }
+    return live;
+  }
+
+  async tidy(): Promise<void> {
+    const now = Date.now();
+    for (const file of await readdir(this.pins).catch(() => [] as string[])) {
+      if (!file.endsWith('.json')) continue;
+      const path = join(this.pins, file);
+      const body = await readFile(path, 'utf8').then(
+        (text) => JSON.parse(text) as PinFile,
+        () => undefined,
+      );
+      // A minute past expiry: its owner is gone, not just late.
+      if (body && body.expiresAt + 60_000 < now) await rm(path, { force: true });
+    }
+  }
+
+  private leasePath(name: string): string {
+    return join(this.leases, `${name}.lease`);
+  }
+
+  private body(owner: string, ttlMs: number): LeaseFile {
+    return { owner, host: this.host, pid: process.pid, expiresAt: Date.now() + ttlMs };
+  }
+
+  private async create(path: string, owner: string, ttlMs: number): Promise<boolean> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const handle = await open(path, 'wx');
+        try {
+          await handle.writeFile(JSON.stringify(this.body(owner, ttlMs)));
+        } finally {
+          await handle.close();
+        }
+        return true;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') return false;
+        if (code !== 'ENOENT' || attempt > 0) throw error;
+        await mkdir(this.leases, { recursive: true });
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The lease, or undefined when absent. One a crash left empty (between create and write) reads as expiring
+   * a lease period after it was created, so it is broken then and not kept forever.
+   */
+  private async read(path: string): Promise<LeaseFile | undefined> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      return JSON.parse(text) as LeaseFile;
+    } catch {
+      const info = await stat(path).catch(() => undefined);
+      if (!info) return undefined;
+      return { owner: '', host: '', pid: 0, expiresAt: info.mtimeMs + UNREADABLE_GRACE_MS };
+    }
+  }
+
+  private isStale(lease: LeaseFile): boolean {
+    if (lease.expiresAt < Date.now()) return true;
+    if (lease.host !== this.host) return false;
+    try {
+      process.kill(lease.pid, 0);
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  }
+}
