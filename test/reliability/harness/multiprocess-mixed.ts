@@ -12,40 +12,60 @@ export interface MixedReport {
 const EXPECTED_REFUSALS = /INVALID_STATE|GENERATION_NOT_FOUND|CONFLICT/;
 
 /**
- * Each round, every client runs one random operation at once on KB `mixed`. Afterwards: the catalog has one row
- * per generation and one active; every acknowledged, never-deleted write is present in the generation it named
- * unless GC removed that generation; every search answered from one generation only.
+ * Random operations on KB `kb` from any client, recording what was acknowledged, and the final checks: the
+ * catalog has one row per generation and one active; every process sees the same catalog; every acknowledged,
+ * never-deleted write is present in the generation it named unless GC removed that generation.
  */
-export async function runMixedOps(
-  clients: Client[],
-  options: { rounds: number; kb?: string },
-): Promise<MixedReport> {
-  const kb = options.kb ?? 'mixed';
-  const violations: string[] = [];
-  const acks = new Map<string, number>();
-  const deleted = new Set<string>();
-  let next = 0;
-  let seed = 42;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+export class MixedOps {
+  readonly violations: string[] = [];
+  readonly acks = new Map<string, number>();
+  private readonly deleted = new Set<string>();
+  private next = 0;
+  private seed: number;
 
-  const first = await upsert(clients[0]!, kb, [chunk('seed', 'mixed')]);
-  if (!first.ok) throw new Error(first.error);
-  acks.set('seed', first.ok.generation);
+  constructor(
+    readonly kb = 'mixed',
+    seed = 42,
+  ) {
+    this.seed = seed;
+  }
 
-  const operation = async (client: Client, roll: number): Promise<void> => {
+  random(): number {
+    this.seed = (this.seed * 1103515245 + 12345) % 2 ** 31;
+    return this.seed / 2 ** 31;
+  }
+
+  async seedKb(client: Client): Promise<void> {
+    const first = await upsert(client, this.kb, [chunk('seed', 'mixed')]);
+    if (!first.ok) throw new Error(first.error);
+    this.acks.set('seed', first.ok.generation);
+  }
+
+  /** One random operation; a call the server died under (rejected) counts as not acknowledged. */
+  async run(client: Client, roll = this.random()): Promise<boolean> {
+    try {
+      await this.operation(client, roll);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async operation(client: Client, roll: number): Promise<void> {
+    const { kb, violations } = this;
     if (roll < 0.45) {
-      const ids = [next++, next++].map((n) => `m${n}`);
+      const ids = [this.next++, this.next++].map((n) => `m${n}`);
       const result = await upsert(
         client,
         kb,
         ids.map((id) => chunk(id, 'mixed')),
       );
-      if (result.ok) for (const id of ids) acks.set(id, result.ok.generation);
+      if (result.ok) for (const id of ids) this.acks.set(id, result.ok.generation);
       else if (!EXPECTED_REFUSALS.test(result.error)) violations.push(`upsert refused: ${result.error}`);
     } else if (roll < 0.55) {
-      const victim = [...acks.keys()].find((id) => id !== 'seed' && !deleted.has(id));
+      const victim = [...this.acks.keys()].find((id) => id !== 'seed' && !this.deleted.has(id));
       if (!victim) return;
-      deleted.add(victim);
+      this.deleted.add(victim);
       const result = await callTool(client, 'delete_chunks', { kb, chunk_ids: [victim] });
       if (result.isError && !EXPECTED_REFUSALS.test(textOf(result)))
         violations.push(`delete: ${textOf(result)}`);
@@ -74,55 +94,58 @@ export async function runMixedOps(
         violations.push(`search failed: ${textOf(result)}`);
         return;
       }
-      // One whole generation: every hit was written into the generation answered from, or into the one it was
-      // copied from (ids are never reused, so a hit unknown to every acknowledged or in-flight write is garbage).
+      // Answered from one live generation, with no chunk that no call ever wrote (ids are never reused).
       const out = result.structuredContent as { generation: number; results: Array<{ chunk_id: string }> };
       if (out.generation < 1) violations.push(`a search answered from generation ${out.generation}`);
-      const unknown = out.results.filter((r) => r.chunk_id !== 'seed' && Number(r.chunk_id.slice(1)) >= next);
+      const unknown = out.results.filter(
+        (r) => r.chunk_id !== 'seed' && Number(r.chunk_id.slice(1)) >= this.next,
+      );
       if (unknown.length)
         violations.push(
           `a search returned chunks never written: ${unknown.map((r) => r.chunk_id).join(', ')}`,
         );
     }
-  };
-
-  for (let round = 0; round < options.rounds; round++) {
-    await Promise.all(clients.map((client) => operation(client, random())));
   }
 
-  // Let every process's view pass the staleness bound before checking what it sees.
-  await new Promise((resolve) => setTimeout(resolve, 1200));
-  const rows = await generations(clients[0]!, kb);
-  violations.push(...catalogViolations(rows));
-  for (const client of clients.slice(1)) {
-    const theirs = await generations(client, kb);
-    if (
-      JSON.stringify(theirs.map((r) => [r.generation, r.status])) !==
-      JSON.stringify(rows.map((r) => [r.generation, r.status]))
-    ) {
-      // Give the staleness bound a moment, then compare again.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      const again = await generations(client, kb);
-      if (
-        JSON.stringify(again.map((r) => [r.generation, r.status])) !==
-        JSON.stringify(rows.map((r) => [r.generation, r.status]))
-      )
-        violations.push(
-          `processes disagree on the catalog: ${JSON.stringify(rows)} vs ${JSON.stringify(again)}`,
-        );
+  /** The final checks, through `clients` (all alive). */
+  async verify(clients: Client[]): Promise<string[]> {
+    const { kb } = this;
+    const problems = [...this.violations];
+    // Let every process's view pass the staleness bound before checking what it sees.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const rows = await generations(clients[0]!, kb);
+    problems.push(...catalogViolations(rows));
+    const shape = (list: typeof rows) => JSON.stringify(list.map((r) => [r.generation, r.status]));
+    for (const client of clients.slice(1)) {
+      const theirs = await generations(client, kb);
+      if (shape(theirs) !== shape(rows))
+        problems.push(`processes disagree on the catalog: ${shape(rows)} vs ${shape(theirs)}`);
     }
+    const live = new Set(rows.map((r) => r.generation));
+    const byGeneration = new Map<number, string[]>();
+    for (const [id, gen] of this.acks) {
+      if (this.deleted.has(id) || !live.has(gen)) continue;
+      byGeneration.set(gen, [...(byGeneration.get(gen) ?? []), id]);
+    }
+    for (const [gen, ids] of byGeneration) {
+      const found = new Set((await searchIds(clients[0]!, kb, 'mixed', gen)).ids);
+      const lost = ids.filter((id) => !found.has(id));
+      if (lost.length)
+        problems.push(`acknowledged writes missing from generation ${gen}: ${lost.join(', ')}`);
+    }
+    return problems;
   }
-  const live = new Set(rows.map((r) => r.generation));
-  const byGeneration = new Map<number, string[]>();
-  for (const [id, gen] of acks) {
-    if (deleted.has(id) || !live.has(gen)) continue;
-    byGeneration.set(gen, [...(byGeneration.get(gen) ?? []), id]);
+}
+
+/** Each round, every client runs one random operation at once; then the checks of MixedOps.verify. */
+export async function runMixedOps(
+  clients: Client[],
+  options: { rounds: number; kb?: string },
+): Promise<MixedReport> {
+  const ops = new MixedOps(options.kb);
+  await ops.seedKb(clients[0]!);
+  for (let round = 0; round < options.rounds; round++) {
+    await Promise.all(clients.map((client) => ops.run(client)));
   }
-  for (const [gen, ids] of byGeneration) {
-    const found = new Set((await searchIds(clients[0]!, kb, 'mixed', gen)).ids);
-    const lost = ids.filter((id) => !found.has(id));
-    if (lost.length)
-      violations.push(`acknowledged writes missing from generation ${gen}: ${lost.join(', ')}`);
-  }
-  return { acknowledged: acks.size, violations };
+  return { acknowledged: ops.acks.size, violations: await ops.verify(clients) };
 }
