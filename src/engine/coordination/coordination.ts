@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KeyedMutex } from '../concurrency.js';
-import { EngineError } from '../errors.js';
+import { storageError } from '../errors.js';
 import type { EngineLog } from '../types.js';
 import type { LeaseStore } from './lease-store.js';
 
@@ -41,7 +41,8 @@ export class Coordination {
     let delay = POLL_MS;
     while (!(await this.acquire(name))) {
       await sleep(delay * (0.5 + Math.random()));
-      delay = Math.min(delay * 2, 250);
+      // Capped low: a writer waiting behind another's 50 ms batch should not sleep through the hand-over.
+      delay = Math.min(delay * 2, 50);
     }
     try {
       return await job();
@@ -81,8 +82,9 @@ export class Coordination {
     try {
       await this.publishPins();
     } catch (error) {
-      release();
-      throw error;
+      // A store we cannot write (a read-only mount) still serves searches; only other processes' GC loses sight.
+      this.warnOnce(`publishing search pins failed; GC in other processes cannot see them: ${String(error)}`);
+      return { release, published: false };
     }
     return { release, published: true };
   }
@@ -108,8 +110,21 @@ export class Coordination {
     await this.publishPins().catch(() => undefined);
   }
 
+  private warned = false;
+
+  private warnOnce(message: string): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.log('warning', message);
+  }
+
   private async acquire(name: string): Promise<boolean> {
-    const ok = await this.store!.tryAcquire(name, this.owner, this.ttlMs);
+    let ok: boolean;
+    try {
+      ok = await this.store!.tryAcquire(name, this.owner, this.ttlMs);
+    } catch (error) {
+      throw storageError(`taking the cross-process lease ${name}`, error);
+    }
     if (ok) this.held.add(name);
     return ok;
   }
@@ -174,10 +189,6 @@ export class KbWriterLocks {
   drain(): Promise<void> {
     return this.local.drain();
   }
-}
-
-export function conflict(message: string, cause?: unknown): EngineError {
-  return new EngineError('CONFLICT', message, cause === undefined ? {} : { cause });
 }
 
 function sleep(ms: number): Promise<void> {
