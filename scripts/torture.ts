@@ -10,6 +10,7 @@ import {
   promoteScenario,
 } from '../test/reliability/harness/crash-engine-scenarios.js';
 import { deleteScenario, upsertScenario } from '../test/reliability/harness/crash-server-scenarios.js';
+import { multiprocessScenario } from '../test/reliability/harness/crash-multiprocess-scenario.js';
 import {
   runScenario,
   type CrashScenario,
@@ -25,6 +26,7 @@ const SCENARIOS: Record<string, CrashScenario> = {
   create: createGenerationScenario,
   promote: promoteScenario,
   gc: gcScenario,
+  multiprocess: multiprocessScenario,
 };
 
 const USAGE = `npm run torture -- [options]

@@ -1,7 +1,7 @@
 // Leases and pins as small files next to the tables, for a data dir on a local (or POSIX-locking) disk.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import type { LeaseStore } from './lease-store.js';
 
 /** How long an unreadable lease file (a crash between create and write) is respected. */
@@ -20,8 +20,8 @@ interface PinFile {
 }
 
 /**
- * A lease is `<root>/_coordination/leases/<name>.lease`, created with O_CREAT|O_EXCL (`wx`): the filesystem
- * lets exactly one creator win. A holder renews by rewriting its expiry. A lease whose holder is a dead process
+ * A lease is `<root>/_coordination/leases/<name>.lease`, created by link(2) of a complete private file (fails
+ * if the lease exists, like O_EXCL, and is atomic on local filesystems and NFS): exactly one creator wins. A holder renews by rewriting its expiry. A lease whose holder is a dead process
  * on this host (pid gone) or whose expiry passed is broken by renaming it aside and checking that what was
  * renamed is the file judged stale; a fresh lease renamed by mistake is linked back (link fails if a third
  * process already created one, in which case the mistaken owner loses its lease at its next renewal).
@@ -63,7 +63,10 @@ export class FileLeaseStore implements LeaseStore {
     const path = this.leasePath(name);
     const current = await this.read(path);
     if (!current || current.owner !== owner) return false;
-    await writeFile(path, JSON.stringify(this.body(owner, ttlMs)));
+    // Replaced whole by a rename: a full disk fails the private write and leaves the lease as it was.
+    const mine = `${path}.${owner}.renew`;
+    await writeFile(mine, JSON.stringify(this.body(owner, ttlMs)));
+    await rename(mine, path);
     return true;
   }
 
@@ -103,6 +106,13 @@ export class FileLeaseStore implements LeaseStore {
 
   async tidy(): Promise<void> {
     const now = Date.now();
+    // Private files a crash left between writing and linking or renaming.
+    for (const file of await readdir(this.leases).catch(() => [] as string[])) {
+      if (!/\.(new|renew|stale)$/.test(file)) continue;
+      const path = join(this.leases, file);
+      const info = await stat(path).catch(() => undefined);
+      if (info && info.mtimeMs + 60_000 < now) await rm(path, { force: true });
+    }
     for (const file of await readdir(this.pins).catch(() => [] as string[])) {
       if (!file.endsWith('.json')) continue;
       const path = join(this.pins, file);
@@ -123,29 +133,34 @@ export class FileLeaseStore implements LeaseStore {
     return { owner, host: this.host, pid: process.pid, expiresAt: Date.now() + ttlMs };
   }
 
+  /**
+   * Writes the lease to a file of our own, then hard-links it to the lease path: link(2) fails with EEXIST if
+   * the path exists, so exactly one creator wins, and the lease is never visible half-written (a full disk
+   * fails the private write, before anything is visible).
+   */
   private async create(path: string, owner: string, ttlMs: number): Promise<boolean> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const handle = await open(path, 'wx');
-        try {
-          await handle.writeFile(JSON.stringify(this.body(owner, ttlMs)));
-        } finally {
-          await handle.close();
-        }
-        return true;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') return false;
-        if (code !== 'ENOENT' || attempt > 0) throw error;
-        await mkdir(this.leases, { recursive: true });
-      }
+    const mine = `${path}.${owner}.new`;
+    try {
+      await writeFile(mine, JSON.stringify(this.body(owner, ttlMs)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(this.leases, { recursive: true });
+      await writeFile(mine, JSON.stringify(this.body(owner, ttlMs)));
     }
-    return false;
+    try {
+      await link(mine, path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await unlink(mine).catch(() => undefined);
+    }
   }
 
   /**
-   * The lease, or undefined when absent. One a crash left empty (between create and write) reads as expiring
-   * a lease period after it was created, so it is broken then and not kept forever.
+   * The lease, or undefined when absent. Leases are written whole (see create), so an unreadable one is
+   * damage (a disk error): it reads as expiring a while after its last change, so it is broken then, not kept.
    */
   private async read(path: string): Promise<LeaseFile | undefined> {
     let text: string;

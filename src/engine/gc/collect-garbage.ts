@@ -47,8 +47,11 @@ export async function collectGarbage(ctx: EngineContext, options: GcOptions = {}
     for (const kb of kbs) {
       await underKbLock(ctx, kb, true, () => collectKb(ctx, kb, settings, report));
     }
-    if (!settings.dryRun && options.kb === undefined)
+    if (!settings.dryRun && options.kb === undefined) {
       await ctx.catalog.compact(new Date(settings.now - settings.minAgeMs));
+      // Pin sets of processes long gone, and the lease table's old versions on object storage.
+      await ctx.coordination.tidy().catch((error: unknown) => ctx.log('warning', `tidying leases failed: ${String(error)}`));
+    }
   } catch (error) {
     if (isEngineError(error)) throw error;
     throw new EngineError(
