@@ -167,7 +167,14 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
   /** Reads see the store as of at most stalenessMs ago; writes start from its newest version. */
   const read = async <T>(job: () => Promise<T>): Promise<T> => {
     await catalog.follow();
-    return job();
+    try {
+      return await job();
+    } catch (error) {
+      // Not found in a snapshot up to stalenessMs old: another process may have just created it. Look once more.
+      if (!(error instanceof EngineError) || !/^(KB|GENERATION)_NOT_FOUND$/.test(error.code)) throw error;
+      await catalog.follow(0);
+      return job();
+    }
   };
   const write = async <T>(job: () => Promise<T>): Promise<T> => {
     if (!readOnly) await catalog.follow(0);
