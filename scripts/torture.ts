@@ -11,6 +11,7 @@ import {
 } from '../test/reliability/harness/crash-engine-scenarios.js';
 import { ingestScenario } from '../test/reliability/harness/crash-ingest-scenario.js';
 import { deleteScenario, upsertScenario } from '../test/reliability/harness/crash-server-scenarios.js';
+import { multiprocessScenario } from '../test/reliability/harness/crash-multiprocess-scenario.js';
 import {
   runScenario,
   type CrashScenario,
@@ -27,6 +28,7 @@ const SCENARIOS: Record<string, CrashScenario> = {
   promote: promoteScenario,
   gc: gcScenario,
   ingest: ingestScenario,
+  multiprocess: multiprocessScenario,
 };
 
 const USAGE = `npm run torture -- [options]

@@ -48,6 +48,9 @@ export interface ServerConfig {
   readOnly: boolean;
   /** Absolute folders ingest_documents may read (besides the client's roots). */
   ingestRoots: string[];
+  /** Object-store options for LanceDB, when given. */
+  storageOptions?: Record<string, string>;
+  stalenessMs: number;
   gc: { intervalSeconds: number; retentionEpochs: number; minAgeSeconds: number; buildingTtlSeconds: number };
   /** `model` is NO_EMBEDDER_MODEL when embeddings are switched off. */
   embedding: EmbeddingSettings;
@@ -156,6 +159,7 @@ function resolveConfig(
     ...(threads === undefined ? {} : { threads }),
   };
 
+  const storageOptions = parseStorageOptions(read.string('storageOptions'), read.source('storageOptions'));
   return {
     dataDir,
     readOnly: read.anyBoolean('readOnly'),
@@ -163,6 +167,8 @@ function resolveConfig(
       .split(delimiter)
       .filter((dir) => dir.trim() !== '')
       .map((dir) => resolve(cwd, dir.trim())),
+    ...(storageOptions ? { storageOptions } : {}),
+    stalenessMs: read.integer('staleness', 0, 3_600_000) ?? 1000,
     gc: {
       intervalSeconds: read.integer('gcInterval', 0, 31_536_000) ?? 3600,
       retentionEpochs: read.integer('retentionEpochs', 0, 1_000_000) ?? 2,
@@ -175,6 +181,28 @@ function resolveConfig(
     limits,
     logLevel: read.oneOf('logLevel', LOG_LEVELS) ?? 'info',
   };
+}
+
+/** A JSON object whose values are strings (object_store takes every option as a string). */
+function parseStorageOptions(raw: string | undefined, source: string): Record<string, string> | undefined {
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`${source} must be a JSON object like {"aws_region":"us-east-1"}, got "${raw.slice(0, 80)}"`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`${source} must be a JSON object of option names to values`);
+  }
+  const options: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new ConfigError(`${source}: option "${key}" must be a string, number or boolean`);
+    }
+    options[key] = String(value);
+  }
+  return options;
 }
 
 function resolveHttp(read: SettingsReader): HttpConfig {
@@ -236,6 +264,8 @@ export function engineOptionsFrom(config: ServerConfig): Omit<EngineOptions, 'em
   return {
     dataDir: config.dataDir,
     readOnly: config.readOnly,
+    stalenessMs: config.stalenessMs,
+    ...(config.storageOptions ? { storageOptions: config.storageOptions } : {}),
     limits: config.limits,
     gcIntervalSeconds: config.readOnly ? 0 : config.gc.intervalSeconds,
     retentionEpochs: config.gc.retentionEpochs,

@@ -1,4 +1,4 @@
-// Concurrency primitives: a FIFO mutex per key, a counting semaphore for heavy work, and generation pins.
+// Concurrency primitives: a FIFO mutex per key, a counting semaphore for heavy work, and the writer lock order.
 
 /** Counting semaphore; FIFO so a stream of small jobs cannot starve a queued one. */
 export class Semaphore {
@@ -58,10 +58,15 @@ export class KeyedMutex {
   }
 }
 
+/** A lock per KB: in one process a KeyedMutex; across processes sharing a store, coordination's KbWriterLocks. */
+export interface KbLock {
+  run<T>(key: string, job: () => Promise<T>): Promise<T>;
+}
+
 /** The locks a write to a KB takes. */
 export interface KbWriteLocks {
   heavy: Semaphore;
-  kbLocks: KeyedMutex;
+  kbLocks: KbLock;
 }
 
 /**
@@ -76,29 +81,4 @@ export function underKbLock<T>(
 ): Promise<T> {
   const locked = () => locks.kbLocks.run(kb, job);
   return heavy ? locks.heavy.run(locked) : locked();
-}
-
-/**
- * Counts searches reading each generation. A search pins the generation it resolved (synchronously, in the
- * same tick as the resolution) and unpins when done; GC skips pinned generations.
- */
-export class PinRegistry {
-  private readonly counts = new Map<string, number>();
-
-  pin(kb: string, generation: number): () => void {
-    const key = `${kb}/${generation}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.counts.get(key) ?? 1) - 1;
-      if (left <= 0) this.counts.delete(key);
-      else this.counts.set(key, left);
-    };
-  }
-
-  pinCount(kb: string, generation: number): number {
-    return this.counts.get(`${kb}/${generation}`) ?? 0;
-  }
 }

@@ -1,6 +1,7 @@
 // The engine's shared state, handed to the free functions that implement each verb.
 import type { Connection } from '@lancedb/lancedb';
-import { KeyedMutex, PinRegistry, Semaphore } from './concurrency.js';
+import { KeyedMutex, Semaphore } from './concurrency.js';
+import { KbWriterLocks, type Coordination } from './coordination/coordination.js';
 import { EngineError } from './errors.js';
 import type { Catalog, GenerationRecord } from './storage/catalog.js';
 import type { GenerationTables } from './storage/generation-tables.js';
@@ -27,6 +28,10 @@ export interface ResolvedSettings {
   retentionEpochs: number;
   minAgeSeconds: number;
   buildingTtlSeconds: number;
+  /** How old a process's view of the catalog and tables may get before a read checks the store (0: always). */
+  stalenessMs: number;
+  /** Lifetime of a cross-process lease or pin set without a heartbeat (how long a crashed holder blocks). */
+  leaseTtlMs: number;
 }
 
 export const DEFAULT_INDEX_CONFIG: IndexConfig = {
@@ -48,11 +53,15 @@ export interface EngineContext {
   limits: EngineLimits;
   settings: ResolvedSettings;
   readOnly: boolean;
-  /** Serializes writes, generation changes and GC per KB. Searches never take it. */
-  kbLocks: KeyedMutex;
+  /**
+   * Serializes writes, generation changes and GC per KB, across every process on the store; the job runs on
+   * a catalog brought to the newest version after the lock was taken. Searches never take it.
+   */
+  kbLocks: KbWriterLocks;
   /** Bounds concurrent heavy work: index builds, copies, GC, big upserts. */
   heavy: Semaphore;
-  pins: PinRegistry;
+  /** Cross-process leases (writer locks, the GC lease) and the generation pins of in-flight searches. */
+  coordination: Coordination;
   indexMaintenance: IndexMaintenance;
   cache: ResultCache<SearchResponse>;
   emit(event: EngineEvent): void;
@@ -64,13 +73,19 @@ export function createContextParts(
   cache: { size: number; maxBytes: number },
   indexMaintenance: IndexMaintenanceOptions,
   log: EngineLog,
+  coordination: Coordination,
+  catalog: Catalog,
+  tables: GenerationTables,
 ) {
   const heavy = new Semaphore(heavyConcurrency);
-  const kbLocks = new KeyedMutex();
+  const kbLocks = new KbWriterLocks(new KeyedMutex(), coordination, async (kb) => {
+    await catalog.follow(0);
+    await tables.followLatest(kb);
+  });
   return {
     kbLocks,
     heavy,
-    pins: new PinRegistry(),
+    coordination,
     indexMaintenance: new IndexMaintenance(heavy, kbLocks, indexMaintenance, log),
     cache: new ResultCache<SearchResponse>(cache.size, cache.maxBytes, estimateResponseBytes),
   };

@@ -1,5 +1,5 @@
 // openEngine: connects LanceDB, loads the catalog, and exposes the engine's verbs as one object.
-import { connect } from '@lancedb/lancedb';
+import { connect, type Connection } from '@lancedb/lancedb';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
@@ -15,9 +15,13 @@ import { createGeneration, mergeIndexConfig } from './generations/create-generat
 import { promoteGeneration, sealGeneration } from './generations/promote.js';
 import { describeKnowledgeBase, listGenerations, listKnowledgeBases } from './kb-info.js';
 import { search } from './search/run-search.js';
+import { Coordination } from './coordination/coordination.js';
+import { FileLeaseStore } from './coordination/file-lease-store.js';
+import type { LeaseStore } from './coordination/lease-store.js';
+import { TableLeaseStore } from './coordination/table-lease-store.js';
 import { Catalog } from './storage/catalog.js';
 import { GenerationTables } from './storage/generation-tables.js';
-import type { EngineEvent, EngineOptions, GenerationInfo, KnowledgeBaseEngine } from './types.js';
+import type { EngineEvent, EngineOptions, GcReport, GenerationInfo, KnowledgeBaseEngine } from './types.js';
 import { DEFAULT_LIMITS } from './validation.js';
 import { deleteKnowledgeBase } from './documents/delete-knowledge-base.js';
 import { listDocuments } from './documents/list-documents.js';
@@ -75,6 +79,26 @@ async function isDirectory(path: string): Promise<boolean> {
 /** Quiet time after the last write before a table's new rows are indexed; bulk-load calls come faster. */
 const DEFAULT_INDEX_IDLE_MS = 2_000;
 
+/**
+ * Leases on a local disk are files created with O_EXCL (atomic on every local filesystem, microseconds); an
+ * object store has no exclusive create that every S3-compatible server honours, so there they are rows of a
+ * LanceDB table updated conditionally, which rides on Lance's own conditional commit. A read-only engine
+ * takes no leases (it writes nothing, so its pins are not published either).
+ */
+async function openLeaseStore(db: Connection, dataDir: string, readOnly: boolean): Promise<LeaseStore | undefined> {
+  if (readOnly) return undefined;
+  if (isLocalPath(dataDir)) return new FileLeaseStore(dataDir);
+  try {
+    return await TableLeaseStore.open(db);
+  } catch (error) {
+    throw storageError('opening the lease table', error);
+  }
+}
+
+function emptyGcReport(): GcReport {
+  return { dryRun: false, deleted: [], kept: [], compacted: [], reclaimedBytes: 0, reclaimedBytesByKb: {}, tookMs: 0 };
+}
+
 function resolveSettings(options: EngineOptions): ResolvedSettings {
   const settings: ResolvedSettings = {
     defaultMetric: options.defaultMetric ?? 'cosine',
@@ -86,6 +110,8 @@ function resolveSettings(options: EngineOptions): ResolvedSettings {
     retentionEpochs: options.retentionEpochs ?? 2,
     minAgeSeconds: options.minAgeSeconds ?? 3600,
     buildingTtlSeconds: options.buildingTtlSeconds ?? 86_400,
+    stalenessMs: options.stalenessMs ?? 1000,
+    leaseTtlMs: options.leaseTtlMs ?? 10_000,
   };
   for (const [key, value] of Object.entries(settings)) {
     if (typeof value === 'number' && (!Number.isInteger(value) || value < 0)) {
@@ -97,6 +123,7 @@ function resolveSettings(options: EngineOptions): ResolvedSettings {
   }
   if (settings.writeBatchSize < 1)
     throw new EngineError('INVALID_INPUT', 'writeBatchSize must be at least 1');
+  if (settings.leaseTtlMs < 100) throw new EngineError('INVALID_INPUT', 'leaseTtlMs must be at least 100');
   return settings;
 }
 
@@ -110,17 +137,23 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
   let db;
   try {
     if (isLocalPath(options.dataDir) && !readOnly) await makeDataDir(options.dataDir);
-    db = await connect(options.dataDir);
+    db = await connect(options.dataDir, {
+      // Table handles check the store for other processes' commits at most this old (see stalenessMs).
+      readConsistencyInterval: settings.stalenessMs / 1000,
+      ...(options.storageOptions ? { storageOptions: options.storageOptions } : {}),
+    });
   } catch (error) {
     throw storageError(`opening the data directory ${options.dataDir}`, error);
   }
-  const catalog = await Catalog.open(db, readOnly);
+  const catalog = await Catalog.open(db, readOnly, settings.stalenessMs);
+  const coordination = new Coordination(await openLeaseStore(db, options.dataDir, readOnly), settings.leaseTtlMs, log);
   const listeners = new Set<(event: EngineEvent) => void>();
   const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
+  const tables = new GenerationTables(db, isLocalPath(options.dataDir) ? options.dataDir : undefined);
   const ctx: EngineContext = {
     db,
     catalog,
-    tables: new GenerationTables(db, isLocalPath(options.dataDir) ? options.dataDir : undefined),
+    tables,
     embedder: options.embedder,
     limits,
     settings,
@@ -135,6 +168,9 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
           catalog.generations(kb).some((g) => g.tableName === tableName && g.status !== 'marked_for_deletion'),
       },
       log,
+      coordination,
+      catalog,
+      tables,
     ),
     emit(event) {
       for (const listener of listeners) {
@@ -149,7 +185,8 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
   };
   const gcLoop = new GcLoop(
     readOnly ? 0 : settings.gcIntervalSeconds,
-    () => collectGarbage(ctx, {}),
+    // One process at a time runs the background GC; the others skip their tick.
+    async () => (await coordination.tryHold('gc', () => collectGarbage(ctx, {}))) ?? emptyGcReport(),
     (error) => log('error', `background GC failed: ${String(error)}`),
   );
   gcLoop.start();
@@ -157,27 +194,44 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
 
   const toInfo = async (kb: string, generation: number): Promise<GenerationInfo> =>
     (await listGenerations(ctx, kb)).find((g) => g.generation === generation)!;
+  /** Reads see the store as of at most stalenessMs ago; writes start from its newest version. */
+  const read = async <T>(job: () => Promise<T>): Promise<T> => {
+    await catalog.follow();
+    try {
+      return await job();
+    } catch (error) {
+      // Not found in a snapshot up to stalenessMs old: another process may have just created it. Look once more.
+      if (!(error instanceof EngineError) || !/^(KB|GENERATION)_NOT_FOUND$/.test(error.code)) throw error;
+      await catalog.follow(0);
+      return job();
+    }
+  };
+  const write = async <T>(job: () => Promise<T>): Promise<T> => {
+    if (!readOnly) await catalog.follow(0);
+    return job();
+  };
 
   return {
     dataDir: options.dataDir,
     limits: ctx.limits,
     readOnly,
     embedder: options.embedder,
-    listKnowledgeBases: () => listKnowledgeBases(ctx),
-    describeKnowledgeBase: (kb) => describeKnowledgeBase(ctx, kb),
-    listGenerations: (kb) => listGenerations(ctx, kb),
-    upsertChunks: (kb, chunks, opts) => upsertChunks(ctx, kb, chunks, opts),
-    deleteChunks: (kb, request) => deleteChunks(ctx, kb, request),
-    listDocuments: (kb, opts) => listDocuments(ctx, kb, opts),
-    deleteKnowledgeBase: (kb) => deleteKnowledgeBase(ctx, kb),
-    createGeneration: (kb, opts) => createGeneration(ctx, kb, opts),
-    sealGeneration: async (kb, generation) => {
-      const sealed = await sealGeneration(ctx, kb, generation);
-      return toInfo(sealed.kb, sealed.generation);
-    },
-    promoteGeneration: (kb, generation) => promoteGeneration(ctx, kb, generation),
-    search: (request) => search(ctx, request),
-    gc: (opts) => collectGarbage(ctx, opts),
+    listKnowledgeBases: () => read(() => listKnowledgeBases(ctx)),
+    describeKnowledgeBase: (kb) => read(() => describeKnowledgeBase(ctx, kb)),
+    listGenerations: (kb) => read(() => listGenerations(ctx, kb)),
+    upsertChunks: (kb, chunks, opts) => write(() => upsertChunks(ctx, kb, chunks, opts)),
+    deleteChunks: (kb, request) => write(() => deleteChunks(ctx, kb, request)),
+    listDocuments: (kb, opts) => read(() => listDocuments(ctx, kb, opts)),
+    deleteKnowledgeBase: (kb) => write(() => deleteKnowledgeBase(ctx, kb)),
+    createGeneration: (kb, opts) => write(() => createGeneration(ctx, kb, opts)),
+    sealGeneration: (kb, generation) =>
+      write(async () => {
+        const sealed = await sealGeneration(ctx, kb, generation);
+        return toInfo(sealed.kb, sealed.generation);
+      }),
+    promoteGeneration: (kb, generation) => write(() => promoteGeneration(ctx, kb, generation)),
+    search: (request) => read(() => search(ctx, request)),
+    gc: (opts) => write(() => collectGarbage(ctx, opts)),
     gcLoopState: () => gcLoop.snapshot(),
     onEvent(listener) {
       listeners.add(listener);
@@ -190,6 +244,7 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
       // Let queued writes, promotions and GC finish before releasing the handles.
       await ctx.kbLocks.drain();
       await ctx.indexMaintenance.drain();
+      await coordination.close();
       ctx.tables.closeAll();
       listeners.clear();
     },

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'EMBEDDER_UNAVAILABLE',
   'CANCELLED',
   'LIMIT_EXCEEDED',
+  'CONFLICT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -409,6 +409,19 @@ export interface EngineOptions {
   heavyConcurrency?: number;
   /** Open without writing anything (no catalog creation, write calls fail). */
   readOnly?: boolean;
+  /**
+   * How stale this process's view of the store may get: a write or promotion made by another process on the
+   * same store is seen by searches here within this many milliseconds; 0 checks on every request.
+   * @example 1000
+   */
+  stalenessMs?: number;
+  /** Lifetime of a cross-process lease without a heartbeat: how long a crashed process can block writers. @example 10000 */
+  leaseTtlMs?: number;
+  /**
+   * Object-store options passed to LanceDB (keys as LanceDB/object_store read them).
+   * @example { "aws_endpoint": "http://127.0.0.1:9000", "aws_region": "us-east-1", "allow_http": "true" }
+   */
+  storageOptions?: Record<string, string>;
   log?: EngineLog;
 }
 

@@ -1,5 +1,6 @@
 // deleteKnowledgeBase: mark every generation of a KB for deletion in one commit, then drop their tables.
 import { underKbLock } from '../concurrency.js';
+import { waitForUnpinned } from '../gc/collect-garbage.js';
 import { kbNotFound, requireWritable, type EngineContext } from '../context.js';
 import { tableStats } from '../storage/generation-tables.js';
 import type { DeleteKnowledgeBaseResult } from '../types.js';
@@ -22,10 +23,9 @@ export async function deleteKnowledgeBase(ctx: EngineContext, kbInput: string): 
     const now = Date.now();
     await ctx.catalog.commit(live.map((g) => ({ ...g, status: 'marked_for_deletion' as const, updatedAt: now })));
     for (const g of live) {
-      // A search that resolved this generation a moment ago may still read it; give it a short grace.
-      for (let waited = 0; ctx.pins.pinCount(kb, g.generation) > 0 && waited < 5000; waited += 50) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      // A search (here or in another process) that resolved this generation a moment ago may still read it:
+      // give it the same grace GC gives, then drop regardless (the KB is gone for every new search already).
+      await waitForUnpinned(ctx, kb, g.generation);
       await ctx.tables.drop(g.tableName);
       await ctx.catalog.commit([{ ...g, status: 'deleted', updatedAt: Date.now() }]);
       ctx.emit({ type: 'generation_changed', kb, generation: g.generation, status: 'deleted' });

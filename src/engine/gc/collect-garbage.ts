@@ -20,7 +20,7 @@ interface KbPlan {
   kept: Array<{ record: GenerationRecord; reason: string }>;
 }
 
-/** How long a real run waits for searches that pinned a victim just before it was marked. */
+/** How long a real run waits for searches (here or in other processes) that pinned a victim before it was marked. */
 const PIN_WAIT_MS = 10_000;
 
 export async function collectGarbage(ctx: EngineContext, options: GcOptions = {}): Promise<GcReport> {
@@ -47,8 +47,11 @@ export async function collectGarbage(ctx: EngineContext, options: GcOptions = {}
     for (const kb of kbs) {
       await underKbLock(ctx, kb, true, () => collectKb(ctx, kb, settings, report));
     }
-    if (!settings.dryRun && options.kb === undefined)
+    if (!settings.dryRun && options.kb === undefined) {
       await ctx.catalog.compact(new Date(settings.now - settings.minAgeMs));
+      // Pin sets of processes long gone, and the lease table's old versions on object storage.
+      await ctx.coordination.tidy().catch((error: unknown) => ctx.log('warning', `tidying leases failed: ${String(error)}`));
+    }
   } catch (error) {
     if (isEngineError(error)) throw error;
     throw new EngineError(
@@ -87,7 +90,7 @@ export function planKb(ctx: EngineContext, kb: string, s: GcSettings): KbPlan {
   for (const record of ctx.catalog.generations(kb)) {
     const verdict = judge(record, epoch, s);
     if (verdict.delete) {
-      const pins = ctx.pins.pinCount(kb, record.generation);
+      const pins = ctx.coordination.pinCount(kb, record.generation);
       if (pins > 0)
         plan.kept.push({ record, reason: `pinned by ${pins} in-flight search(es); retried next run` });
       else plan.victims.push({ record, reason: verdict.reason });
@@ -180,9 +183,11 @@ async function victimBytes(ctx: EngineContext, record: GenerationRecord): Promis
   }
 }
 
-async function waitForUnpinned(ctx: EngineContext, kb: string, generation: number): Promise<boolean> {
+/** Waits (up to PIN_WAIT_MS) until no search in any process reads the generation; false when time ran out. */
+export async function waitForUnpinned(ctx: EngineContext, kb: string, generation: number): Promise<boolean> {
   const deadline = Date.now() + PIN_WAIT_MS;
-  while (ctx.pins.pinCount(kb, generation) > 0) {
+  // Searches in this process (counted) and in others (published pin sets that have not expired).
+  while (ctx.coordination.pinCount(kb, generation) > 0 || (await ctx.coordination.pinnedElsewhere(kb, generation))) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

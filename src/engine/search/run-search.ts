@@ -25,9 +25,7 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
   const kb = validateKbName(request.kb);
   const params = checkSearchParams(request, ctx.limits);
   const predicate = request.filter === undefined || request.filter === null ? undefined : compileFilter(request.filter, ctx.limits);
-  // Resolve and pin in the same tick: GC can never drop the generation between the two.
-  const record = resolveGeneration(ctx, kb, request.generation);
-  const unpin = ctx.pins.pin(kb, record.generation);
+  const { record, unpin } = await resolveAndPin(ctx, kb, request.generation);
   try {
     const plan = planSides(params, record, ctx.embedder);
     const table = await ctx.tables.open(record.tableName);
@@ -72,6 +70,33 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
     throw storageError(`searching generation ${record.generation} of "${kb}"`, error);
   } finally {
     unpin();
+  }
+}
+
+/**
+ * Resolves the generation and pins it. The local pin is counted in the same tick as the resolution, so GC in
+ * this process never drops it between the two. When the pin had to be published for other processes, their GC
+ * may have marked the generation before it could see the pin: re-read the newest catalog, and if the generation
+ * is going away, resolve again (GC marks before it looks at pins, so one of the two always sees the other).
+ */
+async function resolveAndPin(
+  ctx: EngineContext,
+  kb: string,
+  generation: number | undefined,
+): Promise<{ record: GenerationRecord; unpin: () => void }> {
+  for (;;) {
+    const record = resolveGeneration(ctx, kb, generation);
+    const pin = await ctx.coordination.pin(kb, record.generation);
+    if (!pin.published) return { record, unpin: pin.release };
+    try {
+      await ctx.catalog.follow(0);
+    } catch (error) {
+      pin.release();
+      throw error;
+    }
+    const now = ctx.catalog.get(kb, record.generation);
+    if (now && now.status !== 'marked_for_deletion') return { record: now, unpin: pin.release };
+    pin.release(); // the refreshed snapshot resolves anew (or throws for an explicit generation now gone)
   }
 }
 

@@ -1,7 +1,7 @@
 // The generation catalog: one LanceDB table, one row per (kb, generation). Each commit is one atomic write.
 import type { Connection, Table } from '@lancedb/lancedb';
 import { Field, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
-import { storageError } from '../errors.js';
+import { EngineError, storageError } from '../errors.js';
 import type { EmbeddingSpace, GenerationStatus, IndexConfig, Metric } from '../types.js';
 import { rowsToArrow } from './arrow-rows.js';
 
@@ -101,24 +101,46 @@ function fromRow(row: Record<string, unknown>): GenerationRecord {
   };
 }
 
+/** Commit attempts before a catalog change gives up with CONFLICT. */
+const COMMIT_ATTEMPTS = 5;
+
 /**
  * In-memory snapshot of the catalog plus the commit path. Readers (searches) read the snapshot
  * synchronously, so a promotion is seen whole or not at all; writers go through `commit`.
+ *
+ * Many processes may share the table. Invariants: (1) one row per (kb, generation) and one active generation
+ * per KB; (2) a change is computed from, and committed against, the newest version. (2) holds because every
+ * writer of a KB changes its rows only while holding the KB's cross-process writer lease and after `follow(0)`
+ * (see coordination/); the commit itself is re-checked against invariant (1) before it is written, and LanceDB
+ * retries (or reports) a commit that raced another KB's commit on the same table.
  */
 export class Catalog {
   private snapshot = new Map<string, readonly GenerationRecord[]>();
   private commitChain: Promise<unknown> = Promise.resolve();
+  private version = -1;
+  private checkedAt = 0;
+  private following: Promise<void> | undefined;
 
-  private constructor(private readonly table: Table | undefined) {}
+  private constructor(
+    private readonly table: Table | undefined,
+    /** How old the snapshot may get before a read checks the table's version (0: every read). */
+    private readonly stalenessMs: number,
+  ) {}
 
-  /** Opens (or, unless read-only, creates) the catalog table and loads it. */
-  static async open(db: Connection, readOnly: boolean): Promise<Catalog> {
+  /**
+   * Opens (or, unless read-only, creates) the catalog table and loads it. It is opened by name, never found
+   * by listing: some S3-compatible stores list no tables.
+   */
+  static async open(db: Connection, readOnly: boolean, stalenessMs = 1000): Promise<Catalog> {
     try {
-      const names = await db.tableNames();
       let table: Table | undefined;
-      if (names.includes(CATALOG_TABLE)) table = await db.openTable(CATALOG_TABLE);
-      else if (!readOnly) table = await db.createEmptyTable(CATALOG_TABLE, SCHEMA, { existOk: true });
-      const catalog = new Catalog(table);
+      try {
+        table = await db.openTable(CATALOG_TABLE);
+      } catch (error) {
+        if (!/not found|does not exist|was not found/i.test(String(error))) throw error;
+        if (!readOnly) table = await db.createEmptyTable(CATALOG_TABLE, SCHEMA, { existOk: true });
+      }
+      const catalog = new Catalog(table, stalenessMs);
       await catalog.reload();
       return catalog;
     } catch (error) {
@@ -126,16 +148,46 @@ export class Catalog {
     }
   }
 
+  /**
+   * Brings the snapshot up to the table's newest version when it is older than `maxAgeMs` (default: the
+   * staleness setting; 0 forces a check). Cheap when nothing changed: one version check, no rows read.
+   */
+  follow(maxAgeMs: number = this.stalenessMs): Promise<void> {
+    if (!this.table || (maxAgeMs > 0 && Date.now() - this.checkedAt < maxAgeMs)) return Promise.resolve();
+    // An unforced read may share a check under way; a forced one (a writer under its lease) must start after
+    // the call. Checks run one after another so an older reload never overwrites a newer one.
+    if (this.following && maxAgeMs > 0) return this.following;
+    const check = (this.following ?? Promise.resolve()).catch(() => undefined).then(() => this.checkNow());
+    this.following = check;
+    void check.catch(() => undefined).finally(() => {
+      if (this.following === check) this.following = undefined;
+    });
+    return check;
+  }
+
+  private async checkNow(): Promise<void> {
+    const started = Date.now();
+    try {
+      await this.table!.checkoutLatest();
+      if ((await this.table!.version()) !== this.version) await this.reload();
+      this.checkedAt = started;
+    } catch (error) {
+      throw storageError('reading the generation catalog', error);
+    }
+  }
+
   async reload(): Promise<void> {
     const next = new Map<string, GenerationRecord[]>();
     if (this.table) {
       await this.table.checkoutLatest();
+      const version = await this.table.version();
       const rows = (await this.table.query().toArray()) as Array<Record<string, unknown>>;
-      for (const record of rows.map(fromRow)) {
+      for (const record of dedupe(rows.map(fromRow))) {
         const list = next.get(record.kb) ?? [];
         list.push(record);
         next.set(record.kb, list);
       }
+      this.version = version;
     }
     for (const list of next.values()) list.sort((a, b) => a.generation - b.generation);
     this.snapshot = next;
@@ -184,21 +236,43 @@ export class Catalog {
 
   /**
    * Writes the given records in ONE LanceDB commit (merge-insert keyed by kb + generation), then updates the
-   * snapshot. Commits are chained so two KBs never race on the catalog table.
+   * snapshot. Callers hold the KB's writer lease and built `records` from a snapshot `follow(0)` refreshed
+   * under it. A change that would leave a KB with two active generations is refused with CONFLICT. A commit
+   * that lost a race with another process's commit of other rows is retried; after COMMIT_ATTEMPTS, CONFLICT.
    */
   commit(records: GenerationRecord[]): Promise<void> {
     const run = async () => {
       if (!this.table) throw storageError('writing the catalog', new Error('the engine is read-only'));
-      try {
-        await this.table
-          .mergeInsert(['kb', 'generation'])
-          .whenMatchedUpdateAll()
-          .whenNotMatchedInsertAll()
-          .execute(rowsToArrow(SCHEMA, records.map(toRow)));
-      } catch (error) {
-        // The commit may or may not have landed: trust only what the table says.
-        await this.reload().catch(() => undefined);
-        throw storageError('committing the generation catalog', error);
+      const problem = invariantProblem(this.snapshot, records);
+      if (problem) {
+        throw new EngineError(
+          'CONFLICT',
+          `refusing a catalog change that would leave ${problem}; another process changed the knowledge base ` +
+            'meanwhile. Re-read its generations and retry.',
+        );
+      }
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.table
+            .mergeInsert(['kb', 'generation'])
+            .whenMatchedUpdateAll()
+            .whenNotMatchedInsertAll()
+            .execute(rowsToArrow(SCHEMA, records.map(toRow)));
+          break;
+        } catch (error) {
+          // The commit may or may not have landed: trust only what the table says.
+          await this.reload().catch(() => undefined);
+          if (!isCommitConflict(error)) throw storageError('committing the generation catalog', error);
+          if (attempt >= COMMIT_ATTEMPTS) {
+            throw new EngineError(
+              'CONFLICT',
+              `the generation catalog kept changing under this commit (${attempt} attempts, other processes ` +
+                'writing at once); nothing was changed by this call, retry it',
+              { cause: error },
+            );
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20 * attempt * Math.random()));
+        }
       }
       this.applyToSnapshot(records);
     };
@@ -218,6 +292,8 @@ export class Catalog {
         const stats = await this.table.optimize({ cleanupOlderThan: olderThan });
         return Number(stats.prune.bytesRemoved ?? 0);
       } catch (error) {
+        // Another process committed meanwhile ("Rewrite preempted by Update"): compaction is only tidying.
+        if (isCommitConflict(error)) return 0;
         throw storageError('compacting the generation catalog', error);
       }
     };
@@ -236,4 +312,38 @@ export class Catalog {
     }
     this.snapshot = next;
   }
+}
+
+/** LanceDB's words for a commit that raced another one (retryable). */
+function isCommitConflict(error: unknown): boolean {
+  return /conflict|preempted|retryable|concurrent/i.test(String(error));
+}
+
+/**
+ * One record per (kb, generation). Two rows can only exist if a store was written by an older version without
+ * cross-process locks; the newest change wins, so such a store reads consistently and the next commit of that
+ * generation (a merge on the same key) rewrites both rows alike.
+ */
+function dedupe(records: GenerationRecord[]): GenerationRecord[] {
+  const byKey = new Map<string, GenerationRecord>();
+  for (const record of records) {
+    const key = `${record.kb}/${record.generation}`;
+    const seen = byKey.get(key);
+    if (!seen || record.updatedAt > seen.updatedAt) byKey.set(key, record);
+  }
+  return [...byKey.values()];
+}
+
+/** What invariant the snapshot with `changes` applied would break (more than one active generation), if any. */
+function invariantProblem(
+  snapshot: Map<string, readonly GenerationRecord[]>,
+  changes: GenerationRecord[],
+): string | undefined {
+  for (const kb of new Set(changes.map((c) => c.kb))) {
+    const after = new Map((snapshot.get(kb) ?? []).map((g) => [g.generation, g.status]));
+    for (const change of changes) if (change.kb === kb) after.set(change.generation, change.status);
+    const active = [...after.entries()].filter(([, status]) => status === 'active').map(([g]) => g);
+    if (active.length > 1) return `"${kb}" with ${active.length} active generations (${active.join(', ')})`;
+  }
+  return undefined;
 }

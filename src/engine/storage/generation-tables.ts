@@ -94,6 +94,22 @@ export class GenerationTables {
     }
   }
 
+  /**
+   * Moves the cached handles of `kb`'s tables to their newest version. A writer calls it once it holds the
+   * KB's lease: a handle may lag other processes' commits by the staleness bound, and compacting or copying
+   * from an old version can meet files another process's cleanup already removed.
+   */
+  async followLatest(kb: string): Promise<void> {
+    const prefix = `kb-${kb}-g`;
+    const handles = [...this.handles.entries()].filter(([name]) => name.startsWith(prefix)).map(([, handle]) => handle);
+    await Promise.all(
+      handles.map(async (handle) => {
+        const table = await handle.catch(() => undefined);
+        await table?.checkoutLatest().catch(() => undefined); // a dropped table fails its next real use instead
+      }),
+    );
+  }
+
   async tableNames(): Promise<string[]> {
     return this.db.tableNames();
   }

@@ -1,6 +1,6 @@
 // Keeps a written generation's indexes fresh in the background: at once past a backlog, else once writes pause.
 import type { Table } from '@lancedb/lancedb';
-import { underKbLock, type KeyedMutex, type Semaphore } from '../concurrency.js';
+import { underKbLock, type KbLock, type Semaphore } from '../concurrency.js';
 import type { EngineLog, IndexConfig } from '../types.js';
 import type { GenerationRecord } from './catalog.js';
 import { refreshIndexes, VECTOR_INDEX_NAME } from './generation-tables.js';
@@ -33,7 +33,7 @@ export class IndexMaintenance {
 
   constructor(
     private readonly heavy: Semaphore,
-    private readonly kbLocks: KeyedMutex,
+    private readonly kbLocks: KbLock,
     private readonly options: IndexMaintenanceOptions,
     private readonly log: EngineLog,
   ) {}

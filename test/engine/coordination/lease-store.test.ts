@@ -1,0 +1,139 @@
+// One contract for both lease stores (files on local disk, a LanceDB table for object storage), plus real races.
+import { spawn } from 'node:child_process';
+import { writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect } from '@lancedb/lancedb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileLeaseStore } from '../../../src/engine/coordination/file-lease-store.js';
+import type { LeaseStore } from '../../../src/engine/coordination/lease-store.js';
+import { TableLeaseStore } from '../../../src/engine/coordination/table-lease-store.js';
+import { requireBuild } from '../../helpers/built-server.js';
+import { startLocalS3, type LocalS3 } from '../../helpers/s3-server.js';
+import { makeTempDir, type TempDir } from '../../helpers/temp-dir.js';
+
+const CHILD = fileURLToPath(new URL('../../fixtures/lease-race-child.mjs', import.meta.url));
+let temp: TempDir | undefined;
+let s3: LocalS3 | undefined;
+afterEach(async () => {
+  await temp?.remove();
+  temp = undefined;
+  await s3?.close();
+  s3 = undefined;
+});
+
+type Kind = 'file' | 'table' | 'table on s3rver';
+const KINDS: Array<{ kind: Kind; make: (root: string) => Promise<LeaseStore> }> = [
+  { kind: 'file', make: async (root) => new FileLeaseStore(root) },
+  { kind: 'table', make: async (root) => TableLeaseStore.open(await connect(root)) },
+  {
+    kind: 'table on s3rver',
+    make: async () => {
+      s3 = await startLocalS3();
+      return TableLeaseStore.open(await connect(s3.uri('leases'), { storageOptions: s3.storageOptions }));
+    },
+  },
+];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function race(
+  kind: string,
+  root: string,
+  contenders: number,
+): Promise<Array<{ owner: string; won: boolean }>> {
+  requireBuild();
+  const startAt = Date.now() + 1500;
+  const children = [...Array(contenders).keys()].map((i) =>
+    spawn(process.execPath, [CHILD, kind, root, String(startAt), `p${i}`], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }),
+  );
+  try {
+    return await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<{ owner: string; won: boolean }>((resolve, reject) => {
+            let out = '';
+            let err = '';
+            child.stdout.on('data', (d: Buffer) => {
+              out += d.toString();
+              if (out.includes('\n')) resolve(JSON.parse(out.trim()) as { owner: string; won: boolean });
+            });
+            child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+            child.on('exit', (code) => reject(new Error(`child exited early (${code}): ${err}`)));
+          }),
+      ),
+    );
+  } finally {
+    // Every contender stays alive until all have answered: a dead holder's lease may rightly be broken.
+    for (const child of children) child.stdin.end();
+  }
+}
+
+describe.each(KINDS)('$kind lease store', ({ make }) => {
+  it('lets one owner hold a lease until it releases it', async () => {
+    temp = await makeTempDir('rag-lease-');
+    const store = await make(temp.path);
+    expect(await store.tryAcquire('kb-a', 'one', 10_000)).toBe(true);
+    expect(await store.tryAcquire('kb-a', 'two', 10_000)).toBe(false);
+    expect(await store.tryAcquire('kb-b', 'two', 10_000)).toBe(true);
+    expect(await store.renew('kb-a', 'one', 10_000)).toBe(true);
+    expect(await store.renew('kb-a', 'two', 10_000)).toBe(false);
+    await store.release('kb-a', 'two'); // not the holder: no effect
+    expect(await store.tryAcquire('kb-a', 'two', 10_000)).toBe(false);
+    await store.release('kb-a', 'one');
+    expect(await store.tryAcquire('kb-a', 'two', 10_000)).toBe(true);
+  });
+
+  it('lets another owner take a lease whose holder stopped renewing, and the old holder learns it lost it', async () => {
+    temp = await makeTempDir('rag-lease-');
+    const store = await make(temp.path);
+    expect(await store.tryAcquire('gc', 'crashed', 200)).toBe(true);
+    expect(await store.tryAcquire('gc', 'next', 10_000)).toBe(false);
+    await sleep(300);
+    expect(await store.tryAcquire('gc', 'next', 10_000)).toBe(true);
+    expect(await store.renew('gc', 'crashed', 10_000)).toBe(false);
+  });
+
+  it("shows pins published by other owners until they expire, and an owner's new set replaces its old one", async () => {
+    temp = await makeTempDir('rag-lease-');
+    const store = await make(temp.path);
+    await store.publishPins('reader', ['kb/1', 'kb/2'], 300);
+    expect([...(await store.livePins('gc'))].sort()).toEqual(['kb/1', 'kb/2']);
+    expect([...(await store.livePins('reader'))]).toEqual([]);
+    await store.publishPins('reader', ['kb/2'], 300);
+    expect([...(await store.livePins('gc'))]).toEqual(['kb/2']);
+    await sleep(400);
+    expect([...(await store.livePins('gc'))]).toEqual([]);
+  });
+});
+
+// Not on s3rver: it ignores conditional writes, so no store on it can settle a true race (see the README).
+describe.each(KINDS.filter((k) => k.kind !== 'table on s3rver'))(
+  '$kind lease store under a race',
+  ({ kind, make }) => {
+    it('gives a lease to exactly one of six processes racing for it', async () => {
+      temp = await makeTempDir('rag-lease-race-');
+      await make(temp.path); // creates the lease table once, as an engine would at open
+      const outcomes = await race(kind, temp.path, 6);
+      expect(outcomes.filter((o) => o.won)).toHaveLength(1);
+    });
+  },
+);
+
+describe('file lease store', () => {
+  it('breaks at once a lease left by a dead process on this host', async () => {
+    temp = await makeTempDir('rag-lease-dead-');
+    const dead = spawn(process.execPath, ['-e', '']);
+    const pid = await new Promise<number>((resolve) => dead.on('exit', () => resolve(dead.pid!)));
+    await mkdir(join(temp.path, '_coordination', 'leases'), { recursive: true });
+    const { hostname } = await import('node:os');
+    await writeFile(
+      join(temp.path, '_coordination', 'leases', 'kb-a.lease'),
+      JSON.stringify({ owner: 'ghost', host: hostname(), pid, expiresAt: Date.now() + 60_000 }),
+    );
+    const store = new FileLeaseStore(temp.path);
+    expect(await store.tryAcquire('kb-a', 'alive', 10_000)).toBe(true);
+  });
+});
