@@ -1,19 +1,7 @@
 // Abuse suite, engine and tool side: inputs at and past the documented limits, each refused or bounded.
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settledHeap } from '../helpers/heap.js';
 import { callTool, startTestServer, textOf, type TestServer } from '../helpers/mcp-client.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-async function settledHeap(): Promise<number> {
-  for (let i = 0; i < 4; i++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return process.memoryUsage().heapUsed;
-}
 
 const MiB = 1024 * 1024;
 let t: TestServer;

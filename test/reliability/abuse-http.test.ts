@@ -3,9 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settledHeap } from '../helpers/heap.js';
 import { BUILT_MAIN, requireBuild, serverEnv } from '../helpers/built-server.js';
 import {
   connectHttpClient,
@@ -22,18 +21,6 @@ const INIT = JSON.stringify({
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'abuse', version: '0' } },
 });
 const AUTH = { Authorization: `Bearer ${TEST_HTTP_TOKEN}` };
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** Heap in use after full collections, so only what is still reachable counts. */
-async function settledHeap(): Promise<number> {
-  for (let i = 0; i < 4; i++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return process.memoryUsage().heapUsed;
-}
 
 interface Raw {
   status: number;
