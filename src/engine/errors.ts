@@ -59,6 +59,18 @@ export function storageError(action: string, cause: unknown): EngineError {
 }
 
 /**
+ * Runs one storage call and reports its failure as `STORAGE`. Wrap only the storage call itself: a bug in
+ * the code around it must surface as itself, not as a disk-full hint.
+ */
+export async function onStorage<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw storageError(action, error);
+  }
+}
+
+/**
  * LanceDB's errors end in the Rust source location (`, /home/runner/.cargo/registry/src/…/lance-io/src/x.rs:123:45`):
  * noise to an agent and a map of the build to anyone else. The full text stays in `cause`, which the tool
  * layer logs.
