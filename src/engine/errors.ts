@@ -8,7 +8,6 @@ export const ERROR_CODES = [
   'INVALID_STATE',
   'DIMENSION_MISMATCH',
   'MODEL_MISMATCH',
-  'PROMOTION_FAILED',
   'GC_FAILED',
   'STORAGE',
   'EMBEDDER_UNAVAILABLE',
@@ -56,6 +55,18 @@ export function storageError(action: string, cause: unknown): EngineError {
       cause,
     },
   );
+}
+
+/**
+ * Runs one storage call and reports its failure as `STORAGE`. Wrap only the storage call itself: a bug in
+ * the code around it must surface as itself, not as a disk-full hint.
+ */
+export async function onStorage<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw storageError(action, error);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 // Read-only views of knowledge bases and generations, with live chunk counts and bytes from LanceDB.
 import { kbNotFound, type EngineContext } from './context.js';
-import { storageError } from './errors.js';
+import { onStorage, storageError } from './errors.js';
 import type { GenerationRecord } from './storage/catalog.js';
 import { tableStats } from './storage/generation-tables.js';
 import type { GenerationInfo, GenerationStatus, KnowledgeBaseDetail, KnowledgeBaseInfo } from './types.js';
@@ -19,7 +19,7 @@ async function liveStats(ctx: EngineContext, record: GenerationRecord): Promise<
   } catch (error) {
     const now = ctx.catalog.get(record.kb, record.generation);
     if (!now || now.status === 'marked_for_deletion') return { chunkCount: 0, bytes: 0 };
-    throw error;
+    throw storageError(`reading the generations of "${record.kb}"`, error);
   }
 }
 
@@ -46,11 +46,7 @@ export async function listGenerations(ctx: EngineContext, kbInput: string): Prom
   const kb = validateKbName(kbInput);
   const records = ctx.catalog.generations(kb);
   if (records.length === 0) throw kbNotFound(ctx, kb);
-  try {
-    return await Promise.all(records.map((r) => generationInfo(ctx, r)));
-  } catch (error) {
-    throw storageError(`reading the generations of "${kb}"`, error);
-  }
+  return Promise.all(records.map((r) => generationInfo(ctx, r)));
 }
 
 async function summary(ctx: EngineContext, kb: string, generations: GenerationInfo[]): Promise<KnowledgeBaseInfo> {
@@ -79,9 +75,10 @@ export async function describeKnowledgeBase(ctx: EngineContext, kbInput: string)
   const generations = await listGenerations(ctx, kb);
   const base = await summary(ctx, kb, generations);
   const active = ctx.catalog.active(kb);
-  const table = active ? await ctx.tables.open(active.tableName) : undefined;
+  const reading = `reading the indexes of "${kb}"`;
+  const table = active ? await onStorage(reading, () => ctx.tables.open(active.tableName)) : undefined;
   const indexes = table
-    ? (await table.listIndices()).map((i) => {
+    ? (await onStorage(reading, () => table.listIndices())).map((i) => {
         const extra = i as unknown as { numIndexedRows?: number; numUnindexedRows?: number };
         return {
           name: i.name,

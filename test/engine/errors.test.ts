@@ -1,6 +1,8 @@
 // Storage error messages: what the agent reads is trimmed of Rust source locations; the cause keeps everything.
-import { describe, expect, it } from 'vitest';
-import { storageError, withoutSourceLocations } from '../../src/engine/errors.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EngineError, onStorage, storageError, withoutSourceLocations } from '../../src/engine/errors.js';
+import { animalCorpus, openTestEngine, type TestEngine } from '../helpers/engine.js';
+import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
 
 describe('storageError', () => {
   it('drops Rust source paths from the message and keeps the original as cause', () => {
@@ -24,5 +26,34 @@ describe('storageError', () => {
     expect(withoutSourceLocations('plain message with a path /tmp/x.lance')).toBe(
       'plain message with a path /tmp/x.lance',
     );
+  });
+});
+
+describe('only storage calls become STORAGE', () => {
+  let t: TestEngine | undefined;
+  afterEach(async () => t?.close());
+
+  it('onStorage wraps a storage failure and passes an engine error through', async () => {
+    const wrapped = await onStorage('writing x', () => Promise.reject(new Error('ENOSPC: no space'))).catch((e) => e);
+    expect(wrapped).toBeInstanceOf(EngineError);
+    expect((wrapped as EngineError).code).toBe('STORAGE');
+    expect((wrapped as EngineError).message).toContain('The disk is full');
+    const own = new EngineError('CONFLICT', 'someone else committed');
+    await expect(onStorage('writing x', () => Promise.reject(own))).rejects.toBe(own);
+  });
+
+  it('a bug outside the storage calls of a search surfaces as itself, not as a disk-full STORAGE error', async () => {
+    const bug = new TypeError('embedder bug: cannot read properties of undefined');
+    class BrokenQueryEmbedder extends KeywordEmbedder {
+      override embedQuery(): Promise<Float32Array> {
+        return Promise.reject(bug);
+      }
+    }
+    t = await openTestEngine({ embedder: new BrokenQueryEmbedder() });
+    await t.engine.upsertChunks('docs', animalCorpus());
+    await expect(t.engine.search({ kb: 'docs', mode: 'vector', text: 'cat' })).rejects.toBe(bug);
+    // The storage side of the same search still works: lexical search needs no query embedding.
+    const lexical = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'cat' });
+    expect(lexical.results[0]!.chunkId).toBe('c1');
   });
 });

@@ -34,13 +34,18 @@ describe('search', () => {
 
   it('hybrid mode fuses both sides and reports per-side scores and ranks', async () => {
     await seeded();
+    // c2 tops both sides alone; fusion must carry those very scores, not just some number.
+    const vectorAlone = await t.engine.search({ kb: 'docs', mode: 'vector', text: 'dog car', limit: 1 });
+    const lexicalAlone = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'dog car', limit: 1 });
+    expect(vectorAlone.results[0]!.chunkId).toBe('c2');
+    expect(lexicalAlone.results[0]!.chunkId).toBe('c2');
     for (const fusion of ['rrf', 'weighted', 'adaptive'] as const) {
       const r = await t.engine.search({ kb: 'docs', mode: 'hybrid', text: 'dog car', fusion, limit: 3 });
       expect(r.mode).toBe('hybrid');
       expect(r.fusion).toBe(fusion);
       expect(r.results[0]!.chunkId).toBe('c2');
-      expect(r.results[0]!.scores.vector).toBeDefined();
-      expect(r.results[0]!.scores.lexical).toBeDefined();
+      expect(r.results[0]!.scores.vector).toBeCloseTo(vectorAlone.results[0]!.score, 6);
+      expect(r.results[0]!.scores.lexical).toBeCloseTo(lexicalAlone.results[0]!.score, 6);
       expect(r.results[0]!.ranks).toEqual({ vector: 1, lexical: 1 });
       for (let i = 1; i < r.results.length; i++) expect(r.results[i - 1]!.score).toBeGreaterThanOrEqual(r.results[i]!.score);
     }

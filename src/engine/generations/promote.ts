@@ -94,18 +94,8 @@ export async function promoteGeneration(ctx: EngineContext, kbInput: string, gen
     if (previous) {
       changes.push({ ...previous, status: 'archived', archivedAt: now, archivedEpoch: nextEpoch, updatedAt: now });
     }
-    try {
-      await ctx.catalog.commit(changes);
-    } catch (error) {
-      // A storage cause (disk full, read-only) keeps its code: the remedy is the storage's, not a retry.
-      if (error instanceof EngineError && error.code === 'STORAGE') throw error;
-      throw new EngineError(
-        'PROMOTION_FAILED',
-        `promoting generation ${generation} of "${kb}" failed; the active generation is still ` +
-          `${ctx.catalog.active(kb)?.generation ?? 'none'}. Retry the promotion. (${(error as Error).message})`,
-        { cause: error },
-      );
-    }
+    // Catalog.commit fails only with STORAGE or CONFLICT (nothing changed; retry), and both say so themselves.
+    await ctx.catalog.commit(changes);
     ctx.emit({ type: 'generation_changed', kb, generation, status: 'active' });
     if (previous) ctx.emit({ type: 'generation_changed', kb, generation: previous.generation, status: 'archived' });
     return {

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { MultiMatchQuery, type Table } from '@lancedb/lancedb';
 import { kbNotFound, requireGeneration, type EngineContext } from '../context.js';
-import { EngineError, storageError } from '../errors.js';
+import { EngineError, onStorage } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 import { parseMetadata, RESULT_COLUMNS, toEpochMs } from '../storage/chunk-schema.js';
 import { LEXICAL_COLUMNS, VECTOR_INDEX_NAME } from '../storage/generation-tables.js';
@@ -26,14 +26,15 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
   const params = checkSearchParams(request, ctx.limits);
   const predicate = request.filter === undefined || request.filter === null ? undefined : compileFilter(request.filter, ctx.limits);
   const { record, unpin } = await resolveAndPin(ctx, kb, request.generation);
+  const reading = `searching generation ${record.generation} of "${kb}"`;
   try {
     const plan = planSides(params, record, ctx.embedder);
-    const table = await ctx.tables.open(record.tableName);
+    const table = await onStorage(reading, () => ctx.tables.open(record.tableName));
     const base = { kb, generation: record.generation, mode: plan.mode, fusion: plan.mode === 'hybrid' ? params.fusion.method : null };
     if (!table || !record.embedding) {
       return { ...base, results: [], warnings: [...plan.warnings, 'the generation holds no chunks yet'], tookMs: elapsed(started), cached: false };
     }
-    const cacheKey = await cacheKeyFor(table, record, params, plan.mode, predicate);
+    const cacheKey = await onStorage(reading, () => cacheKeyFor(table, record, params, plan.mode, predicate));
     const hit = ctx.cache.get(cacheKey);
     if (hit) return { ...hit, cached: true, tookMs: elapsed(started) };
 
@@ -47,10 +48,12 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
     }
     const want = params.limit + params.offset;
     const candidates = plan.mode === 'hybrid' ? 2 * want : want;
-    const [vectorSide, lexicalSide] = await Promise.all([
-      queryVector ? vectorCandidates(table, record, queryVector, candidates, predicate) : Promise.resolve([]),
-      plan.mode !== 'vector' ? lexicalCandidates(table, params.text!, candidates, predicate) : Promise.resolve([]),
-    ]);
+    const [vectorSide, lexicalSide] = await onStorage(reading, () =>
+      Promise.all([
+        queryVector ? vectorCandidates(table, record, queryVector, candidates, predicate) : Promise.resolve([]),
+        plan.mode !== 'vector' ? lexicalCandidates(table, params.text!, candidates, predicate) : Promise.resolve([]),
+      ]),
+    );
     const fused =
       plan.mode === 'hybrid'
         ? fuse(params.fusion, vectorSide, lexicalSide)
@@ -65,9 +68,6 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
     const response: SearchResponse = { ...base, results, warnings: plan.warnings, tookMs: 0, cached: false };
     ctx.cache.set(cacheKey, response);
     return { ...response, tookMs: elapsed(started) };
-  } catch (error) {
-    if (error instanceof EngineError) throw error;
-    throw storageError(`searching generation ${record.generation} of "${kb}"`, error);
   } finally {
     unpin();
   }

@@ -178,13 +178,13 @@ function vectorIndex(metric: Metric, config: IndexConfig, rows: number, dimensio
       ...(config.efConstruction !== undefined ? { efConstruction: config.efConstruction } : {}),
     });
   }
-    // 4 dimensions per sub-vector: dim/8 lost a third of recall@10 on clustered test data (0.68 vs 0.97).
   if (config.type === 'auto' || config.type === 'ivf_rq') {
     // RaBitQ packs 8 dimensions per byte; other widths fall back to unquantized IVF.
     return dimension % 8 === 0
       ? Index.ivfRq({ distanceType: metric, numPartitions })
       : Index.ivfFlat({ distanceType: metric, numPartitions });
   }
+  // IVF-PQ: 4 dimensions per sub-vector; dim/8 lost a third of recall@10 on clustered test data (0.68 vs 0.97).
   const numSubVectors = config.numSubVectors ?? largestDivisorAtMost(dimension, Math.max(1, dimension / 4));
   return Index.ivfPq({ distanceType: metric, numPartitions, numSubVectors });
 }
@@ -193,9 +193,4 @@ function vectorIndex(metric: Metric, config: IndexConfig, rows: number, dimensio
 function largestDivisorAtMost(n: number, limit: number): number {
   for (let d = Math.floor(limit); d > 1; d--) if (n % d === 0) return d;
   return 1;
-}
-
-export async function hasVectorIndex(table: Table): Promise<boolean> {
-  const indexes = await table.listIndices();
-  return indexes.some((i) => i.name === VECTOR_INDEX_NAME);
 }

@@ -1,0 +1,167 @@
+// The generation catalog on its own: open (and read-only open), commit, follow another instance, duplicate rows, conflicts.
+import { connect, type Connection } from '@lancedb/lancedb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_INDEX_CONFIG } from '../../../src/engine/context.js';
+import { EngineError } from '../../../src/engine/errors.js';
+import { CATALOG_TABLE, Catalog, type GenerationRecord } from '../../../src/engine/storage/catalog.js';
+import { makeTempDir, type TempDir } from '../../helpers/temp-dir.js';
+
+let dir: TempDir;
+let db: Connection;
+beforeEach(async () => {
+  dir = await makeTempDir();
+  db = await connect(dir.path);
+});
+afterEach(async () => {
+  db.close();
+  await dir.remove();
+});
+
+function record(kb: string, generation: number, changes: Partial<GenerationRecord> = {}): GenerationRecord {
+  return {
+    kb,
+    generation,
+    status: 'building',
+    tableName: `${kb}-g${generation}`,
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    promotedAt: null,
+    archivedAt: null,
+    promotedEpoch: null,
+    archivedEpoch: null,
+    embedding: { model: 'hash', dimension: 8, revision: 'r1' },
+    metric: 'cosine',
+    indexConfig: DEFAULT_INDEX_CONFIG,
+    ...changes,
+  };
+}
+
+const active = (kb: string, generation: number, epoch: number) =>
+  record(kb, generation, { status: 'active', promotedAt: 2_000, promotedEpoch: epoch, updatedAt: 2_000 + epoch });
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<EngineError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(EngineError);
+  expect((error as EngineError).code).toBe(code);
+  return error as EngineError;
+}
+
+describe('Catalog.open', () => {
+  it('creates the table on a fresh store, empty', async () => {
+    const catalog = await Catalog.open(db, false);
+    expect(catalog.knowledgeBases()).toEqual([]);
+    expect(await db.tableNames()).toContain(CATALOG_TABLE);
+  });
+
+  it('read-only on a fresh store creates nothing and refuses commits with STORAGE', async () => {
+    const catalog = await Catalog.open(db, true);
+    expect(catalog.knowledgeBases()).toEqual([]);
+    expect(await db.tableNames()).not.toContain(CATALOG_TABLE);
+    const error = await expectCode(catalog.commit([record('a', 1)]), 'STORAGE');
+    expect(error.message).toContain('read-only');
+  });
+});
+
+describe('Catalog.commit', () => {
+  it('persists records, round-trips every field and keeps generations sorted per KB', async () => {
+    const catalog = await Catalog.open(db, false);
+    const two = record('a', 2, { embedding: null, metric: 'l2', indexConfig: { type: 'none', bruteForceThreshold: 5 } });
+    const one = active('a', 1, 1);
+    await catalog.commit([two, one]);
+    await catalog.commit([record('b', 1)]);
+    expect(catalog.get('a', 2)).toEqual(two);
+
+    const reopened = await Catalog.open(db, true);
+    expect(reopened.knowledgeBases()).toEqual(['a', 'b']);
+    expect(reopened.records('a')).toEqual([one, two]);
+    expect(reopened.active('a')).toEqual(one);
+    expect(reopened.epoch('a')).toBe(1);
+    expect(reopened.nextGenerationNumber('a')).toBe(3);
+  });
+
+  it('updates a record in place (one row per kb + generation) and hides tombstones', async () => {
+    const catalog = await Catalog.open(db, false);
+    await catalog.commit([record('a', 1)]);
+    await catalog.commit([record('a', 1, { status: 'ready', updatedAt: 1_500 })]);
+    await catalog.commit([record('a', 2, { status: 'deleted' })]);
+    const table = await db.openTable(CATALOG_TABLE);
+    expect(await table.countRows()).toBe(2);
+
+    const reopened = await Catalog.open(db, true);
+    expect(reopened.get('a', 1)?.status).toBe('ready');
+    expect(reopened.get('a', 2)).toBeUndefined();
+    expect(reopened.generations('a').map((g) => g.generation)).toEqual([1]);
+    expect(reopened.records('a').map((g) => g.generation)).toEqual([1, 2]);
+    expect(reopened.nextGenerationNumber('a')).toBe(3); // a tombstone keeps its number taken
+  });
+
+  it('refuses, with CONFLICT and nothing written, a change that would leave two active generations', async () => {
+    const catalog = await Catalog.open(db, false);
+    await catalog.commit([active('a', 1, 1)]);
+    await expectCode(catalog.commit([active('a', 2, 2)]), 'CONFLICT');
+    expect((await Catalog.open(db, true)).get('a', 2)).toBeUndefined();
+    // The same promotion with the old generation archived is one valid commit.
+    await catalog.commit([active('a', 2, 2), record('a', 1, { status: 'archived', archivedEpoch: 2 })]);
+    expect((await Catalog.open(db, true)).active('a')?.generation).toBe(2);
+  });
+
+  it('a stale writer is refused once it follows the newest version', async () => {
+    const writerA = await Catalog.open(db, false);
+    await writerA.commit([active('a', 1, 1)]);
+    const writerB = await Catalog.open(db, false, 60_000);
+    await writerA.commit([active('a', 2, 2), record('a', 1, { status: 'archived', archivedEpoch: 2 })]);
+    await writerB.follow(0);
+    // B now sees generation 2 active: promoting 3 without archiving 2 is refused.
+    await expectCode(
+      writerB.commit([active('a', 3, 3), record('a', 1, { status: 'archived', archivedEpoch: 3 })]),
+      'CONFLICT',
+    );
+    expect((await Catalog.open(db, true)).get('a', 3)).toBeUndefined();
+  });
+});
+
+describe('Catalog.follow', () => {
+  it('sees another instance’s commits within the staleness bound, at once when forced', async () => {
+    const writer = await Catalog.open(db, false);
+    const reader = await Catalog.open(db, true, 60_000);
+    await reader.follow(); // first check: the snapshot is now fresh for 60 s
+    await writer.commit([record('a', 1)]);
+
+    await reader.follow();
+    expect(reader.get('a', 1)).toBeUndefined(); // within the bound: no read of the table
+    await reader.follow(0);
+    expect(reader.get('a', 1)).toEqual(record('a', 1));
+  });
+
+  it('a read-only instance opened before the table exists stays empty', async () => {
+    const reader = await Catalog.open(db, true, 0);
+    await (await Catalog.open(db, false)).commit([record('a', 1)]);
+    await reader.follow(0);
+    expect(reader.knowledgeBases()).toEqual([]);
+  });
+});
+
+describe('duplicate rows', () => {
+  it('reads the newest of two rows for one (kb, generation), and the next commit rewrites both alike', async () => {
+    const catalog = await Catalog.open(db, false);
+    await catalog.commit([record('a', 1, { status: 'building', updatedAt: 1_000 })]);
+    // What an older, lock-free version could leave behind: a second row for the same key, written later.
+    const table = await db.openTable(CATALOG_TABLE);
+    const [row] = (await table.query().toArray()) as Array<Record<string, unknown>>;
+    await table.add([{ ...row, status: 'ready', updated_at: 3_000 }]);
+    expect(await table.countRows()).toBe(2);
+
+    const reopened = await Catalog.open(db, false);
+    expect(reopened.generations('a')).toHaveLength(1);
+    expect(reopened.get('a', 1)?.status).toBe('ready');
+
+    await reopened.commit([record('a', 1, { status: 'archived', updatedAt: 4_000 })]);
+    await table.checkoutLatest(); // this handle was opened before the commit
+    const rows = (await table.query().toArray()) as Array<Record<string, unknown>>;
+    expect(rows.map((r) => r.status)).toEqual(['archived', 'archived']);
+    expect((await Catalog.open(db, true)).get('a', 1)?.status).toBe('archived');
+  });
+});
