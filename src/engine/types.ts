@@ -156,6 +156,8 @@ export interface DocumentInfo {
   chunks: number;
   /** Latest updated_at of its chunks. */
   updatedAt: string;
+  /** The `metadataKeys` asked for, from one of its chunks (absent keys left out); only when asked. */
+  metadata?: Record<string, JsonValue>;
 }
 
 export interface ListDocumentsOptions {
@@ -164,6 +166,12 @@ export interface ListDocumentsOptions {
   offset?: number;
   /** Default all. */
   limit?: number;
+  /**
+   * Document-level metadata keys to return with each document (read from its first chunk; the metadata
+   * column is parsed once per document, not per chunk). Ingestion asks for the file size and mtime it stored.
+   * @example ['file_size', 'file_mtime_ms']
+   */
+  metadataKeys?: string[];
 }
 
 export interface ListDocumentsResult {

@@ -3,7 +3,7 @@ import { EngineError, isEngineError } from '../engine/errors.js';
 import type { ChunkInput, DocumentInfo, KnowledgeBaseEngine } from '../engine/types.js';
 import { validateKbName } from '../engine/validation.js';
 import { DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS } from './chunker.js';
-import { readSourceFile } from './read-file.js';
+import { readSourceFile, type ReadBytes, type StoredFile } from './read-file.js';
 import { emptyReport, type IngestProgress, type IngestReport } from './report.js';
 import { relativeToRoot, resolveRoots, rootFilter, walkRoot, type IngestRoot, type SourceFile } from './sources.js';
 import type { TokenCounter } from './tokens.js';
@@ -33,7 +33,12 @@ export interface IngestOptions {
   allowedRoots?: string[];
   signal?: AbortSignal;
   onProgress?: (progress: IngestProgress) => void;
+  /** Reads a file's bytes (default fs.readFile); tests pass a counting reader. */
+  readBytes?: ReadBytes;
 }
+
+/** Metadata keys each chunk carries so a re-sync can skip files whose size and mtime did not change. */
+const FILE_STAT_KEYS = ['file_size', 'file_mtime_ms'];
 
 /**
  * Invariants: every document is written in one commit (old chunks out, new ones in, together), so a search
@@ -67,7 +72,7 @@ export async function ingestDocuments(engine: KnowledgeBaseEngine, options: Inge
   if (rebuild && !dryRun) {
     generation = (await engine.createGeneration(kb)).generation;
   } else if (!rebuild) {
-    const listed = await engine.listDocuments(kb).catch((error: unknown) => {
+    const listed = await engine.listDocuments(kb, { metadataKeys: FILE_STAT_KEYS }).catch((error: unknown) => {
       if (isEngineError(error) && error.code === 'KB_NOT_FOUND') return undefined;
       throw error;
     });
@@ -116,7 +121,12 @@ export async function ingestDocuments(engine: KnowledgeBaseEngine, options: Inge
     seen.add(file.relPath);
     progress.currentPath = file.relPath;
     try {
-      const outcome = await readSourceFile(file, { chunker, maxFileBytes, storedVersion: stored.get(file.relPath)?.version });
+      const outcome = await readSourceFile(file, {
+        chunker,
+        maxFileBytes,
+        stored: storedFile(stored.get(file.relPath)),
+        ...(options.readBytes ? { readBytes: options.readBytes } : {}),
+      });
       if (outcome.kind === 'unchanged') report.unchanged++;
       else if (outcome.kind === 'skipped') {
         report.skipped.push({ path: file.absPath, reason: outcome.reason });
@@ -226,6 +236,12 @@ async function writeDocuments(
     }
   }
   return { generation: target, documents: written };
+}
+
+function storedFile(doc: DocumentInfo | undefined): StoredFile | undefined {
+  if (!doc) return undefined;
+  const number = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  return { version: doc.version, size: number(doc.metadata?.file_size), mtimeMs: number(doc.metadata?.file_mtime_ms) };
 }
 
 function inScope(doc: DocumentInfo, roots: IngestRoot[], options: IngestOptions): boolean {
