@@ -354,6 +354,11 @@ export interface Embedder {
   readonly semantic?: boolean;
   embedDocuments(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
   embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
+  /**
+   * Tokens of each text by the model's own tokenizer, without special tokens; absent for embedders without
+   * one (`hash`). Ingestion sizes chunks with it. Call it with many texts at once (one document's words).
+   */
+  countTokens?(texts: string[]): Promise<number[]>;
   status(): EmbedderStatus;
   /** Starts loading in the background; never throws (failure shows in status()). */
   prewarm?(): void;

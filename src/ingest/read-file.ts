@@ -4,9 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ChunkInput } from '../engine/types.js';
 import { chunkDocument, type ChunkerOptions } from './chunker.js';
+import type { SourceDocument } from './document.js';
 import { toChunkInputs } from './chunk-records.js';
 import { readerFor } from './readers/index.js';
 import type { SourceFile } from './sources.js';
+import { documentTokenCounter, type BatchTokenize } from './tokens.js';
 
 export type FileOutcome =
   | { kind: 'chunks'; chunks: ChunkInput[] }
@@ -36,7 +38,14 @@ export type ReadBytes = (absPath: string) => Promise<Buffer>;
  */
 export async function readSourceFile(
   file: SourceFile,
-  options: { chunker: ChunkerOptions; maxFileBytes: number; stored: StoredFile | undefined; readBytes?: ReadBytes },
+  options: {
+    chunker: ChunkerOptions;
+    maxFileBytes: number;
+    stored: StoredFile | undefined;
+    readBytes?: ReadBytes;
+    /** The embedder's tokenizer: one call per document, for all its words (chunker.countTokens wins). */
+    tokenize?: BatchTokenize | undefined;
+  },
 ): Promise<FileOutcome> {
   const name = basename(file.relPath);
   const format = readerFor(name);
@@ -52,7 +61,11 @@ export async function readSourceFile(
   if (version === stored?.version) return { kind: 'unchanged' };
   const outcome = await format.reader({ bytes, fileName: name, extension: format.extension });
   if ('skipped' in outcome) return { kind: 'skipped', reason: outcome.skipped };
-  const drafts = chunkDocument(outcome.document, options.chunker);
+  const chunker =
+    options.tokenize && !options.chunker.countTokens
+      ? { ...options.chunker, countTokens: await documentTokenCounter(blockTexts(outcome.document), options.tokenize) }
+      : options.chunker;
+  const drafts = chunkDocument(outcome.document, chunker);
   if (drafts.length === 0) return { kind: 'skipped', reason: 'no text in it' };
   return {
     kind: 'chunks',
@@ -64,4 +77,8 @@ export async function readSourceFile(
       fileMtimeMs: file.mtimeMs,
     }),
   };
+}
+
+function blockTexts(document: SourceDocument): string[] {
+  return document.sections.flatMap((section) => [...section.headingPath, ...section.blocks.map((block) => block.text)]);
 }

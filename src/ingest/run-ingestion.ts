@@ -6,7 +6,7 @@ import { DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS } from './chunker.js';
 import { readSourceFile, type ReadBytes, type StoredFile } from './read-file.js';
 import { emptyReport, type IngestProgress, type IngestReport } from './report.js';
 import { relativeToRoot, resolveRoots, rootFilter, walkRoot, type IngestRoot, type SourceFile } from './sources.js';
-import type { TokenCounter } from './tokens.js';
+import { estimateTokens, type BatchTokenize, type TokenCounter } from './tokens.js';
 
 /** Default cap on one file's size (--max-file-bytes). */
 export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
@@ -27,6 +27,7 @@ export interface IngestOptions {
   dryRun?: boolean;
   chunkTokens?: number;
   overlapTokens?: number;
+  /** Overrides the token count; default the embedder's tokenizer when it has one, else estimateTokens. */
   countTokens?: TokenCounter;
   maxFileBytes?: number;
   /** When set, every path must be inside one of these (the MCP tool's allowed roots). */
@@ -57,6 +58,7 @@ export async function ingestDocuments(engine: KnowledgeBaseEngine, options: Inge
     overlapTokens: options.overlapTokens ?? DEFAULT_OVERLAP_TOKENS,
     ...(options.countTokens ? { countTokens: options.countTokens } : {}),
   };
+  const tokenize = options.countTokens ? undefined : embedderTokenizer(engine);
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const roots = await resolveRoots(options.paths, options.cwd ?? process.cwd(), options.allowedRoots);
   const progress: IngestProgress = { phase: 'scanning', filesDone: 0, filesTotal: null, chunks: 0 };
@@ -126,6 +128,7 @@ export async function ingestDocuments(engine: KnowledgeBaseEngine, options: Inge
         maxFileBytes,
         stored: storedFile(stored.get(file.relPath)),
         ...(options.readBytes ? { readBytes: options.readBytes } : {}),
+        tokenize,
       });
       if (outcome.kind === 'unchanged') report.unchanged++;
       else if (outcome.kind === 'skipped') {
@@ -236,6 +239,23 @@ async function writeDocuments(
     }
   }
   return { generation: target, documents: written };
+}
+
+/**
+ * The embedder's tokenizer, loaded at the first changed document (an unchanged re-sync never loads the model).
+ * If it cannot load, chunks are sized by the estimate; the embedding itself then reports the model's error.
+ */
+function embedderTokenizer(engine: KnowledgeBaseEngine): BatchTokenize | undefined {
+  const embedder = engine.embedder;
+  if (!embedder?.countTokens) return undefined;
+  let usable: Promise<boolean> | undefined;
+  return async (texts) => {
+    usable ??= embedder.countTokens!(['probe']).then(
+      () => true,
+      () => false,
+    );
+    return (await usable) ? embedder.countTokens!(texts) : texts.map(estimateTokens);
+  };
 }
 
 function storedFile(doc: DocumentInfo | undefined): StoredFile | undefined {
