@@ -156,6 +156,8 @@ export interface DocumentInfo {
   chunks: number;
   /** Latest updated_at of its chunks. */
   updatedAt: string;
+  /** The `metadataKeys` asked for, from one of its chunks (absent keys left out); only when asked. */
+  metadata?: Record<string, JsonValue>;
 }
 
 export interface ListDocumentsOptions {
@@ -164,6 +166,12 @@ export interface ListDocumentsOptions {
   offset?: number;
   /** Default all. */
   limit?: number;
+  /**
+   * Document-level metadata keys to return with each document (read from its first chunk; the metadata
+   * column is parsed once per document, not per chunk). Ingestion asks for the file size and mtime it stored.
+   * @example ['file_size', 'file_mtime_ms']
+   */
+  metadataKeys?: string[];
 }
 
 export interface ListDocumentsResult {
@@ -346,6 +354,11 @@ export interface Embedder {
   readonly semantic?: boolean;
   embedDocuments(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
   embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
+  /**
+   * Tokens of each text by the model's own tokenizer, without special tokens; absent for embedders without
+   * one (`hash`). Ingestion sizes chunks with it. Call it with many texts at once (one document's words).
+   */
+  countTokens?(texts: string[]): Promise<number[]>;
   status(): EmbedderStatus;
   /** Starts loading in the background; never throws (failure shows in status()). */
   prewarm?(): void;

@@ -18,6 +18,9 @@ export interface DocumentIdentity {
   sourcePath: string;
   /** Content hash of the file (citation.version). */
   version: string;
+  /** File size and mtime when read (metadata.file_size, metadata.file_mtime_ms): a re-sync skips reading the file while both match. */
+  fileSize?: number;
+  fileMtimeMs?: number;
 }
 
 /**
@@ -40,6 +43,8 @@ export function toChunkInputs(document: SourceDocument, drafts: DraftChunk[], id
       line_start: draft.lineStart,
       line_end: draft.lineEnd,
       ordinal,
+      ...(identity.fileSize !== undefined ? { file_size: identity.fileSize } : {}),
+      ...(identity.fileMtimeMs !== undefined ? { file_mtime_ms: identity.fileMtimeMs } : {}),
       ...(document.language ? { language: document.language } : {}),
     };
     const path = headingPath.filter((h, i) => !(i === 0 && h === title));

@@ -3,10 +3,10 @@ import { EngineError, isEngineError } from '../engine/errors.js';
 import type { ChunkInput, DocumentInfo, KnowledgeBaseEngine } from '../engine/types.js';
 import { validateKbName } from '../engine/validation.js';
 import { DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS } from './chunker.js';
-import { readSourceFile } from './read-file.js';
+import { readSourceFile, type ReadBytes, type StoredFile } from './read-file.js';
 import { emptyReport, type IngestProgress, type IngestReport } from './report.js';
 import { relativeToRoot, resolveRoots, rootFilter, walkRoot, type IngestRoot, type SourceFile } from './sources.js';
-import type { TokenCounter } from './tokens.js';
+import { estimateTokens, type BatchTokenize, type TokenCounter } from './tokens.js';
 
 /** Default cap on one file's size (--max-file-bytes). */
 export const DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024;
@@ -27,13 +27,19 @@ export interface IngestOptions {
   dryRun?: boolean;
   chunkTokens?: number;
   overlapTokens?: number;
+  /** Overrides the token count; default the embedder's tokenizer when it has one, else estimateTokens. */
   countTokens?: TokenCounter;
   maxFileBytes?: number;
   /** When set, every path must be inside one of these (the MCP tool's allowed roots). */
   allowedRoots?: string[];
   signal?: AbortSignal;
   onProgress?: (progress: IngestProgress) => void;
+  /** Reads a file's bytes (default fs.readFile); tests pass a counting reader. */
+  readBytes?: ReadBytes;
 }
+
+/** Metadata keys each chunk carries so a re-sync can skip files whose size and mtime did not change. */
+const FILE_STAT_KEYS = ['file_size', 'file_mtime_ms'];
 
 /**
  * Invariants: every document is written in one commit (old chunks out, new ones in, together), so a search
@@ -52,6 +58,7 @@ export async function ingestDocuments(engine: KnowledgeBaseEngine, options: Inge
     overlapTokens: options.overlapTokens ?? DEFAULT_OVERLAP_TOKENS,
     ...(options.countTokens ? { countTokens: options.countTokens } : {}),
   };
+  const tokenize = options.countTokens ? undefined : embedderTokenizer(engine);
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const roots = await resolveRoots(options.paths, options.cwd ?? process.cwd(), options.allowedRoots);
   const progress: IngestProgress = { phase: 'scanning', filesDone: 0, filesTotal: null, chunks: 0 };
@@ -67,7 +74,7 @@ export async function ingestDocuments(engine: KnowledgeBaseEngine, options: Inge
   if (rebuild && !dryRun) {
     generation = (await engine.createGeneration(kb)).generation;
   } else if (!rebuild) {
-    const listed = await engine.listDocuments(kb).catch((error: unknown) => {
+    const listed = await engine.listDocuments(kb, { metadataKeys: FILE_STAT_KEYS }).catch((error: unknown) => {
       if (isEngineError(error) && error.code === 'KB_NOT_FOUND') return undefined;
       throw error;
     });
@@ -116,7 +123,13 @@ export async function ingestDocuments(engine: KnowledgeBaseEngine, options: Inge
     seen.add(file.relPath);
     progress.currentPath = file.relPath;
     try {
-      const outcome = await readSourceFile(file, { chunker, maxFileBytes, storedVersion: stored.get(file.relPath)?.version });
+      const outcome = await readSourceFile(file, {
+        chunker,
+        maxFileBytes,
+        stored: storedFile(stored.get(file.relPath)),
+        ...(options.readBytes ? { readBytes: options.readBytes } : {}),
+        tokenize,
+      });
       if (outcome.kind === 'unchanged') report.unchanged++;
       else if (outcome.kind === 'skipped') {
         report.skipped.push({ path: file.absPath, reason: outcome.reason });
@@ -226,6 +239,29 @@ async function writeDocuments(
     }
   }
   return { generation: target, documents: written };
+}
+
+/**
+ * The embedder's tokenizer, loaded at the first changed document (an unchanged re-sync never loads the model).
+ * If it cannot load, chunks are sized by the estimate; the embedding itself then reports the model's error.
+ */
+function embedderTokenizer(engine: KnowledgeBaseEngine): BatchTokenize | undefined {
+  const embedder = engine.embedder;
+  if (!embedder?.countTokens) return undefined;
+  let usable: Promise<boolean> | undefined;
+  return async (texts) => {
+    usable ??= embedder.countTokens!(['probe']).then(
+      () => true,
+      () => false,
+    );
+    return (await usable) ? embedder.countTokens!(texts) : texts.map(estimateTokens);
+  };
+}
+
+function storedFile(doc: DocumentInfo | undefined): StoredFile | undefined {
+  if (!doc) return undefined;
+  const number = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  return { version: doc.version, size: number(doc.metadata?.file_size), mtimeMs: number(doc.metadata?.file_mtime_ms) };
 }
 
 function inScope(doc: DocumentInfo, roots: IngestRoot[], options: IngestOptions): boolean {

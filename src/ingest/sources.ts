@@ -31,6 +31,8 @@ export interface SourceFile {
   /** Relative to the root, with / separators: the document_id. */
   relPath: string;
   size: number;
+  /** Modification time (ms since the epoch, sub-ms precision kept): with size, the re-sync's quick check. */
+  mtimeMs: number;
 }
 
 export interface WalkEvents {
@@ -106,7 +108,7 @@ export async function* walkRoot(
   if (root.file) {
     const absPath = join(root.dir, root.file);
     const info = await stat(absPath);
-    yield { root, absPath, relPath: root.file, size: info.size };
+    yield { root, absPath, relPath: root.file, size: info.size, mtimeMs: info.mtimeMs };
     return;
   }
   const visited = new Set<string>([root.dir]);
@@ -160,7 +162,7 @@ export async function* walkRoot(
         subdirs.push({ dir: realDir, rel: relPath, scopes });
       } else if (isFile && filter(relPath)) {
         const info = await lstat(absPath).then((l) => (l.isSymbolicLink() ? stat(absPath) : l));
-        yield { root, absPath, relPath, size: info.size };
+        yield { root, absPath, relPath, size: info.size, mtimeMs: info.mtimeMs };
       }
     }
     for (const sub of subdirs.reverse()) stack.push(sub);

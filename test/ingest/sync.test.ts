@@ -1,5 +1,5 @@
 // ingestDocuments on a real folder and a real engine: citations, incremental re-runs, bad files, roots, rebuilds.
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestDocuments } from '../../src/ingest/index.js';
@@ -69,6 +69,50 @@ describe('ingestDocuments', () => {
     expect((await find('lemur'))[0]!.documentId).toBe('notes/new.md');
     const guide = (await t.engine.listDocuments('docs')).documents.find((d) => d.documentId === 'guide.md')!;
     expect(guide.chunks).toBe(1);
+  });
+
+  it('re-syncs by size and mtime: untouched files are not read, touched-identical ones not re-embedded, same-size edits found', async () => {
+    const reads: string[] = [];
+    const readBytes = async (path: string) => {
+      reads.push(path.replace(`${folder.path}/`, ''));
+      return readFile(path);
+    };
+    await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path], readBytes });
+    expect(reads).toHaveLength(10);
+    const guidePath = join(folder.path, 'guide.md');
+    const listed = await t.engine.listDocuments('docs', { metadataKeys: ['file_size', 'file_mtime_ms'] });
+    const info = await stat(guidePath);
+    expect(listed.documents.find((d) => d.documentId === 'guide.md')!.metadata).toEqual({
+      file_size: info.size,
+      file_mtime_ms: info.mtimeMs,
+    });
+
+    reads.length = 0;
+    const untouched = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path], readBytes });
+    expect(untouched).toMatchObject({ unchanged: 10, updated: 0, chunks: 0, failed: [] });
+    expect(reads).toEqual([]);
+
+    // Touched, same bytes: read and hashed, found identical, not rewritten.
+    const later = new Date(info.mtimeMs + 60_000);
+    await utimes(guidePath, later, later);
+    const touched = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path], readBytes });
+    expect(touched).toMatchObject({ unchanged: 10, updated: 0, chunks: 0 });
+    expect(reads).toEqual(['guide.md']);
+
+    // Same size, new bytes, new mtime: re-read and re-embedded.
+    const text = await readFile(guidePath, 'utf8');
+    const edited = text.replace('aardvark', 'zebrafis');
+    expect(edited).not.toBe(text);
+    expect(Buffer.byteLength(edited)).toBe(Buffer.byteLength(text));
+    await writeFile(guidePath, edited);
+    const newer = new Date(info.mtimeMs + 120_000);
+    await utimes(guidePath, newer, newer);
+    reads.length = 0;
+    const changed = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path], readBytes });
+    expect(changed).toMatchObject({ unchanged: 9, updated: 1, failed: [] });
+    expect(reads).toEqual(['guide.md']);
+    expect((await find('zebrafis'))[0]!.documentId).toBe('guide.md');
+    expect(await find('aardvark')).toHaveLength(0);
   });
 
   it('reports unreadable files and goes on: truncated PDF, broken DOCX, over the size cap, empty', async () => {

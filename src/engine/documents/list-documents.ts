@@ -1,13 +1,14 @@
 // listDocuments: the documents of one generation, aggregated from its chunks (id, title, version, count).
 import { requireGeneration, type EngineContext, kbNotFound } from '../context.js';
 import { EngineError, storageError } from '../errors.js';
-import { toEpochMs } from '../storage/chunk-schema.js';
-import type { DocumentInfo, ListDocumentsOptions, ListDocumentsResult } from '../types.js';
+import { parseMetadata, toEpochMs } from '../storage/chunk-schema.js';
+import type { DocumentInfo, JsonValue, ListDocumentsOptions, ListDocumentsResult } from '../types.js';
 import { validateKbName } from '../validation.js';
 
 /**
  * Streams the id, title, source and version columns once (no content, no vectors): at 200k chunks this reads
  * a few MB. Ingestion uses the version (the file's content hash) to tell unchanged files from changed ones.
+ * With `metadataKeys`, the metadata column is streamed too but parsed only for a document's first chunk.
  */
 export async function listDocuments(
   ctx: EngineContext,
@@ -29,10 +30,11 @@ export async function listDocuments(
   try {
     const table = await ctx.tables.open(record.tableName);
     if (table) {
-      const columns = ['document_id', 'title', 'source_path', 'version', 'updated_at'];
+      const keys = options.metadataKeys ?? [];
+      const columns = ['document_id', 'title', 'source_path', 'version', 'updated_at', ...(keys.length > 0 ? ['metadata'] : [])];
       for await (const batch of table.query().select(columns)) {
         const col = (name: string) => batch.getChild(name);
-        const [ids, titles, sources, versions, updated] = columns.map(col);
+        const [ids, titles, sources, versions, updated, metadata] = columns.map(col);
         for (let i = 0; i < batch.numRows; i++) {
           const documentId = String(ids?.get(i));
           const updatedMs = toEpochMs(updated?.get(i));
@@ -51,6 +53,7 @@ export async function listDocuments(
             chunks: 1,
             updatedAt: '',
             updatedMs,
+            ...(keys.length > 0 ? { metadata: pick(metadata?.get(i), keys) } : {}),
           });
         }
       }
@@ -68,4 +71,11 @@ export async function listDocuments(
       updatedAt: new Date(updatedMs).toISOString(),
     })),
   };
+}
+
+function pick(raw: unknown, keys: readonly string[]): Record<string, JsonValue> {
+  const all = parseMetadata(raw);
+  const picked: Record<string, JsonValue> = {};
+  for (const key of keys) if (all[key] !== undefined) picked[key] = all[key];
+  return picked;
 }

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { EngineError } from '../errors.js';
 import type { Embedder, EmbedderStatus, EngineLog } from '../types.js';
 import { raceAbort, throwIfAborted } from './abort.js';
+import { loadModelTokenizer, type BatchTokenCounter } from './model-tokenizer.js';
 import { EmbeddingWorkerClient, WorkerLoadError, type BatchPriority } from './embedding-worker-client.js';
 import { resolveModelProfile, type ModelProfile, type Pooling } from './known-models.js';
 import { modelFilesProblem } from './model-file-checks.js';
@@ -62,6 +63,7 @@ export class TransformersEmbedder implements Embedder {
     detail: 'not loaded yet; loads on first use',
   };
   private closed = false;
+  private tokenizer: Promise<BatchTokenCounter> | undefined;
 
   constructor(
     private readonly settings: EmbeddingSettings,
@@ -126,6 +128,13 @@ export class TransformersEmbedder implements Embedder {
     if (!vector) throw new EngineError('EMBEDDER_UNAVAILABLE', 'the embedding worker returned no vector');
     this.cache.set(key, vector);
     return vector;
+  }
+
+  /** Token counts by the model's tokenizer (loaded on the main thread once the model files are on disk). */
+  async countTokens(texts: string[]): Promise<number[]> {
+    await this.load();
+    this.tokenizer ??= loadModelTokenizer(this.source.pathOrId, this.settings.modelsDir);
+    return (await this.tokenizer)(texts);
   }
 
   /** Stops the worker at once, even mid-download; calls in flight fail with EMBEDDER_UNAVAILABLE. */
