@@ -1,7 +1,9 @@
 // A local S3-compatible server (s3rver) on 127.0.0.1 with one bucket, for object-storage tests.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 // @ts-expect-error s3rver ships no types
 import S3rver from 's3rver';
 
@@ -15,6 +17,46 @@ export interface LocalS3 {
 
 const BUCKET = 'rag-studio';
 
+interface StoredObject {
+  bucket: string;
+  key: string;
+  content: Buffer | Readable;
+  metadata: Record<string, string>;
+}
+interface S3rverStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+  putObject(object: StoredObject): Promise<{ size: number; md5: string }>;
+}
+
+let temporaryFiles = 0;
+
+/**
+ * s3rver writes an object in place and, for a buffered body, answers the PUT before the write has finished,
+ * so a GET can read half an object — which S3 never serves (a PUT is atomic and visible only when complete).
+ * Lance then fails with "manifest length does not match". Write to a temporary file and rename it into
+ * place before answering, as S3's semantics require.
+ */
+function makePutsAtomic(store: S3rverStore): void {
+  store.putObject = async (object) => {
+    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+    await mkdir(dirname(objectPath), { recursive: true });
+    const content = Buffer.isBuffer(object.content) ? object.content : await readAll(object.content);
+    const temporary = `${objectPath}.${process.pid}.${temporaryFiles++}.tmp`;
+    await writeFile(temporary, content);
+    await rename(temporary, objectPath);
+    const md5 = createHash('md5').update(content).digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, md5);
+    return { size: content.length, md5 };
+  };
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(Buffer.isBuffer(part) ? part : Buffer.from(part as string));
+  return Buffer.concat(parts);
+}
+
 /**
  * Starts s3rver on a free port. Note s3rver does not honour conditional writes (If-None-Match), which Lance's
  * commits rely on for concurrent writers on object storage: tests against it run writers one at a time.
@@ -27,7 +69,8 @@ export async function startLocalS3(): Promise<LocalS3> {
     silent: true,
     directory,
     configureBuckets: [{ name: BUCKET }],
-  }) as { run(): Promise<{ port: number }>; close(): Promise<void> };
+  }) as { run(): Promise<{ port: number }>; close(): Promise<void>; store: S3rverStore };
+  makePutsAtomic(server.store);
   const { port } = await server.run();
   return {
     uri: (prefix) => `s3://${BUCKET}/${prefix}`,

@@ -54,7 +54,7 @@ describe('many processes on one object-storage bucket', () => {
     // Writers one at a time (s3rver has no conditional writes): each lands in the active generation, seen by both.
     for (let i = 0; i < 6; i++) {
       const result = await upsert(i % 2 ? b : a, 'shared', [chunk(`w${i}`, 'sequential')]);
-      expect(result.ok?.generation).toBe(g2);
+      expect(result.ok?.generation, result.error).toBe(g2);
     }
     for (const server of [a, b]) {
       expect(
