@@ -2,22 +2,11 @@
 import { readdir } from 'node:fs/promises';
 import { connect } from '@lancedb/lancedb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EngineError } from '../../src/engine/index.js';
-import { animalCorpus, openTestEngine, type TestEngine } from '../helpers/engine.js';
+import { animalCorpus, expectCode, openTestEngine, type TestEngine } from '../helpers/engine.js';
 import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
 
 let t: TestEngine;
 afterEach(async () => t?.close());
-
-async function expectCode(promise: Promise<unknown>, code: string): Promise<EngineError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(EngineError);
-  expect((error as EngineError).code).toBe(code);
-  return error as EngineError;
-}
 
 describe('upsertChunks', () => {
   it('creates the KB with generation 1 active on first write, and is idempotent by chunk_id', async () => {

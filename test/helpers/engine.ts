@@ -1,5 +1,6 @@
 // Opens a real engine on a fresh temp directory for a test, and closes/removes it afterwards.
-import { openEngine } from '../../src/engine/index.js';
+import { expect } from 'vitest';
+import { EngineError, openEngine } from '../../src/engine/index.js';
 import type { ChunkInput, EngineOptions, KnowledgeBaseEngine } from '../../src/engine/index.js';
 import { KeywordEmbedder } from './keyword-embedder.js';
 import { makeTempDir, type TempDir } from './temp-dir.js';
@@ -45,4 +46,15 @@ export function animalCorpus(): ChunkInput[] {
     pageNumber: page,
     metadata: { lang, page, tags: [lang, 'animals'] },
   }));
+}
+
+/** Awaits a call that must fail with an EngineError of `code`, and returns the error for further checks. */
+export async function expectCode(promise: Promise<unknown>, code: string): Promise<EngineError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(EngineError);
+  expect((error as EngineError).code).toBe(code);
+  return error as EngineError;
 }

@@ -2,8 +2,8 @@
 import { connect, type Connection } from '@lancedb/lancedb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_INDEX_CONFIG } from '../../../src/engine/context.js';
-import { EngineError } from '../../../src/engine/errors.js';
 import { CATALOG_TABLE, Catalog, type GenerationRecord } from '../../../src/engine/storage/catalog.js';
+import { expectCode } from '../../helpers/engine.js';
 import { makeTempDir, type TempDir } from '../../helpers/temp-dir.js';
 
 let dir: TempDir;
@@ -39,15 +39,6 @@ function record(kb: string, generation: number, changes: Partial<GenerationRecor
 const active = (kb: string, generation: number, epoch: number) =>
   record(kb, generation, { status: 'active', promotedAt: 2_000, promotedEpoch: epoch, updatedAt: 2_000 + epoch });
 
-async function expectCode(promise: Promise<unknown>, code: string): Promise<EngineError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(EngineError);
-  expect((error as EngineError).code).toBe(code);
-  return error as EngineError;
-}
 
 describe('Catalog.open', () => {
   it('creates the table on a fresh store, empty', async () => {
