@@ -1,4 +1,5 @@
 // Cross-process coordination over one store: leases held with a heartbeat, per-KB writer locks, shared pins.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KeyedMutex } from '../concurrency.js';
@@ -189,8 +190,4 @@ export class KbWriterLocks {
   drain(): Promise<void> {
     return this.local.drain();
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

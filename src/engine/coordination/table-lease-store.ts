@@ -1,4 +1,5 @@
 // Leases and pins as rows of a LanceDB table, for object storage where there is no O_EXCL file create.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { Field, Float64, Schema, Utf8 } from 'apache-arrow';
 import { sqlString } from '../storage/sql.js';
@@ -14,6 +15,8 @@ const SCHEMA = new Schema([
 ]);
 
 const PIN_PREFIX = 'pins:';
+/** How often a taker retries when duplicate lease rows were split between owners (see tryAcquire). */
+const SPLIT_RETRIES = 8;
 
 /**
  * Mechanism: a conditional UPDATE (`… WHERE name = n AND (owner = '' OR expires_at < now)`) is a compare-and-set
@@ -21,7 +24,8 @@ const PIN_PREFIX = 'pins:';
  * concurrent updates of one row conflict and the loser re-evaluates its predicate against the winner's version
  * (measured: 6 processes racing, exactly one `rowsUpdated: 1`). Lease rows are created by an insert-if-absent
  * merge, which can leave duplicates when two processes create one at once; so after its update a taker reads
- * every row of the name back and holds the lease only if all are its own, else it lets go and retries later.
+ * every row of the name back and holds the lease only if all are its own; when duplicates are split between
+ * owners, each lets go and retries after a random pause, so a race still ends with exactly one holder.
  */
 export class TableLeaseStore implements LeaseStore {
   private constructor(private readonly table: Table) {}
@@ -44,13 +48,25 @@ export class TableLeaseStore implements LeaseStore {
         .whenNotMatchedInsertAll()
         .execute([{ name, owner: '', expires_at: 0, payload: '' }]);
     }
-    const now = Date.now();
-    await this.table.update({
-      where: `${where} AND (owner = '' OR owner = ${sqlString(owner)} OR expires_at < ${now})`,
-      values: { owner, expires_at: now + ttlMs },
-    });
-    const rows = await this.rows(where);
-    if (rows.length > 0 && rows.every((r) => r.owner === owner)) return true;
+    for (let attempt = 0; attempt < SPLIT_RETRIES; attempt++) {
+      const now = Date.now();
+      await this.table.update({
+        where: `${where} AND (owner = '' OR owner = ${sqlString(owner)} OR expires_at < ${now})`,
+        values: { owner, expires_at: now + ttlMs },
+      });
+      const rows = await this.rows(where);
+      const mine = rows.filter((r) => r.owner === owner).length;
+      if (rows.length > 0 && mine === rows.length) return true;
+      const takenByOthers = rows.some(
+        (r) => r.owner !== '' && r.owner !== owner && r.expires_at >= Date.now(),
+      );
+      if (!takenByOthers) continue; // a duplicate row appeared after the update: take it too
+      if (mine === 0) return false; // someone else holds it
+      // Split: duplicates hold different owners. Every party lets go and retries after a random pause, so one
+      // of them takes every row in one update (a single version) and the others see that and give up.
+      await this.release(name, owner);
+      await sleep(5 + Math.random() * 45);
+    }
     await this.release(name, owner);
     return false;
   }
