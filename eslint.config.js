@@ -25,7 +25,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/server/*', '!@modelcontextprotocol/sdk/server/*'],
-              message: 'src/server is the top layer; import the logger from src/log and config from src/config.',
+              message:
+                'src/server is the top layer; import the logger from src/log and config from src/config.',
             },
           ],
         },

@@ -7,7 +7,9 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     // CI also writes a JSON report so .ci/run can print one plain "N passed, N failed" line.
-    reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]]
+      : ['default'],
     projects: [
       {
         extends: true,

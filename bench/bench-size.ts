@@ -8,7 +8,14 @@ import { mcpUnavailableReason, startMcpSession, type McpSession } from './mcp-st
 import type { BenchOptions } from './options.js';
 import { buildOrama } from './orama-bench.js';
 import { directoryBytes, peakRssBytes, resetPeakRss } from './probes.js';
-import { BENCH_MODES, pairedMedian, timeSystems, type BenchQuery, type SearchFn, type SystemTimings } from './query-timing.js';
+import {
+  BENCH_MODES,
+  pairedMedian,
+  timeSystems,
+  type BenchQuery,
+  type SearchFn,
+  type SystemTimings,
+} from './query-timing.js';
 import { openRawTable, rawSearch, recallAtK } from './raw-lancedb.js';
 import { formatCount, type SizeResult } from './results-model.js';
 import type { SyntheticCorpus } from './synthetic-corpus.js';
@@ -39,7 +46,9 @@ export async function benchSize(
     const load = await loadCorpus(engine, corpus, size, options.callSize, say);
     say(`sealing (index build)…`);
     const promotion = await sealAndPromote(engine, corpus, load.generation, options.promotions);
-    say(`sealed in ${(promotion.sealMs / 1000).toFixed(1)} s; promotion median ${promotion.medianPromotionMs.toFixed(1)} ms`);
+    say(
+      `sealed in ${(promotion.sealMs / 1000).toFixed(1)} s; promotion median ${promotion.medianPromotionMs.toFixed(1)} ms`,
+    );
     const raw = await openRawTable(engine, dataDir);
     const systems: Partial<Record<'engine' | 'raw' | 'mcp', SearchFn>> = { engine: engineSearch(engine) };
     if (!options.skip.has('raw')) systems.raw = rawSearch(raw);
@@ -71,7 +80,10 @@ export async function benchSize(
 
     say(`recall@10 over ${options.recallQueries} queries…`);
     const recallAt10 = await recallAtK(raw, engineSearch(engine), queries.slice(0, options.recallQueries));
-    if (!raw.indexed) notes.push(`below the brute-force threshold (${raw.indexConfig.bruteForceThreshold.toLocaleString('en')} rows): vector search is exact, recall is 1 by construction`);
+    if (!raw.indexed)
+      notes.push(
+        `below the brute-force threshold (${raw.indexConfig.bruteForceThreshold.toLocaleString('en')} rows): vector search is exact, recall is 1 by construction`,
+      );
     raw.close();
 
     say('GC…');
@@ -105,12 +117,15 @@ export async function benchSize(
     await engine.close();
 
     if (options.skip.has('orama')) result.orama = { skipped: 'skipped (--skip orama)' };
-    else if (size > options.oramaMax) result.orama = { skipped: `over --orama-max ${formatCount(options.oramaMax)}` };
+    else if (size > options.oramaMax)
+      result.orama = { skipped: `over --orama-max ${formatCount(options.oramaMax)}` };
     else {
       say('Orama: building the in-memory index…');
       const orama = await buildOrama(corpus, size, say);
       say(`Orama queries (${options.oramaQueries} per mode)…`);
-      latency.orama = (await timeSystems({ orama: orama.search }, queries.slice(0, options.oramaQueries), warmup.slice(0, 5))).latencies.orama;
+      latency.orama = (
+        await timeSystems({ orama: orama.search }, queries.slice(0, options.oramaQueries), warmup.slice(0, 5))
+      ).latencies.orama;
       result.orama = { chunksPerSecond: orama.chunksPerSecond, heapBytes: orama.heapBytes };
     }
     say(`done: hybrid p50 engine ${latency.engine?.hybrid?.p50} ms, recall@10 ${recallAt10.toFixed(3)}`);

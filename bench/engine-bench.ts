@@ -105,8 +105,14 @@ export function engineSearch(engine: KnowledgeBaseEngine): SearchFn {
 }
 
 /** Full GC with no retention: drops the archived tiny generation and compacts/cleans the active one. */
-export async function timeGc(engine: KnowledgeBaseEngine): Promise<{ ms: number; reclaimedBytes: number; deleted: number }> {
+export async function timeGc(
+  engine: KnowledgeBaseEngine,
+): Promise<{ ms: number; reclaimedBytes: number; deleted: number }> {
   const started = performance.now();
   const report = await engine.gc({ kb: BENCH_KB, retentionEpochs: 0, minAgeSeconds: 0 });
-  return { ms: performance.now() - started, reclaimedBytes: report.reclaimedBytes, deleted: report.deleted.length };
+  return {
+    ms: performance.now() - started,
+    reclaimedBytes: report.reclaimedBytes,
+    deleted: report.deleted.length,
+  };
 }

@@ -45,7 +45,12 @@ export async function benchFreshKb(
   const plainDir = dir('plain');
   await rm(plainDir, { recursive: true, force: true });
   await mkdir(plainDir, { recursive: true });
-  const plain = await openEngine({ dataDir: plainDir, searchCacheSize: 0, gcIntervalSeconds: 0, indexIdleMs: 0 });
+  const plain = await openEngine({
+    dataDir: plainDir,
+    searchCacheSize: 0,
+    gcIntervalSeconds: 0,
+    indexIdleMs: 0,
+  });
   let unindexedP50Ms: number;
   try {
     await load(plain, corpus);
@@ -66,7 +71,9 @@ export async function benchFreshKb(
     while ((await unindexedRows(engine)) > 0) await new Promise((r) => setTimeout(r, 50));
     const idleRefreshWaitMs = performance.now() - lastWrite;
     const afterIdleP50Ms = await lexicalP50(engine, queries, warm);
-    log(`[fresh ${FRESH_KB_CHUNKS}] indexed by the idle refresh after ${Math.round(idleRefreshWaitMs)} ms; lexical p50 ${afterIdleP50Ms.toFixed(1)} ms`);
+    log(
+      `[fresh ${FRESH_KB_CHUNKS}] indexed by the idle refresh after ${Math.round(idleRefreshWaitMs)} ms; lexical p50 ${afterIdleP50Ms.toFixed(1)} ms`,
+    );
     await engine.gc({ kb: KB, retentionEpochs: 0, minAgeSeconds: 0 });
     const indexedP50Ms = await lexicalP50(engine, queries, warm);
     log(`[fresh ${FRESH_KB_CHUNKS}] after run_gc compaction lexical p50 ${indexedP50Ms.toFixed(1)} ms`);
@@ -97,7 +104,11 @@ async function unindexedRows(engine: KnowledgeBaseEngine): Promise<number> {
   return detail.indexes.reduce((sum, index) => sum + (index.unindexedRows ?? 0), 0);
 }
 
-async function lexicalP50(engine: KnowledgeBaseEngine, queries: BenchQuery[], warmup: BenchQuery[]): Promise<number> {
+async function lexicalP50(
+  engine: KnowledgeBaseEngine,
+  queries: BenchQuery[],
+  warmup: BenchQuery[],
+): Promise<number> {
   const search = (q: BenchQuery) => engine.search({ kb: KB, mode: 'lexical', text: q.text, limit: 10 });
   // One untimed pass over the very queries too: the first search of a term reads its posting lists from disk
   // (9.2 ms p50 on a first pass against 3.5 ms on the second, same indexes), and every state must be equally warm.
@@ -108,5 +119,8 @@ async function lexicalP50(engine: KnowledgeBaseEngine, queries: BenchQuery[], wa
     await search(q);
     times.push(performance.now() - started);
   }
-  return percentile([...times].sort((a, b) => a - b), 50);
+  return percentile(
+    [...times].sort((a, b) => a - b),
+    50,
+  );
 }

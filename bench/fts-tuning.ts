@@ -21,23 +21,51 @@ interface Variant {
 
 /** The engine's current setting first, then one change at a time. */
 const VARIANTS: Variant[] = [
-  { name: 'engine today (fields, withPosition false, rest default)', layout: 'fields', fts: { withPosition: false } },
+  {
+    name: 'engine today (fields, withPosition false, rest default)',
+    layout: 'fields',
+    fts: { withPosition: false },
+  },
   { name: 'flat title+text, defaults', layout: 'flat', fts: { withPosition: false } },
   { name: 'flat, stem off', layout: 'flat', fts: { withPosition: false, stem: false } },
   { name: 'flat, stop words kept', layout: 'flat', fts: { withPosition: false, removeStopWords: false } },
-  { name: 'flat, stem on + stop words removed', layout: 'flat', fts: { withPosition: false, stem: true, removeStopWords: true } },
-  { name: 'flat, stem + stop words + ascii folding', layout: 'flat', fts: { withPosition: false, stem: true, removeStopWords: true, asciiFolding: true } },
-  { name: 'fields, stem + stop words + ascii folding', layout: 'fields', fts: { withPosition: false, stem: true, removeStopWords: true, asciiFolding: true } },
-  { name: 'fields, stem off, stop words kept', layout: 'fields', fts: { withPosition: false, stem: false, removeStopWords: false } },
+  {
+    name: 'flat, stem on + stop words removed',
+    layout: 'flat',
+    fts: { withPosition: false, stem: true, removeStopWords: true },
+  },
+  {
+    name: 'flat, stem + stop words + ascii folding',
+    layout: 'flat',
+    fts: { withPosition: false, stem: true, removeStopWords: true, asciiFolding: true },
+  },
+  {
+    name: 'fields, stem + stop words + ascii folding',
+    layout: 'fields',
+    fts: { withPosition: false, stem: true, removeStopWords: true, asciiFolding: true },
+  },
+  {
+    name: 'fields, stem off, stop words kept',
+    layout: 'fields',
+    fts: { withPosition: false, stem: false, removeStopWords: false },
+  },
   { name: 'fields, stop words kept', layout: 'fields', fts: { withPosition: false, removeStopWords: false } },
   { name: 'fields, title boost 0.5', layout: 'fields', fts: { withPosition: false }, boosts: [1, 0.5] },
   { name: 'fields, title boost 1.5', layout: 'fields', fts: { withPosition: false }, boosts: [1, 1.5] },
   { name: 'fields, title boost 2', layout: 'fields', fts: { withPosition: false }, boosts: [1, 2] },
-  { name: 'fields, stop words kept, title boost 1.5', layout: 'fields', fts: { withPosition: false, removeStopWords: false }, boosts: [1, 1.5] },
+  {
+    name: 'fields, stop words kept, title boost 1.5',
+    layout: 'fields',
+    fts: { withPosition: false, removeStopWords: false },
+    boosts: [1, 1.5],
+  },
 ];
 
 async function main(): Promise<void> {
-  const { positionals, values } = parseArgs({ allowPositionals: true, options: { split: { type: 'string' } } });
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { split: { type: 'string' } },
+  });
   if (positionals.length !== 1) throw new Error('usage: tsx bench/fts-tuning.ts <beir-dir> [--split test]');
   const data = await readBeir(positionals[0]!, values.split ?? 'test');
   const dir = await mkdtemp(join(tmpdir(), 'rag-studio-fts-'));
@@ -77,9 +105,22 @@ async function evaluate(table: Table, data: BeirDataset, variant: Variant) {
         ? new MatchQuery(q.text, 'content')
         : new MultiMatchQuery(q.text, ['content', 'title'], variant.boosts ? { boosts: variant.boosts } : {});
     const started = performance.now();
-    const rows = await table.query().fullTextSearch(query).select(['document_id', '_score']).limit(100).toArray();
+    const rows = await table
+      .query()
+      .fullTextSearch(query)
+      .select(['document_id', '_score'])
+      .limit(100)
+      .toArray();
     times.push(performance.now() - started);
-    scores.push(scoreQuery(documentRanking(rows.map((r) => String(r.document_id)), q.id), q.judgements));
+    scores.push(
+      scoreQuery(
+        documentRanking(
+          rows.map((r) => String(r.document_id)),
+          q.id,
+        ),
+        q.judgements,
+      ),
+    );
   }
   return { ...meanScores(scores), p50: summarizeLatencies(times).p50 };
 }

@@ -15,7 +15,10 @@ import { makePdf } from '../test/helpers/document-files.js';
 import { seededRandom } from '../test/helpers/clustered-vectors.js';
 import { writeTinyModel } from '../test/helpers/tiny-model.js';
 
-const WORDS = 'index search vector chunk generation promote lexical hybrid engine table query result filter model token embed document folder sync replace delete anchor heading page citation storage commit crash recover'.split(' ');
+const WORDS =
+  'index search vector chunk generation promote lexical hybrid engine table query result filter model token embed document folder sync replace delete anchor heading page citation storage commit crash recover'.split(
+    ' ',
+  );
 
 function prose(random: () => number, words: number): string {
   const out: string[] = [];
@@ -29,14 +32,26 @@ function markdownFile(random: () => number, i: number): string {
   const sections = 3 + Math.floor(random() * 3);
   for (let s = 0; s < sections; s++) {
     parts.push(`## Section ${s} of page ${i}`, prose(random, 80), prose(random, 70));
-    if (s === 1) parts.push('```ts\n' + Array.from({ length: 8 }, (_, k) => `const v${k} = compute(${k}, "${WORDS[k]}");`).join('\n') + '\n```');
-    if (s === 2) parts.push('| key | value |\n| --- | --- |\n' + Array.from({ length: 6 }, (_, k) => `| ${WORDS[k]} | ${k * i} |`).join('\n'));
+    if (s === 1)
+      parts.push(
+        '```ts\n' +
+          Array.from({ length: 8 }, (_, k) => `const v${k} = compute(${k}, "${WORDS[k]}");`).join('\n') +
+          '\n```',
+      );
+    if (s === 2)
+      parts.push(
+        '| key | value |\n| --- | --- |\n' +
+          Array.from({ length: 6 }, (_, k) => `| ${WORDS[k]} | ${k * i} |`).join('\n'),
+      );
   }
   return `${parts.join('\n\n')}\n`;
 }
 
 function htmlFile(random: () => number, i: number): string {
-  const body = Array.from({ length: 4 }, (_, s) => `<h2 id="s${s}">Section ${s}</h2><p>${prose(random, 90)}</p><p>${prose(random, 60)}</p>`).join('');
+  const body = Array.from(
+    { length: 4 },
+    (_, s) => `<h2 id="s${s}">Section ${s}</h2><p>${prose(random, 90)}</p><p>${prose(random, 60)}</p>`,
+  ).join('');
   return `<html><head><title>Html ${i}</title><script>var x = ${i};</script></head><body><nav>menu</nav><main><h1>Html ${i}</h1>${body}</main></body></html>`;
 }
 
@@ -67,21 +82,37 @@ async function makeCorpus(dir: string, files: number, html: number, pdf: number)
 }
 
 /** Parse + chunk throughput of one format, on files already on disk (read time excluded). */
-async function throughput(paths: string[]): Promise<{ files: number; mb: number; seconds: number; mbPerSecond: number; chunks: number }> {
-  const contents = await Promise.all(paths.map(async (p) => ({ name: basename(p), bytes: await readFile(p) })));
+async function throughput(
+  paths: string[],
+): Promise<{ files: number; mb: number; seconds: number; mbPerSecond: number; chunks: number }> {
+  const contents = await Promise.all(
+    paths.map(async (p) => ({ name: basename(p), bytes: await readFile(p) })),
+  );
   let chunks = 0;
   // One untimed file first: pdf.js alone takes seconds to load, once per process.
   const warm = contents[0];
-  if (warm) await readerFor(warm.name)!.reader({ bytes: warm.bytes, fileName: warm.name, extension: readerFor(warm.name)!.extension });
+  if (warm)
+    await readerFor(warm.name)!.reader({
+      bytes: warm.bytes,
+      fileName: warm.name,
+      extension: readerFor(warm.name)!.extension,
+    });
   const started = performance.now();
   for (const { name, bytes } of contents) {
     const format = readerFor(name)!;
     const outcome = await format.reader({ bytes, fileName: name, extension: format.extension });
-    if (!('skipped' in outcome)) chunks += chunkDocument(outcome.document, { maxTokens: 300, overlapTokens: 40 }).length;
+    if (!('skipped' in outcome))
+      chunks += chunkDocument(outcome.document, { maxTokens: 300, overlapTokens: 40 }).length;
   }
   const seconds = (performance.now() - started) / 1000;
   const mb = contents.reduce((sum, c) => sum + c.bytes.length, 0) / 1e6;
-  return { files: paths.length, mb: round(mb), seconds: round(seconds), mbPerSecond: round(mb / seconds), chunks };
+  return {
+    files: paths.length,
+    mb: round(mb),
+    seconds: round(seconds),
+    mbPerSecond: round(mb / seconds),
+    chunks,
+  };
 }
 
 /** Wraps an embedder to add up the time spent in embedDocuments. */
@@ -133,7 +164,12 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { files: { type: 'string', default: '10000' }, html: { type: 'string', default: '300' }, pdf: { type: 'string', default: '200' }, 'model-files': { type: 'string', default: '300' } },
+    options: {
+      files: { type: 'string', default: '10000' },
+      html: { type: 'string', default: '300' },
+      pdf: { type: 'string', default: '200' },
+      'model-files': { type: 'string', default: '300' },
+    },
   });
   const root = await mkdtemp(join(tmpdir(), 'rag-studio-ingest-bench-'));
   const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
@@ -146,9 +182,17 @@ async function main(): Promise<void> {
     log(`corpus: ${(corpus.bytes / 1e6).toFixed(1)} MB`);
 
     const formats = {
-      markdown: await throughput(Array.from({ length: Math.min(2000, Number(values.files)) }, (_, i) => join(docs, 'md', `d${Math.floor(i / 500)}`, `page-${i}.md`))),
-      html: await throughput(Array.from({ length: Number(values.html) }, (_, i) => join(docs, 'html', `page-${i}.html`))),
-      pdf: await throughput(Array.from({ length: Number(values.pdf) }, (_, i) => join(docs, 'pdf', `doc-${i}.pdf`))),
+      markdown: await throughput(
+        Array.from({ length: Math.min(2000, Number(values.files)) }, (_, i) =>
+          join(docs, 'md', `d${Math.floor(i / 500)}`, `page-${i}.md`),
+        ),
+      ),
+      html: await throughput(
+        Array.from({ length: Number(values.html) }, (_, i) => join(docs, 'html', `page-${i}.html`)),
+      ),
+      pdf: await throughput(
+        Array.from({ length: Number(values.pdf) }, (_, i) => join(docs, 'pdf', `doc-${i}.pdf`)),
+      ),
     };
     log(`formats: ${JSON.stringify(formats)}`);
 
@@ -157,7 +201,9 @@ async function main(): Promise<void> {
     const run = async (label: string): Promise<IngestReport & { rssMb: number }> => {
       peakRss = 0;
       const report = await ingestDocuments(engine, { kb: 'bench', paths: [docs] });
-      log(`${label}: ${report.tookMs} ms, ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.chunks} chunks`);
+      log(
+        `${label}: ${report.tookMs} ms, ${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.chunks} chunks`,
+      );
       return { ...report, rssMb: Math.round(peakRss / 1e6) };
     };
     const initial = await run('initial ingest');
@@ -173,25 +219,61 @@ async function main(): Promise<void> {
     log('tiny model run');
     const modelRoot = join(root, 'model');
     const model = await writeTinyModel(modelRoot, { quantized: true });
-    const tiny = timed(new TransformersEmbedder({ model: model.dir, modelsDir: join(modelRoot, 'models'), offline: true, batchSize: 32 }));
-    const tinyEngine = await openEngine({ dataDir: join(root, 'data-tiny'), embedder: tiny, gcIntervalSeconds: 0 });
-    const modelReport = await ingestDocuments(tinyEngine, { kb: 'tiny', paths: [join(docs, 'md', 'd0')], include: Array.from({ length: Number(values['model-files']) }, (_, i) => `page-${i}.md`) });
+    const tiny = timed(
+      new TransformersEmbedder({
+        model: model.dir,
+        modelsDir: join(modelRoot, 'models'),
+        offline: true,
+        batchSize: 32,
+      }),
+    );
+    const tinyEngine = await openEngine({
+      dataDir: join(root, 'data-tiny'),
+      embedder: tiny,
+      gcIntervalSeconds: 0,
+    });
+    const modelReport = await ingestDocuments(tinyEngine, {
+      kb: 'tiny',
+      paths: [join(docs, 'md', 'd0')],
+      include: Array.from({ length: Number(values['model-files']) }, (_, i) => `page-${i}.md`),
+    });
     await tinyEngine.close();
     await tiny.close?.();
 
     const results = {
       machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
-      corpus: { markdownFiles: Number(values.files), htmlFiles: Number(values.html), pdfFiles: Number(values.pdf), mb: round(corpus.bytes / 1e6) },
+      corpus: {
+        markdownFiles: Number(values.files),
+        htmlFiles: Number(values.html),
+        pdfFiles: Number(values.pdf),
+        mb: round(corpus.bytes / 1e6),
+      },
       formats,
       hash: {
-        initial: { ms: initial.tookMs, chunks: initial.chunks, documents: initial.added, peakRssMb: initial.rssMb, embeddingShare: round(embedShareHash) },
+        initial: {
+          ms: initial.tookMs,
+          chunks: initial.chunks,
+          documents: initial.added,
+          peakRssMb: initial.rssMb,
+          embeddingShare: round(embedShareHash),
+        },
         resyncUnchanged: { ms: resync.tookMs, unchanged: resync.unchanged, peakRssMb: resync.rssMb },
         resyncTen: { ms: touched.tookMs, updated: touched.updated, peakRssMb: touched.rssMb },
       },
-      tinyModel: { files: modelReport.added, chunks: modelReport.chunks, ms: modelReport.tookMs, embeddingMs: Math.round(tiny.spentMs), embeddingShare: round(tiny.spentMs / modelReport.tookMs), tokenizeMs: Math.round(tiny.tokenizeMs) },
+      tinyModel: {
+        files: modelReport.added,
+        chunks: modelReport.chunks,
+        ms: modelReport.tookMs,
+        embeddingMs: Math.round(tiny.spentMs),
+        embeddingShare: round(tiny.spentMs / modelReport.tookMs),
+        tokenizeMs: Math.round(tiny.tokenizeMs),
+      },
     };
     await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
-    await writeFile(join(import.meta.dirname, 'results', 'ingestion.json'), `${JSON.stringify(results, null, 2)}\n`);
+    await writeFile(
+      join(import.meta.dirname, 'results', 'ingestion.json'),
+      `${JSON.stringify(results, null, 2)}\n`,
+    );
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   } finally {
     clearInterval(sampler);

@@ -4,9 +4,17 @@ import { formatCount, SYSTEM_LABELS, SYSTEMS, type BenchResults, type SystemName
 const WIDTH = 720;
 const HEIGHT = 420;
 const MARGIN = { left: 70, right: 230, top: 40, bottom: 60 };
-const COLORS: Record<SystemName, string> = { engine: '#1f77b4', mcp: '#9467bd', raw: '#2ca02c', orama: '#d62728' };
+const COLORS: Record<SystemName, string> = {
+  engine: '#1f77b4',
+  mcp: '#9467bd',
+  raw: '#2ca02c',
+  orama: '#d62728',
+};
 
-export function latencyChartSvg(results: BenchResults, mode: 'hybrid' | 'vector' | 'lexical' = 'hybrid'): string {
+export function latencyChartSvg(
+  results: BenchResults,
+  mode: 'hybrid' | 'vector' | 'lexical' = 'hybrid',
+): string {
   const series = SYSTEMS.map((system) => ({
     system,
     points: results.sizes
@@ -61,7 +69,12 @@ export function latencyChartSvg(results: BenchResults, mode: 'hybrid' | 'vector'
   return `${parts.join('\n')}\n`;
 }
 
-function logScale(domainMin: number, domainMax: number, rangeMin: number, rangeMax: number): (v: number) => number {
+function logScale(
+  domainMin: number,
+  domainMax: number,
+  rangeMin: number,
+  rangeMax: number,
+): (v: number) => number {
   const a = Math.log10(domainMin);
   const b = Math.log10(domainMax);
   return (v) => rangeMin + ((Math.log10(v) - a) / (b - a)) * (rangeMax - rangeMin);

@@ -21,7 +21,8 @@ export interface McpSession {
 
 /** Why the MCP measurement cannot run, or undefined when it can. */
 export function mcpUnavailableReason(): string | undefined {
-  if (!existsSync(SERVER_ENTRY)) return `the server is not built (${SERVER_ENTRY} is missing): run npm run build first`;
+  if (!existsSync(SERVER_ENTRY))
+    return `the server is not built (${SERVER_ENTRY} is missing): run npm run build first`;
   return undefined;
 }
 
@@ -31,7 +32,9 @@ export function staleBuildWarning(): string | undefined {
   const built = statSync(SERVER_ENTRY).mtimeMs;
   const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
   const newer = ['engine', 'server', 'tools', 'resources'].some((dir) => newestMtime(join(src, dir)) > built);
-  return newer ? 'dist/ is older than src/, so the MCP leg would measure older code than the in-process engine: run npm run build' : undefined;
+  return newer
+    ? 'dist/ is older than src/, so the MCP leg would measure older code than the in-process engine: run npm run build'
+    : undefined;
 }
 
 function newestMtime(dir: string): number {

@@ -88,13 +88,25 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     },
   });
   if (values.help) return 'help';
-  const count = (value: string | undefined, fallback: number) => (value === undefined ? fallback : parseSize(value));
-  const skip = new Set((values.skip ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-  for (const s of skip) if (!['mcp', 'orama', 'raw', 'fresh'].includes(s)) throw new Error(`--skip takes mcp, orama, raw, fresh; got "${s}"`);
-  const sizes = (values.sizes ?? '10k,100k').split(',').map(parseSize).sort((a, b) => a - b);
+  const count = (value: string | undefined, fallback: number) =>
+    value === undefined ? fallback : parseSize(value);
+  const skip = new Set(
+    (values.skip ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+  for (const s of skip)
+    if (!['mcp', 'orama', 'raw', 'fresh'].includes(s))
+      throw new Error(`--skip takes mcp, orama, raw, fresh; got "${s}"`);
+  const sizes = (values.sizes ?? '10k,100k')
+    .split(',')
+    .map(parseSize)
+    .sort((a, b) => a - b);
   if (sizes.some((s) => s < 1000)) throw new Error('sizes must be at least 1k');
   const callSize = count(values['call-size'], 50_000);
-  if (callSize % 10_000 !== 0 || callSize > 100_000) throw new Error('--call-size must be a multiple of 10k, at most 100k');
+  if (callSize % 10_000 !== 0 || callSize > 100_000)
+    throw new Error('--call-size must be a multiple of 10k, at most 100k');
   return {
     sizes,
     queries: count(values.queries, 200),
@@ -105,7 +117,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | 'help' {
     promotions: count(values.promotions, 5),
     oramaMax: count(values['orama-max'], 100_000),
     oramaQueries: count(values['orama-queries'], 50),
-    indexRefreshRows: values['index-refresh-rows'] === undefined ? undefined : parseSize(values['index-refresh-rows']),
+    indexRefreshRows:
+      values['index-refresh-rows'] === undefined ? undefined : parseSize(values['index-refresh-rows']),
     skip: skip as Set<'mcp' | 'orama' | 'raw' | 'fresh'>,
     freshOnly: values['fresh-only'] === true,
     outDir: values.out ?? join(dirname(fileURLToPath(import.meta.url)), 'results'),

@@ -36,7 +36,9 @@ export async function buildOrama(
     await insertMultiple(db, docs as never, 1000);
     insertMs += performance.now() - started;
     if ((start / INSERT_CALL) % 10 === 9 || start + INSERT_CALL >= size) {
-      progress(`orama: inserted ${Math.min(start + INSERT_CALL, size).toLocaleString('en')}/${size.toLocaleString('en')}`);
+      progress(
+        `orama: inserted ${Math.min(start + INSERT_CALL, size).toLocaleString('en')}/${size.toLocaleString('en')}`,
+      );
     }
   }
   const heapBytes = heapAfterGc() - heapBefore;
@@ -47,7 +49,14 @@ export async function buildOrama(
         ? { term: q.text, properties: ['title', 'content'], limit: 10 }
         : mode === 'vector'
           ? { mode: 'vector', vector, similarity: SIMILARITY, limit: 10 }
-          : { mode: 'hybrid', term: q.text, properties: ['title', 'content'], vector, similarity: SIMILARITY, limit: 10 };
+          : {
+              mode: 'hybrid',
+              term: q.text,
+              properties: ['title', 'content'],
+              vector,
+              similarity: SIMILARITY,
+              limit: 10,
+            };
     const result = await search(db, params as never);
     return result.hits.map((hit) => String(hit.id));
   };

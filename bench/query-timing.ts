@@ -44,8 +44,12 @@ export async function timeSystems<S extends string>(
         const name = names[(i + k) % names.length]!;
         const started = performance.now();
         const ids = await run(name)(mode, q);
-        samples.get(name)!.get(mode)!.push(performance.now() - started);
-        if (ids.length === 0 && mode !== 'lexical') throw new Error(`${name}: ${mode} search returned nothing for "${q.text}"`);
+        samples
+          .get(name)!
+          .get(mode)!
+          .push(performance.now() - started);
+        if (ids.length === 0 && mode !== 'lexical')
+          throw new Error(`${name}: ${mode} search returned nothing for "${q.text}"`);
       }
     }
   }
@@ -68,13 +72,22 @@ export async function timeSystems<S extends string>(
  * robust to the machine's noise in a way a difference of two medians is not.
  * @example pairedMedian(mcp, engine, (a, b) => a - b) // typical added milliseconds
  */
-export function pairedMedian(a: readonly number[], b: readonly number[], compare: (a: number, b: number) => number): number {
+export function pairedMedian(
+  a: readonly number[],
+  b: readonly number[],
+  compare: (a: number, b: number) => number,
+): number {
   const values = a.map((x, i) => compare(x, b[i]!)).sort((x, y) => x - y);
   return percentile(values, 50);
 }
 
 /** Reciprocal rank fusion (k = 60) of two best-first id lists, as the engine's default hybrid does it. */
-export function fuseRrfIds(vector: readonly string[], lexical: readonly string[], limit: number, k = 60): string[] {
+export function fuseRrfIds(
+  vector: readonly string[],
+  lexical: readonly string[],
+  limit: number,
+  k = 60,
+): string[] {
   const scores = new Map<string, number>();
   vector.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + 1 / (k + i + 1)));
   lexical.forEach((id, i) => scores.set(id, (scores.get(id) ?? 0) + 1 / (k + i + 1)));

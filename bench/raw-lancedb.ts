@@ -2,7 +2,11 @@
 // and exact (index-free) nearest neighbours as the ground truth of ANN recall.
 import { connect, MultiMatchQuery, type Connection, type Table } from '@lancedb/lancedb';
 import { RESULT_COLUMNS } from '../src/engine/storage/chunk-schema.js';
-import { generationTableName, LEXICAL_COLUMNS, VECTOR_INDEX_NAME } from '../src/engine/storage/generation-tables.js';
+import {
+  generationTableName,
+  LEXICAL_COLUMNS,
+  VECTOR_INDEX_NAME,
+} from '../src/engine/storage/generation-tables.js';
 import type { IndexConfig, KnowledgeBaseEngine } from '../src/engine/types.js';
 import { BENCH_KB } from './engine-bench.js';
 import { fuseRrfIds, type BenchMode, type BenchQuery, type SearchFn } from './query-timing.js';
@@ -84,7 +88,12 @@ export async function exactNeighbours(raw: RawTable, vector: Float32Array, k = 1
 }
 
 /** Mean recall@k of `search`'s vector mode against exact neighbours. */
-export async function recallAtK(raw: RawTable, search: SearchFn, queries: readonly BenchQuery[], k = 10): Promise<number> {
+export async function recallAtK(
+  raw: RawTable,
+  search: SearchFn,
+  queries: readonly BenchQuery[],
+  k = 10,
+): Promise<number> {
   let found = 0;
   for (const q of queries) {
     const truth = new Set(await exactNeighbours(raw, q.vector, k));

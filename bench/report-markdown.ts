@@ -3,7 +3,8 @@ import { BENCH_MODES } from './query-timing.js';
 import { formatCount, SYSTEM_LABELS, SYSTEMS, type BenchResults, type SizeResult } from './results-model.js';
 
 const MB = 2 ** 20;
-const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+const ms = (v: number | undefined) =>
+  v === undefined || Number.isNaN(v) ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1);
 const mb = (v: number | null) => (v === null ? '—' : `${Math.round(v / MB).toLocaleString('en')} MB`);
 
 export function formatMarkdown(results: BenchResults): string {
@@ -43,9 +44,17 @@ export function formatMarkdown(results: BenchResults): string {
     '| --- | --- | --- | --- |',
   );
   for (const s of results.sizes) {
-    const ratio = BENCH_MODES.map((mode) => (s.engineOverRaw[mode] === undefined ? '—' : `${s.engineOverRaw[mode]!.toFixed(2)}×`));
-    const added = BENCH_MODES.map((mode) => (s.mcpAddedMs[mode] === undefined ? '—' : `${s.mcpAddedMs[mode]! >= 0 ? '+' : ''}${s.mcpAddedMs[mode]!.toFixed(2)}`));
-    out.push(`| ${formatCount(s.size)} | ${ratio.join(' / ')} | ${added.join(' / ')} | ${ms(s.mcpPingMs?.p50)} |`);
+    const ratio = BENCH_MODES.map((mode) =>
+      s.engineOverRaw[mode] === undefined ? '—' : `${s.engineOverRaw[mode]!.toFixed(2)}×`,
+    );
+    const added = BENCH_MODES.map((mode) =>
+      s.mcpAddedMs[mode] === undefined
+        ? '—'
+        : `${s.mcpAddedMs[mode]! >= 0 ? '+' : ''}${s.mcpAddedMs[mode]!.toFixed(2)}`,
+    );
+    out.push(
+      `| ${formatCount(s.size)} | ${ratio.join(' / ')} | ${added.join(' / ')} | ${ms(s.mcpPingMs?.p50)} |`,
+    );
   }
   out.push(
     '',
@@ -68,7 +77,9 @@ export function formatMarkdown(results: BenchResults): string {
   }
   out.push('', '### Targets', '', '| target | measured | met? | note |', '| --- | --- | --- | --- |');
   for (const t of results.targets) {
-    out.push(`| ${t.target} | ${t.measured} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} | ${t.note} |`);
+    out.push(
+      `| ${t.target} | ${t.measured} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} | ${t.note} |`,
+    );
   }
   const notes = results.sizes.flatMap((s) => s.notes.map((n) => `- ${formatCount(s.size)}: ${n}`));
   if (notes.length > 0) out.push('', 'Notes:', '', ...notes);
@@ -78,8 +89,11 @@ export function formatMarkdown(results: BenchResults): string {
 function scaleRow(s: SizeResult): string {
   const l = s.load;
   const rate = (v: number) => Math.round(v).toLocaleString('en');
-  const ann = s.annIndexed ? `${s.annIndexType ?? s.indexConfig.type}, nprobes ${s.indexConfig.nprobes ?? '—'}` : 'none (exact)';
-  const orama = 'skipped' in s.orama ? s.orama.skipped : `${rate(s.orama.chunksPerSecond)}, ${mb(s.orama.heapBytes)}`;
+  const ann = s.annIndexed
+    ? `${s.annIndexType ?? s.indexConfig.type}, nprobes ${s.indexConfig.nprobes ?? '—'}`
+    : 'none (exact)';
+  const orama =
+    'skipped' in s.orama ? s.orama.skipped : `${rate(s.orama.chunksPerSecond)}, ${mb(s.orama.heapBytes)}`;
   return (
     `| ${formatCount(s.size)} | ${rate(l.chunksPerSecond)} (${rate(l.firstCallChunksPerSecond)} → ${rate(l.lastCallChunksPerSecond)}) ` +
     `| ${(s.promotion.sealMs / 1000).toFixed(1)} | ${ms(s.promotion.medianPromotionMs)} | ${ann} | ${s.recallAt10.toFixed(3)} ` +

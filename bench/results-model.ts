@@ -99,17 +99,36 @@ function checkSizeTargets(sizes: readonly SizeResult[]): TargetCheck[] {
   const largest = sizes[sizes.length - 1]!;
   const smallest = sizes[0]!;
   const at = `at ${formatCount(largest.size)}`;
-  const scale = largest.size >= 1_000_000 ? '' : ` (target is stated for 1M; this run's largest size is ${formatCount(largest.size)})`;
+  const scale =
+    largest.size >= 1_000_000
+      ? ''
+      : ` (target is stated for 1M; this run's largest size is ${formatCount(largest.size)})`;
   const engineHybrid = largest.latency.engine?.hybrid;
   const checks: TargetCheck[] = [];
-  const add = (target: string, value: number | null | undefined, ok: (v: number) => boolean, format: (v: number) => string, note = '') =>
+  const add = (
+    target: string,
+    value: number | null | undefined,
+    ok: (v: number) => boolean,
+    format: (v: number) => string,
+    note = '',
+  ) =>
     checks.push(
       value === null || value === undefined || Number.isNaN(value)
         ? { target, measured: 'not measured', met: null, note }
         : { target, measured: `${format(value)} ${at}`, met: ok(value), note: note + scale },
     );
-  add('hybrid p50 ≤ 25 ms (engine, given query vector)', engineHybrid?.p50, (v) => v <= 25, (v) => `${v.toFixed(1)} ms`);
-  add('hybrid p95 ≤ 60 ms (engine, given query vector)', engineHybrid?.p95, (v) => v <= 60, (v) => `${v.toFixed(1)} ms`);
+  add(
+    'hybrid p50 ≤ 25 ms (engine, given query vector)',
+    engineHybrid?.p50,
+    (v) => v <= 25,
+    (v) => `${v.toFixed(1)} ms`,
+  );
+  add(
+    'hybrid p95 ≤ 60 ms (engine, given query vector)',
+    engineHybrid?.p95,
+    (v) => v <= 60,
+    (v) => `${v.toFixed(1)} ms`,
+  );
   const added = Object.entries(largest.mcpAddedMs) as Array<[string, number]>;
   const worst = added.sort((a, b) => b[1] - a[1])[0];
   add(
@@ -128,10 +147,25 @@ function checkSizeTargets(sizes: readonly SizeResult[]): TargetCheck[] {
           met: indexed.recallAt10 >= 0.95,
           note: `${indexed.annIndexType ?? indexed.indexConfig.type}, nprobes ${indexed.indexConfig.nprobes ?? 'default'}, refine ${indexed.indexConfig.refineFactor ?? 'none'}`,
         }
-      : { target: 'recall@10 ≥ 0.95 vs brute force', measured: 'exact search only (no size above the brute-force threshold)', met: null, note: '' },
+      : {
+          target: 'recall@10 ≥ 0.95 vs brute force',
+          measured: 'exact search only (no size above the brute-force threshold)',
+          met: null,
+          note: '',
+        },
   );
-  add('upsert ≥ 20k chunks/s (supplied vectors)', largest.load.chunksPerSecond, (v) => v >= 20_000, (v) => `${Math.round(v).toLocaleString('en')} chunks/s`);
-  add('promotion ≤ 50 ms', largest.promotion.medianPromotionMs, (v) => v <= 50, (v) => `${v.toFixed(1)} ms (median)`);
+  add(
+    'upsert ≥ 20k chunks/s (supplied vectors)',
+    largest.load.chunksPerSecond,
+    (v) => v >= 20_000,
+    (v) => `${Math.round(v).toLocaleString('en')} chunks/s`,
+  );
+  add(
+    'promotion ≤ 50 ms',
+    largest.promotion.medianPromotionMs,
+    (v) => v <= 50,
+    (v) => `${v.toFixed(1)} ms (median)`,
+  );
   if (sizes.length > 1) {
     const ratio = largest.promotion.medianPromotionMs / smallest.promotion.medianPromotionMs;
     checks.push({
@@ -141,7 +175,13 @@ function checkSizeTargets(sizes: readonly SizeResult[]): TargetCheck[] {
       note: 'medians of the timed promotions; the target ratio is 1M/10k',
     });
   }
-  add('peak RSS ≤ 1.5 GB while serving queries', largest.rss.serverPeakBytes, (v) => v <= 1.5 * 1024 * MB, (v) => `${Math.round(v / MB)} MB`, 'MCP server process, VmHWM');
+  add(
+    'peak RSS ≤ 1.5 GB while serving queries',
+    largest.rss.serverPeakBytes,
+    (v) => v <= 1.5 * 1024 * MB,
+    (v) => `${Math.round(v / MB)} MB`,
+    'MCP server process, VmHWM',
+  );
   return checks;
 }
 

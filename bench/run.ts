@@ -33,9 +33,13 @@ async function main(): Promise<number> {
   const stale = options.skip.has('mcp') ? undefined : staleBuildWarning();
   if (stale) throw new Error(`${stale}; or pass --skip mcp`);
   const log = (message: string) =>
-    process.stderr.write(`${new Date().toISOString().slice(11, 19)} +${Math.round((Date.now() - started) / 1000)}s ${message}\n`);
+    process.stderr.write(
+      `${new Date().toISOString().slice(11, 19)} +${Math.round((Date.now() - started) / 1000)}s ${message}\n`,
+    );
   const machine = describeMachine(); // at start: the commit measured is the one checked out when the run began
-  const corpus = new SyntheticCorpus(options.seed === undefined ? DEFAULT_SPEC : { ...DEFAULT_SPEC, seed: options.seed });
+  const corpus = new SyntheticCorpus(
+    options.seed === undefined ? DEFAULT_SPEC : { ...DEFAULT_SPEC, seed: options.seed },
+  );
   const sizes: SizeResult[] = [];
   const freshKb = options.skip.has('fresh')
     ? null
@@ -80,7 +84,11 @@ function assemble(
   };
 }
 
-async function writeOutputs(outDir: string, results: BenchResults, updateBenchmarksMd: boolean): Promise<string> {
+async function writeOutputs(
+  outDir: string,
+  results: BenchResults,
+  updateBenchmarksMd: boolean,
+): Promise<string> {
   await mkdir(outDir, { recursive: true });
   const markdown = formatMarkdown(results);
   await writeFile(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -90,8 +98,12 @@ async function writeOutputs(outDir: string, results: BenchResults, updateBenchma
     const current = await readFile(BENCHMARKS_MD, 'utf8');
     const begin = current.indexOf(BEGIN);
     const end = current.indexOf(END);
-    if (begin < 0 || end < begin) throw new Error(`BENCHMARKS.md has no ${BEGIN} … ${END} section to replace`);
-    await writeFile(BENCHMARKS_MD, `${current.slice(0, begin + BEGIN.length)}\n${markdown}${current.slice(end)}`);
+    if (begin < 0 || end < begin)
+      throw new Error(`BENCHMARKS.md has no ${BEGIN} … ${END} section to replace`);
+    await writeFile(
+      BENCHMARKS_MD,
+      `${current.slice(0, begin + BEGIN.length)}\n${markdown}${current.slice(end)}`,
+    );
   }
   return markdown;
 }
@@ -99,7 +111,9 @@ async function writeOutputs(outDir: string, results: BenchResults, updateBenchma
 main().then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

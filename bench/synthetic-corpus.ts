@@ -75,7 +75,28 @@ class AliasTable {
   }
 }
 
-const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'tas', 'vo', 'qui', 'bel', 'dor', 'fen', 'gar', 'hul', 'jin', 'pra', 'sil', 'tor', 'ux', 'wen', 'zy', 'nar'];
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mi',
+  'ren',
+  'tas',
+  'vo',
+  'qui',
+  'bel',
+  'dor',
+  'fen',
+  'gar',
+  'hul',
+  'jin',
+  'pra',
+  'sil',
+  'tor',
+  'ux',
+  'wen',
+  'zy',
+  'nar',
+];
 
 /** The shared parts of a corpus: cluster centres, vocabulary, Zipf sampler, topic words per cluster. */
 export class SyntheticCorpus {
@@ -113,7 +134,12 @@ export class SyntheticCorpus {
   batch(start: number, count: number): ChunkInput[] {
     const chunks: ChunkInput[] = [];
     for (let offset = 0; offset < count; offset += GENERATION_BATCH) {
-      chunks.push(...this.generationBatch((start + offset) / GENERATION_BATCH, Math.min(GENERATION_BATCH, count - offset)));
+      chunks.push(
+        ...this.generationBatch(
+          (start + offset) / GENERATION_BATCH,
+          Math.min(GENERATION_BATCH, count - offset),
+        ),
+      );
     }
     return chunks;
   }
@@ -146,7 +172,10 @@ export class SyntheticCorpus {
       const words = [
         this.words[topic[Math.floor(random() * topic.length)]!]!,
         this.words[topic[Math.floor(random() * topic.length)]!]!,
-        ...Array.from({ length: 1 + Math.floor(random() * 3) }, () => this.words[this.zipfWords.draw(random)]!),
+        ...Array.from(
+          { length: 1 + Math.floor(random() * 3) },
+          () => this.words[this.zipfWords.draw(random)]!,
+        ),
       ];
       return { text: words.join(' '), vector: this.point(random, cluster) };
     });
@@ -163,7 +192,8 @@ export class SyntheticCorpus {
     const topic = this.topics[cluster]!;
     const out: string[] = [];
     for (let w = 0; w < length; w++) {
-      const rank = random() < topicShare ? topic[Math.floor(random() * topic.length)]! : this.zipfWords.draw(random);
+      const rank =
+        random() < topicShare ? topic[Math.floor(random() * topic.length)]! : this.zipfWords.draw(random);
       out.push(this.words[rank]!);
     }
     return out.join(' ');

@@ -134,7 +134,7 @@ export const SETTINGS = {
     value: '<dir[:dir…]>',
     group: 'storage',
     defaultText: 'none',
-    doc: 'Folders the `ingest_documents` tool may read, besides the client\'s MCP roots; separated by `:` (`;` on Windows).',
+    doc: "Folders the `ingest_documents` tool may read, besides the client's MCP roots; separated by `:` (`;` on Windows).",
   },
   storageOptions: {
     flag: 'storage-options',

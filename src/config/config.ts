@@ -190,7 +190,9 @@ function parseStorageOptions(raw: string | undefined, source: string): Record<st
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ConfigError(`${source} must be a JSON object like {"aws_region":"us-east-1"}, got "${raw.slice(0, 80)}"`);
+    throw new ConfigError(
+      `${source} must be a JSON object like {"aws_region":"us-east-1"}, got "${raw.slice(0, 80)}"`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError(`${source} must be a JSON object of option names to values`);

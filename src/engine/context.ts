@@ -128,12 +128,18 @@ export function requireGeneration(ctx: EngineContext, kb: string, generation: nu
     .generations(kb)
     .map((g) => `${g.generation} (${g.status})`)
     .join(', ');
-  throw new EngineError('GENERATION_NOT_FOUND', `knowledge base "${kb}" has no generation ${generation}; it has: ${live}`);
+  throw new EngineError(
+    'GENERATION_NOT_FOUND',
+    `knowledge base "${kb}" has no generation ${generation}; it has: ${live}`,
+  );
 }
 
 export function requireWritable(ctx: EngineContext): void {
   if (ctx.readOnly) {
-    throw new EngineError('INVALID_STATE', 'the engine is read-only (RAG_STUDIO_READ_ONLY=1); writes are disabled');
+    throw new EngineError(
+      'INVALID_STATE',
+      'the engine is read-only (RAG_STUDIO_READ_ONLY=1); writes are disabled',
+    );
   }
 }
 

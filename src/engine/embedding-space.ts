@@ -47,7 +47,8 @@ export function spaceForWrite(
   embedder: Embedder | undefined,
 ): EmbeddingSpace {
   if (existing) return existing;
-  if (allSupplied && suppliedDimension !== null) return { model: EXTERNAL_MODEL, dimension: suppliedDimension };
+  if (allSupplied && suppliedDimension !== null)
+    return { model: EXTERNAL_MODEL, dimension: suppliedDimension };
   if (!embedder) {
     if (suppliedDimension === null) return LEXICAL_ONLY_SPACE;
     throw new EngineError(
@@ -93,9 +94,16 @@ export function checkWriteAgainstSpace(
 }
 
 /** Throws unless `embedder` produced (or can produce) vectors of `space`. */
-export function checkEmbedderUsable(space: EmbeddingSpace, embedder: Embedder | undefined, where: string): Embedder {
+export function checkEmbedderUsable(
+  space: EmbeddingSpace,
+  embedder: Embedder | undefined,
+  where: string,
+): Embedder {
   if (!embedder) {
-    throw new EngineError('EMBEDDER_UNAVAILABLE', `no embedder is configured; ${where} was built with ${space.model}`);
+    throw new EngineError(
+      'EMBEDDER_UNAVAILABLE',
+      `no embedder is configured; ${where} was built with ${space.model}`,
+    );
   }
   const status = embedder.status();
   if (status.state === 'failed') {

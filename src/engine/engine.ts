@@ -85,7 +85,11 @@ const DEFAULT_INDEX_IDLE_MS = 2_000;
  * LanceDB table updated conditionally, which rides on Lance's own conditional commit. A read-only engine
  * takes no leases (it writes nothing, so its pins are not published either).
  */
-async function openLeaseStore(db: Connection, dataDir: string, readOnly: boolean): Promise<LeaseStore | undefined> {
+async function openLeaseStore(
+  db: Connection,
+  dataDir: string,
+  readOnly: boolean,
+): Promise<LeaseStore | undefined> {
   if (readOnly) return undefined;
   if (isLocalPath(dataDir)) return new FileLeaseStore(dataDir);
   try {
@@ -96,7 +100,15 @@ async function openLeaseStore(db: Connection, dataDir: string, readOnly: boolean
 }
 
 function emptyGcReport(): GcReport {
-  return { dryRun: false, deleted: [], kept: [], compacted: [], reclaimedBytes: 0, reclaimedBytesByKb: {}, tookMs: 0 };
+  return {
+    dryRun: false,
+    deleted: [],
+    kept: [],
+    compacted: [],
+    reclaimedBytes: 0,
+    reclaimedBytesByKb: {},
+    tookMs: 0,
+  };
 }
 
 function resolveSettings(options: EngineOptions): ResolvedSettings {
@@ -146,7 +158,11 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
     throw storageError(`opening the data directory ${options.dataDir}`, error);
   }
   const catalog = await Catalog.open(db, readOnly, settings.stalenessMs);
-  const coordination = new Coordination(await openLeaseStore(db, options.dataDir, readOnly), settings.leaseTtlMs, log);
+  const coordination = new Coordination(
+    await openLeaseStore(db, options.dataDir, readOnly),
+    settings.leaseTtlMs,
+    log,
+  );
   const listeners = new Set<(event: EngineEvent) => void>();
   const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
   const tables = new GenerationTables(db, isLocalPath(options.dataDir) ? options.dataDir : undefined);
@@ -165,7 +181,9 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
         refreshRows: settings.indexRefreshRows,
         idleMs: settings.indexIdleMs,
         isLive: (kb, tableName) =>
-          catalog.generations(kb).some((g) => g.tableName === tableName && g.status !== 'marked_for_deletion'),
+          catalog
+            .generations(kb)
+            .some((g) => g.tableName === tableName && g.status !== 'marked_for_deletion'),
       },
       log,
       coordination,

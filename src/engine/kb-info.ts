@@ -12,7 +12,10 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * Live size of a generation. One being garbage-collected is not opened (its table may be half gone), and a
  * table GC drops while this reads counts as empty rather than failing the whole listing.
  */
-async function liveStats(ctx: EngineContext, record: GenerationRecord): Promise<{ chunkCount: number; bytes: number }> {
+async function liveStats(
+  ctx: EngineContext,
+  record: GenerationRecord,
+): Promise<{ chunkCount: number; bytes: number }> {
   if (record.status === 'marked_for_deletion') return { chunkCount: 0, bytes: 0 };
   try {
     return await tableStats(await ctx.tables.open(record.tableName));
@@ -49,7 +52,11 @@ export async function listGenerations(ctx: EngineContext, kbInput: string): Prom
   return Promise.all(records.map((r) => generationInfo(ctx, r)));
 }
 
-async function summary(ctx: EngineContext, kb: string, generations: GenerationInfo[]): Promise<KnowledgeBaseInfo> {
+async function summary(
+  ctx: EngineContext,
+  kb: string,
+  generations: GenerationInfo[],
+): Promise<KnowledgeBaseInfo> {
   const active = generations.find((g) => g.status === 'active');
   return {
     name: kb,
@@ -70,7 +77,10 @@ export async function listKnowledgeBases(ctx: EngineContext): Promise<KnowledgeB
   );
 }
 
-export async function describeKnowledgeBase(ctx: EngineContext, kbInput: string): Promise<KnowledgeBaseDetail> {
+export async function describeKnowledgeBase(
+  ctx: EngineContext,
+  kbInput: string,
+): Promise<KnowledgeBaseDetail> {
   const kb = validateKbName(kbInput);
   const generations = await listGenerations(ctx, kb);
   const base = await summary(ctx, kb, generations);

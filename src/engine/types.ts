@@ -79,7 +79,13 @@ export interface KnowledgeBaseInfo {
 /** Details of one KB: its generations and the active generation's indexes. */
 export interface KnowledgeBaseDetail extends KnowledgeBaseInfo {
   indexConfig: IndexConfig | null;
-  indexes: Array<{ name: string; type: string; columns: string[]; indexedRows: number; unindexedRows: number }>;
+  indexes: Array<{
+    name: string;
+    type: string;
+    columns: string[];
+    indexedRows: number;
+    unindexedRows: number;
+  }>;
   generationList: GenerationInfo[];
 }
 

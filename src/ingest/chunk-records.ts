@@ -28,7 +28,11 @@ export interface DocumentIdentity {
  * runs (so created_at survives), whatever moved around it. A text repeated within a document gets `~2`, `~3`.
  * The embedded text starts with a contextual header (title › heading path), while `content` stays the source.
  */
-export function toChunkInputs(document: SourceDocument, drafts: DraftChunk[], identity: DocumentIdentity): ChunkInput[] {
+export function toChunkInputs(
+  document: SourceDocument,
+  drafts: DraftChunk[],
+  identity: DocumentIdentity,
+): ChunkInput[] {
   const seen = new Map<string, number>();
   const title = clip(document.title, MAX_TITLE);
   return drafts.map((draft, ordinal) => {

@@ -72,12 +72,14 @@ function pack(units: Unit[], max: number, overlap: number): Unit[][] {
   while (start < units.length) {
     let end = start;
     let tokens = 0;
-    while (end < units.length && (end === start || tokens + units[end]!.tokens <= max)) tokens += units[end++]!.tokens;
+    while (end < units.length && (end === start || tokens + units[end]!.tokens <= max))
+      tokens += units[end++]!.tokens;
     groups.push(units.slice(start, end));
     if (end >= units.length) break;
     let next = end;
     let carriedTokens = 0;
-    while (next - 1 > start && carriedTokens + units[next - 1]!.tokens <= overlap) carriedTokens += units[--next]!.tokens;
+    while (next - 1 > start && carriedTokens + units[next - 1]!.tokens <= overlap)
+      carriedTokens += units[--next]!.tokens;
     // The overlap must leave room for new text, or the next chunk would repeat this one.
     start = carriedTokens + units[end]!.tokens <= max ? next : end;
   }
@@ -117,7 +119,13 @@ function splitLine(block: TextBlock, max: number, count: TokenCounter): Unit[] {
       while (cut > 1 && count(rest.slice(0, cut)) > max) cut = Math.floor(cut * 0.8);
     }
     const piece = rest.slice(0, cut);
-    if (piece.trim()) units.push({ text: piece.trim(), lineStart: block.lineStart, lineEnd: block.lineEnd, tokens: count(piece) });
+    if (piece.trim())
+      units.push({
+        text: piece.trim(),
+        lineStart: block.lineStart,
+        lineEnd: block.lineEnd,
+        tokens: count(piece),
+      });
     rest = rest.slice(cut);
   }
   return units;
@@ -129,7 +137,8 @@ function joinUnits(units: readonly TextBlock[]): string {
   units.forEach((unit, i) => {
     if (i > 0) {
       const previous = units[i - 1]!;
-      text += unit.lineStart === previous.lineEnd ? ' ' : unit.lineStart > previous.lineEnd + 1 ? '\n\n' : '\n';
+      text +=
+        unit.lineStart === previous.lineEnd ? ' ' : unit.lineStart > previous.lineEnd + 1 ? '\n\n' : '\n';
     }
     text += unit.text;
   });

@@ -57,7 +57,11 @@ export function paragraphBlocks(lines: readonly string[], firstLine: number): Te
   let start = -1;
   const flush = (end: number) => {
     if (start < 0) return;
-    blocks.push({ text: lines.slice(start, end).join('\n'), lineStart: firstLine + start, lineEnd: firstLine + end - 1 });
+    blocks.push({
+      text: lines.slice(start, end).join('\n'),
+      lineStart: firstLine + start,
+      lineEnd: firstLine + end - 1,
+    });
     start = -1;
   };
   lines.forEach((line, i) => {

@@ -25,7 +25,8 @@ export function readFrontMatter(lines: readonly string[]): FrontMatter {
     return { metadata: {}, lineCount: 0 };
   }
   const metadata = toJson(parsed, 0);
-  const object = metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) ? metadata : {};
+  const object =
+    metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) ? metadata : {};
   return {
     metadata: JSON.stringify(object).length <= MAX_FRONT_MATTER_JSON ? object : {},
     lineCount: end + 1,

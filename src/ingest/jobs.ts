@@ -51,23 +51,25 @@ export class IngestJobs {
     job.finished = run(controller.signal, (progress) => {
       job.progress = progress;
       this.notify(job);
-    }).then(
-      (report) => {
-        job.report = report;
-        job.status = 'done';
-      },
-      (error: unknown) => {
-        job.failure = error;
-        job.status = controller.signal.aborted ? 'cancelled' : 'failed';
-        const code = (error as { code?: unknown }).code;
-        job.error = `${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
-      },
-    ).finally(() => {
-      job.finishedAt = new Date().toISOString();
-      this.notify(job);
-      this.listeners.delete(id);
-      this.prune();
-    });
+    })
+      .then(
+        (report) => {
+          job.report = report;
+          job.status = 'done';
+        },
+        (error: unknown) => {
+          job.failure = error;
+          job.status = controller.signal.aborted ? 'cancelled' : 'failed';
+          const code = (error as { code?: unknown }).code;
+          job.error = `${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
+        },
+      )
+      .finally(() => {
+        job.finishedAt = new Date().toISOString();
+        this.notify(job);
+        this.listeners.delete(id);
+        this.prune();
+      });
     return this.view(job);
   }
 
@@ -114,7 +116,8 @@ export class IngestJobs {
 
   private prune(): void {
     const finished = [...this.jobs.values()].filter((j) => j.status !== 'running');
-    for (const job of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(job.id);
+    for (const job of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)))
+      this.jobs.delete(job.id);
   }
 }
 

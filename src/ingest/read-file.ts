@@ -11,9 +11,7 @@ import type { SourceFile } from './sources.js';
 import { documentTokenCounter, type BatchTokenize } from './tokens.js';
 
 export type FileOutcome =
-  | { kind: 'chunks'; chunks: ChunkInput[] }
-  | { kind: 'unchanged' }
-  | { kind: 'skipped'; reason: string };
+  { kind: 'chunks'; chunks: ChunkInput[] } | { kind: 'unchanged' } | { kind: 'skipped'; reason: string };
 
 /** sha256 of the bytes, shortened: the document's version, compared on every re-run. */
 export function contentHash(bytes: Buffer): string {
@@ -51,11 +49,15 @@ export async function readSourceFile(
   const format = readerFor(name);
   if (!format) return { kind: 'skipped', reason: 'unknown or binary format (no reader for this file type)' };
   if (file.size > options.maxFileBytes) {
-    return { kind: 'skipped', reason: `${file.size} bytes is over the ${options.maxFileBytes}-byte cap (--max-file-bytes)` };
+    return {
+      kind: 'skipped',
+      reason: `${file.size} bytes is over the ${options.maxFileBytes}-byte cap (--max-file-bytes)`,
+    };
   }
   if (file.size === 0) return { kind: 'skipped', reason: 'empty file' };
   const stored = options.stored;
-  if (stored?.version && stored.size === file.size && stored.mtimeMs === file.mtimeMs) return { kind: 'unchanged' };
+  if (stored?.version && stored.size === file.size && stored.mtimeMs === file.mtimeMs)
+    return { kind: 'unchanged' };
   const bytes = await (options.readBytes ?? readFile)(file.absPath);
   const version = contentHash(bytes);
   if (version === stored?.version) return { kind: 'unchanged' };
@@ -63,7 +65,10 @@ export async function readSourceFile(
   if ('skipped' in outcome) return { kind: 'skipped', reason: outcome.skipped };
   const chunker =
     options.tokenize && !options.chunker.countTokens
-      ? { ...options.chunker, countTokens: await documentTokenCounter(blockTexts(outcome.document), options.tokenize) }
+      ? {
+          ...options.chunker,
+          countTokens: await documentTokenCounter(blockTexts(outcome.document), options.tokenize),
+        }
       : options.chunker;
   const drafts = chunkDocument(outcome.document, chunker);
   if (drafts.length === 0) return { kind: 'skipped', reason: 'no text in it' };
@@ -80,5 +85,8 @@ export async function readSourceFile(
 }
 
 function blockTexts(document: SourceDocument): string[] {
-  return document.sections.flatMap((section) => [...section.headingPath, ...section.blocks.map((block) => block.text)]);
+  return document.sections.flatMap((section) => [
+    ...section.headingPath,
+    ...section.blocks.map((block) => block.text),
+  ]);
 }

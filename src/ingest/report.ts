@@ -33,7 +33,20 @@ export interface IngestProgress {
 }
 
 export function emptyReport(kb: string, dryRun: boolean, rebuild: boolean): IngestReport {
-  return { kb, generation: null, added: 0, updated: 0, unchanged: 0, deleted: 0, chunks: 0, skipped: [], failed: [], dryRun, rebuild, tookMs: 0 };
+  return {
+    kb,
+    generation: null,
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    chunks: 0,
+    skipped: [],
+    failed: [],
+    dryRun,
+    rebuild,
+    tookMs: 0,
+  };
 }
 
 /** The report as JSON for people and agents (snake_case, like every MCP output): the CLI's --json shape. */

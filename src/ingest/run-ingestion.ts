@@ -5,7 +5,14 @@ import { validateKbName } from '../engine/validation.js';
 import { DEFAULT_CHUNK_TOKENS, DEFAULT_OVERLAP_TOKENS } from './chunker.js';
 import { readSourceFile, type ReadBytes, type StoredFile } from './read-file.js';
 import { emptyReport, type IngestProgress, type IngestReport } from './report.js';
-import { relativeToRoot, resolveRoots, rootFilter, walkRoot, type IngestRoot, type SourceFile } from './sources.js';
+import {
+  relativeToRoot,
+  resolveRoots,
+  rootFilter,
+  walkRoot,
+  type IngestRoot,
+  type SourceFile,
+} from './sources.js';
 import { estimateTokens, type BatchTokenize, type TokenCounter } from './tokens.js';
 
 /** Default cap on one file's size (--max-file-bytes). */
@@ -47,7 +54,10 @@ const FILE_STAT_KEYS = ['file_size', 'file_mtime_ms'];
  * stored with it, so a re-run after a crash re-reads only what did not land. One bad file is reported and
  * the run goes on; a storage failure stops the run (and a rebuild then leaves the active generation alone).
  */
-export async function ingestDocuments(engine: KnowledgeBaseEngine, options: IngestOptions): Promise<IngestReport> {
+export async function ingestDocuments(
+  engine: KnowledgeBaseEngine,
+  options: IngestOptions,
+): Promise<IngestReport> {
   const started = performance.now();
   const kb = validateKbName(options.kb);
   const dryRun = options.dryRun ?? false;
@@ -74,10 +84,12 @@ export async function ingestDocuments(engine: KnowledgeBaseEngine, options: Inge
   if (rebuild && !dryRun) {
     generation = (await engine.createGeneration(kb)).generation;
   } else if (!rebuild) {
-    const listed = await engine.listDocuments(kb, { metadataKeys: FILE_STAT_KEYS }).catch((error: unknown) => {
-      if (isEngineError(error) && error.code === 'KB_NOT_FOUND') return undefined;
-      throw error;
-    });
+    const listed = await engine
+      .listDocuments(kb, { metadataKeys: FILE_STAT_KEYS })
+      .catch((error: unknown) => {
+        if (isEngineError(error) && error.code === 'KB_NOT_FOUND') return undefined;
+        throw error;
+      });
     if (listed) {
       stored = new Map(listed.documents.map((d) => [d.documentId, d]));
       generation = listed.generation;
@@ -172,12 +184,21 @@ export async function ingestDocuments(engine: KnowledgeBaseEngine, options: Inge
 }
 
 /** All files of all roots, each once; a document id two roots would both produce is reported, not merged. */
-async function scan(roots: IngestRoot[], options: IngestOptions, report: IngestReport): Promise<SourceFile[]> {
+async function scan(
+  roots: IngestRoot[],
+  options: IngestOptions,
+  report: IngestReport,
+): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
   const byId = new Map<string, string>();
   const events = { onSkip: (path: string, reason: string) => report.skipped.push({ path, reason }) };
   for (const root of roots) {
-    for await (const file of walkRoot(root, roots, rootFilter(root, options.include ?? [], options.exclude ?? []), events)) {
+    for await (const file of walkRoot(
+      root,
+      roots,
+      rootFilter(root, options.include ?? [], options.exclude ?? []),
+      events,
+    )) {
       const other = byId.get(file.relPath);
       if (other === file.absPath) continue;
       if (other !== undefined) {
@@ -223,7 +244,8 @@ async function writeDocuments(
     report.chunks += chunks.length;
     return { generation: result.generation, documents };
   } catch (error) {
-    if (!isEngineError(error) || (error.code !== 'INVALID_INPUT' && error.code !== 'LIMIT_EXCEEDED')) throw error;
+    if (!isEngineError(error) || (error.code !== 'INVALID_INPUT' && error.code !== 'LIMIT_EXCEEDED'))
+      throw error;
   }
   const written: string[] = [];
   let target = generation;
@@ -234,7 +256,8 @@ async function writeDocuments(
       report.chunks += part.length;
       written.push(documentId);
     } catch (error) {
-      if (!isEngineError(error) || (error.code !== 'INVALID_INPUT' && error.code !== 'LIMIT_EXCEEDED')) throw error;
+      if (!isEngineError(error) || (error.code !== 'INVALID_INPUT' && error.code !== 'LIMIT_EXCEEDED'))
+        throw error;
       report.failed.push({ path: part[0]?.sourcePath ?? documentId, reason: errorText(error) });
     }
   }
@@ -261,19 +284,31 @@ function embedderTokenizer(engine: KnowledgeBaseEngine): BatchTokenize | undefin
 function storedFile(doc: DocumentInfo | undefined): StoredFile | undefined {
   if (!doc) return undefined;
   const number = (v: unknown) => (typeof v === 'number' ? v : undefined);
-  return { version: doc.version, size: number(doc.metadata?.file_size), mtimeMs: number(doc.metadata?.file_mtime_ms) };
+  return {
+    version: doc.version,
+    size: number(doc.metadata?.file_size),
+    mtimeMs: number(doc.metadata?.file_mtime_ms),
+  };
 }
 
 function inScope(doc: DocumentInfo, roots: IngestRoot[], options: IngestOptions): boolean {
   if (!doc.sourcePath) return false;
   return roots.some((root) => {
     const rel = relativeToRoot(root, doc.sourcePath!);
-    return rel !== undefined && rel === doc.documentId && rootFilter(root, options.include ?? [], options.exclude ?? [])(rel);
+    return (
+      rel !== undefined &&
+      rel === doc.documentId &&
+      rootFilter(root, options.include ?? [], options.exclude ?? [])(rel)
+    );
   });
 }
 
 function errorText(error: unknown): string {
-  const text = isEngineError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+  const text = isEngineError(error)
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
   return text.length > 500 ? `${text.slice(0, 499)}…` : text;
 }
 

@@ -45,15 +45,24 @@ export interface WalkEvents {
  * segment (`docs/**\/*.md` → root `docs`, pattern `**\/*.md`). `allowedRoots`, when given, must contain every
  * root (after resolving symlinks), else the call fails naming them.
  */
-export async function resolveRoots(paths: readonly string[], cwd: string, allowedRoots?: readonly string[]): Promise<IngestRoot[]> {
+export async function resolveRoots(
+  paths: readonly string[],
+  cwd: string,
+  allowedRoots?: readonly string[],
+): Promise<IngestRoot[]> {
   if (paths.length === 0) throw new SourceError('no path to ingest: give at least one file, folder or glob');
-  const allowed = allowedRoots ? await Promise.all(allowedRoots.map((r) => realpath(resolve(cwd, r)).catch(() => resolve(cwd, r)))) : undefined;
+  const allowed = allowedRoots
+    ? await Promise.all(allowedRoots.map((r) => realpath(resolve(cwd, r)).catch(() => resolve(cwd, r))))
+    : undefined;
   const roots: IngestRoot[] = [];
   for (const raw of paths) {
     const absolute = resolve(cwd, raw);
     let target = absolute;
     let pattern: string | undefined;
-    const exists = await stat(absolute).then(() => true, () => false);
+    const exists = await stat(absolute).then(
+      () => true,
+      () => false,
+    );
     if (!exists && picomatch.scan(raw).isGlob) {
       const scan = picomatch.scan(raw);
       target = resolve(cwd, scan.base || '.');
@@ -86,7 +95,11 @@ export function isInside(root: string, path: string): boolean {
 }
 
 /** The filter a root applies (its glob pattern plus --include/--exclude). */
-export function rootFilter(root: IngestRoot, include: readonly string[], exclude: readonly string[]): PathFilter {
+export function rootFilter(
+  root: IngestRoot,
+  include: readonly string[],
+  exclude: readonly string[],
+): PathFilter {
   const globs = globFilter(include, exclude);
   if (root.file) return (rel) => rel === root.file;
   if (!root.pattern) return globs;

@@ -12,7 +12,10 @@ const SNIFF_BYTES = 8192;
  * Shift_JIS…), else skipped with the reason.
  */
 export function decodeText(bytes: Buffer): Decoded {
-  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+  if (
+    bytes.length >= 2 &&
+    ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+  ) {
     const encoding = bytes[0] === 0xff ? 'utf-16le' : 'utf-16be';
     return { text: new TextDecoder(encoding).decode(bytes.subarray(2)), encoding };
   }
@@ -26,7 +29,10 @@ export function decodeText(bytes: Buffer): Decoded {
   const detected = likelyEncoding(bytes.subarray(0, 65_536));
   if (detected) {
     try {
-      return { text: new TextDecoder(detected.toLowerCase(), { fatal: true }).decode(bytes), encoding: detected.toLowerCase() };
+      return {
+        text: new TextDecoder(detected.toLowerCase(), { fatal: true }).decode(bytes),
+        encoding: detected.toLowerCase(),
+      };
     } catch {
       // unknown to Node, or not really that encoding
     }
@@ -47,6 +53,7 @@ function likelyEncoding(sample: Buffer): string | undefined {
   if (!top) return undefined;
   const singleByteLatin = /^(ISO-8859-\d+|windows-125\d)$/i;
   const western = candidates.find((c) => /^(ISO-8859-1|windows-1252)$/i.test(c.name));
-  if (singleByteLatin.test(top.name) && western && western.confidence >= top.confidence * 0.6) return 'windows-1252';
+  if (singleByteLatin.test(top.name) && western && western.confidence >= top.confidence * 0.6)
+    return 'windows-1252';
   return top.name;
 }

@@ -28,7 +28,10 @@ export type BatchTokenize = (texts: string[]) => Promise<number[]>;
  * split at whitespace first (WordPiece, and SentencePiece/BPE up to the space marker). A word the chunker
  * cuts out of an over-long line was not in the batch and falls back to the estimate.
  */
-export async function documentTokenCounter(texts: readonly string[], tokenize: BatchTokenize): Promise<TokenCounter> {
+export async function documentTokenCounter(
+  texts: readonly string[],
+  tokenize: BatchTokenize,
+): Promise<TokenCounter> {
   const words = new Set<string>();
   for (const text of texts) for (const word of text.split(WHITESPACE)) if (word) words.add(word);
   const list = [...words];

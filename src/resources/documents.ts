@@ -2,7 +2,14 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { completeKbName, jsonContents, MIME_JSON, readOrThrow, variable, type ResourceDeps } from './resource-json.js';
+import {
+  completeKbName,
+  jsonContents,
+  MIME_JSON,
+  readOrThrow,
+  variable,
+  type ResourceDeps,
+} from './resource-json.js';
 
 export const DEFAULT_DOCUMENTS_PAGE = 100;
 export const MAX_DOCUMENTS_PAGE = 1000;
@@ -36,7 +43,10 @@ function pageNumber(raw: string | string[] | undefined, name: string, fallback: 
   if (text === '') return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new McpError(ErrorCode.InvalidParams, `INVALID_INPUT: ${name} must be an integer 0..${max}, got "${text}"`);
+    throw new McpError(
+      ErrorCode.InvalidParams,
+      `INVALID_INPUT: ${name} must be an integer 0..${max}, got "${text}"`,
+    );
   }
   return value;
 }
@@ -64,7 +74,7 @@ function registerTemplate(server: McpServer, deps: ResourceDeps, name: string, t
     {
       title: 'Documents of a knowledge base',
       description:
-        'The documents of a knowledge base\'s active generation, sorted by id, 100 per page (?offset=&limit=, at most 1000): document_id (the path relative to the ingested folder), title, source_path, chunks, hash (content hash of the file) and updated_at.',
+        "The documents of a knowledge base's active generation, sorted by id, 100 per page (?offset=&limit=, at most 1000): document_id (the path relative to the ingested folder), title, source_path, chunks, hash (content hash of the file) and updated_at.",
       mimeType: MIME_JSON,
     },
     async (uri, variables) => {

@@ -28,9 +28,13 @@ export function registerJobsResource(server: McpServer, deps: ResourceDeps): voi
       const id = variable(variables.id);
       const job = jobs.get(id);
       if (!job) {
-        throw new McpError(RESOURCE_NOT_FOUND, `JOB_NOT_FOUND: no ingestion job "${id}" (jobs last until the server exits)`, {
-          uri: uri.href,
-        });
+        throw new McpError(
+          RESOURCE_NOT_FOUND,
+          `JOB_NOT_FOUND: no ingestion job "${id}" (jobs last until the server exits)`,
+          {
+            uri: uri.href,
+          },
+        );
       }
       return jsonContents(uri, toJobJson(job));
     },

@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   if (process.argv[2] === 'eval') {
     // `rag-studio-mcp eval <beir-dir>`: retrieval evaluation, a one-shot command rather than a server.
     const { runEvalCommand } = await import('../cli/eval/index.js');
-    const io = { stdout: (s: string) => void process.stdout.write(s), stderr: (s: string) => void process.stderr.write(s) };
+    const io = {
+      stdout: (s: string) => void process.stdout.write(s),
+      stderr: (s: string) => void process.stderr.write(s),
+    };
     process.exitCode = await runEvalCommand(process.argv.slice(3), io);
     return;
   }

@@ -51,7 +51,10 @@ export function registerDeleteKnowledgeBase(server: McpServer, deps: ToolDeps): 
         let confirmedBy: 'user' | 'argument';
         if (args.confirm !== undefined) {
           if (args.confirm !== args.kb) {
-            throw new EngineError('INVALID_INPUT', `confirm must repeat the knowledge base name "${args.kb}" exactly`);
+            throw new EngineError(
+              'INVALID_INPUT',
+              `confirm must repeat the knowledge base name "${args.kb}" exactly`,
+            );
           }
           confirmedBy = 'argument';
         } else if (server.server.getClientCapabilities()?.elicitation) {
@@ -62,7 +65,13 @@ export function registerDeleteKnowledgeBase(server: McpServer, deps: ToolDeps): 
                 message: `Delete knowledge base "${args.kb}" (${detail.chunkCount} chunks, ${detail.generations} generations)? This cannot be undone.`,
                 requestedSchema: {
                   type: 'object',
-                  properties: { delete: { type: 'boolean', title: `Delete "${args.kb}"`, description: 'Permanently delete it' } },
+                  properties: {
+                    delete: {
+                      type: 'boolean',
+                      title: `Delete "${args.kb}"`,
+                      description: 'Permanently delete it',
+                    },
+                  },
                   required: ['delete'],
                 },
               },
@@ -70,7 +79,13 @@ export function registerDeleteKnowledgeBase(server: McpServer, deps: ToolDeps): 
             ElicitResultSchema,
           );
           if (answer.action !== 'accept' || answer.content?.delete !== true) {
-            return { kb: args.kb, deleted: false, generations: [], chunks: 0, confirmed_by: 'declined' as const };
+            return {
+              kb: args.kb,
+              deleted: false,
+              generations: [],
+              chunks: 0,
+              confirmed_by: 'declined' as const,
+            };
           }
           confirmedBy = 'user';
         } else {

@@ -2,7 +2,14 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { EngineError } from '../engine/errors.js';
-import { ingestDocuments, jobsFor, reportToJson, resolveRoots, SourceError, type IngestJob } from '../ingest/index.js';
+import {
+  ingestDocuments,
+  jobsFor,
+  reportToJson,
+  resolveRoots,
+  SourceError,
+  type IngestJob,
+} from '../ingest/index.js';
 import { kbNameSchema } from './common-schemas.js';
 import { allowedIngestRoots, HOW_TO_ADD_ROOTS } from './ingest-roots.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
@@ -19,13 +26,25 @@ export const inputSchema = z.object({
     .array(z.string().min(1))
     .min(1)
     .max(100)
-    .describe('Absolute files, folders or globs under the allowed roots (relative ones resolve against the first root).'),
+    .describe(
+      'Absolute files, folders or globs under the allowed roots (relative ones resolve against the first root).',
+    ),
   rebuild: z
     .boolean()
     .optional()
-    .describe('Ingest everything into a new generation and promote it when done (default false: incremental sync).'),
-  include: z.array(z.string().min(1)).max(50).optional().describe('Only files matching these globs, e.g. ["*.md"].'),
-  exclude: z.array(z.string().min(1)).max(50).optional().describe('Skip files matching these globs, e.g. ["drafts/**"].'),
+    .describe(
+      'Ingest everything into a new generation and promote it when done (default false: incremental sync).',
+    ),
+  include: z
+    .array(z.string().min(1))
+    .max(50)
+    .optional()
+    .describe('Only files matching these globs, e.g. ["*.md"].'),
+  exclude: z
+    .array(z.string().min(1))
+    .max(50)
+    .optional()
+    .describe('Skip files matching these globs, e.g. ["drafts/**"].'),
   dry_run: z.boolean().optional().describe('Report what would change without writing.'),
   wait_seconds: z
     .number()
@@ -68,7 +87,7 @@ export const jobSchema = z.object({
   error: z.string().nullable(),
   started_at: z.string(),
   finished_at: z.string().nullable(),
-  status_uri: z.string().describe('Read this resource for the job\'s progress and final report.'),
+  status_uri: z.string().describe("Read this resource for the job's progress and final report."),
 });
 
 export const outputSchema = jobSchema;
@@ -123,7 +142,10 @@ export function registerIngestDocuments(server: McpServer, deps: ToolDeps): void
       runTool(name, deps, async () => {
         const roots = await allowedIngestRoots(server, extra, deps.ingestRoots ?? []);
         if (roots.length === 0) {
-          throw new EngineError('INVALID_INPUT', `no folder is allowed for ingestion yet: ${HOW_TO_ADD_ROOTS}`);
+          throw new EngineError(
+            'INVALID_INPUT',
+            `no folder is allowed for ingestion yet: ${HOW_TO_ADD_ROOTS}`,
+          );
         }
         const jobs = jobsFor(deps.engine);
         // Paths are checked against the roots before the job starts, so a refusal is this call's error.
@@ -148,7 +170,12 @@ export function registerIngestDocuments(server: McpServer, deps: ToolDeps): void
         );
         const report = progressReporter(extra);
         const unsubscribe = jobs.subscribe(job.id, (j) => {
-          if (j.progress) report?.({ done: j.progress.filesDone, total: j.progress.filesTotal ?? 0, message: j.progress.phase });
+          if (j.progress)
+            report?.({
+              done: j.progress.filesDone,
+              total: j.progress.filesTotal ?? 0,
+              message: j.progress.phase,
+            });
         });
         const onAbort = () => jobs.cancel(job.id);
         extra.signal.addEventListener('abort', onAbort, { once: true });

@@ -29,7 +29,10 @@ describe('metrics', () => {
 
   it('nDCG@10 uses linear gains and the ideal order of the judged grades', () => {
     // DCG = 0 + 2/log2(3) + 1/log2(4); IDCG = 3 + 2/log2(3) + 1/log2(4)
-    expect(ndcgAt(['a', 'b', 'c'], graded, 10)).toBeCloseTo((2 * INV_LOG2_3 + 0.5) / (3 + 2 * INV_LOG2_3 + 0.5), 10);
+    expect(ndcgAt(['a', 'b', 'c'], graded, 10)).toBeCloseTo(
+      (2 * INV_LOG2_3 + 0.5) / (3 + 2 * INV_LOG2_3 + 0.5),
+      10,
+    );
     expect(ndcgAt(['z', 'b', 'c'], graded, 10)).toBeCloseTo(1, 10);
     expect(ndcgAt(['a'], new Map(), 10)).toBe(0);
   });
@@ -157,7 +160,12 @@ describe('eval end to end on a tiny BEIR dataset', () => {
     const data = await readBeir(dir.path, 'test');
     expect(data.corpus).toHaveLength(6);
     expect([...data.qrels.keys()]).toEqual(['q1', 'q2', 'q3', 'q4', 'q9']);
-    expect(data.qrels.get('q1')).toEqual(new Map([['d2', 1], ['d5', 1]]));
+    expect(data.qrels.get('q1')).toEqual(
+      new Map([
+        ['d2', 1],
+        ['d5', 1],
+      ]),
+    );
   });
 
   it('scores lexical mode exactly as computed by hand', async () => {
@@ -181,10 +189,16 @@ describe('eval end to end on a tiny BEIR dataset', () => {
 
   it('runs vector and every hybrid fusion; a query equal to a document finds it first by vector', async () => {
     const report = await runJson(['--modes', 'vector,hybrid']);
-    expect(report.modes.map((m) => m.mode)).toEqual(['vector', 'hybrid-rrf', 'hybrid-weighted', 'hybrid-adaptive']);
+    expect(report.modes.map((m) => m.mode)).toEqual([
+      'vector',
+      'hybrid-rrf',
+      'hybrid-weighted',
+      'hybrid-adaptive',
+    ]);
     for (const mode of report.modes) {
       expect(mode.errors).toBe(0);
-      for (const key of ['ndcg10', 'recall100', 'mrr10'] as const) expect(mode[key]).toBeGreaterThanOrEqual(0);
+      for (const key of ['ndcg10', 'recall100', 'mrr10'] as const)
+        expect(mode[key]).toBeGreaterThanOrEqual(0);
       expect(mode.perQuery!.find((q) => q.queryId === 'q4')!.top10[0]).toBe('d6');
     }
     expect(report.model).toMatchObject({ id: 'hash', semantic: false });
@@ -230,10 +244,14 @@ describe('eval end to end on a tiny BEIR dataset', () => {
     expect(out.join('')).toMatch(/mode\s+nDCG@10\s+Recall@100\s+MRR@10\s+p50 ms/);
     expect(out.join('')).toContain(((INV_LOG2_3 / (1 + INV_LOG2_3) + 2) / 4).toFixed(3));
     const err: string[] = [];
-    expect(await runEvalCommand(['--bogus'], { stdout: () => undefined, stderr: (s) => err.push(s) })).toBe(2);
+    expect(await runEvalCommand(['--bogus'], { stdout: () => undefined, stderr: (s) => err.push(s) })).toBe(
+      2,
+    );
     expect(err.join('')).toContain('Usage:');
     expect(err.join('')).toMatch(/'hash' = non-semantic, for tests\s+only/);
-    expect(await runEvalCommand([join(dir.path, 'nope')], { stdout: () => undefined, stderr: () => undefined })).toBe(1);
+    expect(
+      await runEvalCommand([join(dir.path, 'nope')], { stdout: () => undefined, stderr: () => undefined }),
+    ).toBe(1);
   });
 });
 
@@ -247,6 +265,8 @@ describe('chunking', () => {
     expect(toChunks(docs, { chunkSize: undefined, title: 'prepend' })).toEqual([
       { chunkId: 'd', documentId: 'd', content: 'T\n\na b c' },
     ]);
-    expect(toChunks([{ id: 'e', title: '', text: '' }], { chunkSize: undefined, title: 'field' })).toEqual([]);
+    expect(toChunks([{ id: 'e', title: '', text: '' }], { chunkSize: undefined, title: 'field' })).toEqual(
+      [],
+    );
   });
 });

@@ -23,11 +23,15 @@ afterAll(async () => {
 
 describe('ingest --watch', () => {
   it('syncs once per burst of changes and exits 0 on SIGINT', async () => {
-    const child = spawn(process.execPath, [BUILT_MAIN, 'ingest', docs.path, '--kb', 'w', '--watch', '--json'], {
-      env: serverEnv(data.path),
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BUILT_MAIN, 'ingest', docs.path, '--kb', 'w', '--watch', '--json'],
+      {
+        env: serverEnv(data.path),
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const reports: Array<Record<string, unknown>> = [];
     let waiting: { count: number; resolve: () => void } | undefined;
     let buffer = '';
@@ -44,7 +48,10 @@ describe('ingest --watch', () => {
     const reportCount = (count: number) =>
       new Promise<void>((resolve, reject) => {
         if (reports.length >= count) return resolve();
-        const timer = setTimeout(() => reject(new Error(`no report ${count} within 30 s; stderr: ${stderr}`)), 30_000);
+        const timer = setTimeout(
+          () => reject(new Error(`no report ${count} within 30 s; stderr: ${stderr}`)),
+          30_000,
+        );
         waiting = { count, resolve: () => (clearTimeout(timer), resolve()) };
       });
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

@@ -24,7 +24,8 @@ afterAll(async () => {
   await docs.remove();
 });
 
-const ingest = (...args: string[]) => run('node', [BUILT_MAIN, 'ingest', ...args], { env: serverEnv(data.path), timeoutMs: 120_000 });
+const ingest = (...args: string[]) =>
+  run('node', [BUILT_MAIN, 'ingest', ...args], { env: serverEnv(data.path), timeoutMs: 120_000 });
 
 async function search(word: string) {
   const engine = await openEngine({ dataDir: data.path, embedder: new HashEmbedder(), gcIntervalSeconds: 0 });
@@ -42,23 +43,63 @@ describe('rag-studio-mcp ingest', () => {
     for (const line of first.stderr.split('\n').filter(Boolean)) expect(line).toMatch(/^ingest: /);
     expect(first.code).toBe(0);
     const report = JSON.parse(first.stdout) as Record<string, unknown>;
-    expect(report).toMatchObject({ kb: 'docs', generation: 1, added: 10, updated: 0, unchanged: 0, deleted: 0, skipped: [], failed: [] });
+    expect(report).toMatchObject({
+      kb: 'docs',
+      generation: 1,
+      added: 10,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      skipped: [],
+      failed: [],
+    });
     expect(Object.keys(report)).toEqual(
-      expect.arrayContaining(['kb', 'generation', 'added', 'updated', 'unchanged', 'deleted', 'chunks', 'skipped', 'failed', 'took_ms']),
+      expect.arrayContaining([
+        'kb',
+        'generation',
+        'added',
+        'updated',
+        'unchanged',
+        'deleted',
+        'chunks',
+        'skipped',
+        'failed',
+        'took_ms',
+      ]),
     );
-    expect((await search('narwhal'))[0]).toMatchObject({ documentId: 'manual.pdf', citation: { pageNumber: 2 } });
-    expect((await search('pangolin'))[0]).toMatchObject({ documentId: 'site/index.html', citation: { anchor: '#faq' } });
+    expect((await search('narwhal'))[0]).toMatchObject({
+      documentId: 'manual.pdf',
+      citation: { pageNumber: 2 },
+    });
+    expect((await search('pangolin'))[0]).toMatchObject({
+      documentId: 'site/index.html',
+      citation: { anchor: '#faq' },
+    });
 
     await writeFile(join(docs.path, 'guide.md'), '# User Guide\n\n## Setup\n\nThe zebra setup.\n');
     await rm(join(docs.path, 'report.docx'));
-    await writeFiles(docs.path, { 'extra/page.pdf': await makePdf([['nothing'], ['page two has the lemur']]) });
+    await writeFiles(docs.path, {
+      'extra/page.pdf': await makePdf([['nothing'], ['page two has the lemur']]),
+    });
     const second = await ingest(docs.path, '--kb', 'docs', '--json');
     expect(second.code).toBe(0);
-    expect(JSON.parse(second.stdout)).toMatchObject({ added: 1, updated: 1, unchanged: 8, deleted: 1, failed: [] });
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      added: 1,
+      updated: 1,
+      unchanged: 8,
+      deleted: 1,
+      failed: [],
+    });
     expect(await search('axolotl')).toHaveLength(0);
     expect(await search('aardvark')).toHaveLength(0);
-    expect((await search('zebra'))[0]).toMatchObject({ documentId: 'guide.md', citation: { anchor: '#setup' } });
-    expect((await search('lemur'))[0]).toMatchObject({ documentId: 'extra/page.pdf', citation: { pageNumber: 2 } });
+    expect((await search('zebra'))[0]).toMatchObject({
+      documentId: 'guide.md',
+      citation: { anchor: '#setup' },
+    });
+    expect((await search('lemur'))[0]).toMatchObject({
+      documentId: 'extra/page.pdf',
+      citation: { pageNumber: 2 },
+    });
 
     const human = await ingest(docs.path, '--kb', 'docs');
     expect(human.code).toBe(0);
@@ -71,12 +112,20 @@ describe('rag-studio-mcp ingest', () => {
   it('exits 1 when a file failed (the rest is ingested) and 2 on bad usage', async () => {
     const bad = await makeTempDir('rag-studio-cli-bad-');
     try {
-      await writeFiles(bad.path, { 'ok.md': '# Ok\n\nfine\n', 'broken.docx': Buffer.from('PK\u0003\u0004garbage') });
+      await writeFiles(bad.path, {
+        'ok.md': '# Ok\n\nfine\n',
+        'broken.docx': Buffer.from('PK\u0003\u0004garbage'),
+      });
       const result = await ingest(bad.path, '--kb', 'bad', '--json');
       expect(result.code).toBe(1);
-      const report = JSON.parse(result.stdout) as { added: number; failed: Array<{ path: string; reason: string }> };
+      const report = JSON.parse(result.stdout) as {
+        added: number;
+        failed: Array<{ path: string; reason: string }>;
+      };
       expect(report.added).toBe(1);
-      expect(report.failed).toEqual([{ path: join(bad.path, 'broken.docx'), reason: expect.stringMatching(/DOCX/) }]);
+      expect(report.failed).toEqual([
+        { path: join(bad.path, 'broken.docx'), reason: expect.stringMatching(/DOCX/) },
+      ]);
     } finally {
       await bad.remove();
     }
@@ -94,7 +143,11 @@ describe('rag-studio-mcp ingest', () => {
     const rebuilt = await ingest(docs.path, '--kb', 'docs', '--rebuild', '--chunk-tokens', '120', '--json');
     expect(rebuilt.code).toBe(0);
     expect(JSON.parse(rebuilt.stdout)).toMatchObject({ rebuild: true, generation: 2, added: 10, failed: [] });
-    const engine = await openEngine({ dataDir: data.path, embedder: new HashEmbedder(), gcIntervalSeconds: 0 });
+    const engine = await openEngine({
+      dataDir: data.path,
+      embedder: new HashEmbedder(),
+      gcIntervalSeconds: 0,
+    });
     try {
       expect((await engine.listKnowledgeBases()).map((k) => [k.name, k.activeGeneration])).toEqual([
         ['bad', 1],
@@ -108,16 +161,39 @@ describe('rag-studio-mcp ingest', () => {
 
 describe('argument parsing and progress', () => {
   it('separates ingest flags from server settings', () => {
-    const options = parseIngestArgs(['a', 'b', '--kb', 'k', '--include', '*.md', '--include', '*.txt', '--data-dir', '/d', '--offline']);
-    expect(options).toMatchObject({ paths: ['a', 'b'], kb: 'k', include: ['*.md', '*.txt'], serverArgs: ['--data-dir', '/d', '--offline'] });
-    expect(() => parseIngestArgs(['a', '--kb', 'k', '--overlap', '400'])).toThrow(/smaller than --chunk-tokens/);
+    const options = parseIngestArgs([
+      'a',
+      'b',
+      '--kb',
+      'k',
+      '--include',
+      '*.md',
+      '--include',
+      '*.txt',
+      '--data-dir',
+      '/d',
+      '--offline',
+    ]);
+    expect(options).toMatchObject({
+      paths: ['a', 'b'],
+      kb: 'k',
+      include: ['*.md', '*.txt'],
+      serverArgs: ['--data-dir', '/d', '--offline'],
+    });
+    expect(() => parseIngestArgs(['a', '--kb', 'k', '--overlap', '400'])).toThrow(
+      /smaller than --chunk-tokens/,
+    );
     expect(() => parseIngestArgs(['a', '--kb', 'k', '--rebuild', '--watch'])).toThrow(/do not combine/);
   });
 
   it('draws a bar with files, chunks and ETA on a terminal', () => {
     let out = '';
     let now = 0;
-    const display = progressDisplay((s) => (out = s), true, () => now);
+    const display = progressDisplay(
+      (s) => (out = s),
+      true,
+      () => now,
+    );
     display.update({ phase: 'ingesting', filesDone: 0, filesTotal: 10, chunks: 0 });
     now = 4000;
     display.update({ phase: 'ingesting', filesDone: 4, filesTotal: 10, chunks: 12 });

@@ -15,11 +15,18 @@ const all = clusteredVectors(COUNT + QUERIES, DIM, 40, 7);
 const vectors = all.slice(0, COUNT);
 const queries = all.slice(COUNT);
 
-async function recallWith(type: IndexConfig['type']): Promise<{ recall: number; indexType: string | undefined }> {
+async function recallWith(
+  type: IndexConfig['type'],
+): Promise<{ recall: number; indexType: string | undefined }> {
   t = await openTestEngine({ defaultIndexConfig: { type, bruteForceThreshold: 5_000 } });
   await t.engine.upsertChunks(
     'ann',
-    vectors.map((v, i) => ({ chunkId: `v${i}`, documentId: `d${i % 100}`, content: `vector ${i}`, embedding: v })),
+    vectors.map((v, i) => ({
+      chunkId: `v${i}`,
+      documentId: `d${i % 100}`,
+      content: `vector ${i}`,
+      embedding: v,
+    })),
   );
   await t.engine.createGeneration('ann', { copyFromActive: true });
   await t.engine.promoteGeneration('ann', 2); // seals: builds the ANN index
@@ -39,16 +46,25 @@ describe('ANN recall on clustered data, vs exact search', () => {
     ['auto', 'IvfRq'],
     ['ivf_pq', 'IvfPq'],
     ['ivf_hnsw_sq', 'IvfHnswSq'],
-  ] as const)('%s builds %s with recall@10 >= 0.95', async (type, expectedIndex) => {
-    const { recall, indexType } = await recallWith(type);
-    expect(indexType).toBe(expectedIndex);
-    expect(recall).toBeGreaterThanOrEqual(0.95);
-    // Index training is CPU-bound: 20-80 s on 2 busy cores.
-  }, 180_000);
+  ] as const)(
+    '%s builds %s with recall@10 >= 0.95',
+    async (type, expectedIndex) => {
+      const { recall, indexType } = await recallWith(type);
+      expect(indexType).toBe(expectedIndex);
+      expect(recall).toBeGreaterThanOrEqual(0.95);
+      // Index training is CPU-bound: 20-80 s on 2 busy cores.
+    },
+    180_000,
+  );
 
   it('stays exact (no index) below the brute-force threshold', async () => {
     t = await openTestEngine();
-    await t.engine.upsertChunks('small', vectors.slice(0, 500).map((v, i) => ({ chunkId: `v${i}`, documentId: 'd', content: 'x', embedding: v })));
+    await t.engine.upsertChunks(
+      'small',
+      vectors
+        .slice(0, 500)
+        .map((v, i) => ({ chunkId: `v${i}`, documentId: 'd', content: 'x', embedding: v })),
+    );
     await t.engine.createGeneration('small', { copyFromActive: true });
     await t.engine.promoteGeneration('small', 2);
     const detail = await t.engine.describeKnowledgeBase('small');

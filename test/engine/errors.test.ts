@@ -34,7 +34,9 @@ describe('only storage calls become STORAGE', () => {
   afterEach(async () => t?.close());
 
   it('onStorage wraps a storage failure and passes an engine error through', async () => {
-    const wrapped = await onStorage('writing x', () => Promise.reject(new Error('ENOSPC: no space'))).catch((e) => e);
+    const wrapped = await onStorage('writing x', () => Promise.reject(new Error('ENOSPC: no space'))).catch(
+      (e) => e,
+    );
     expect(wrapped).toBeInstanceOf(EngineError);
     expect((wrapped as EngineError).code).toBe('STORAGE');
     expect((wrapped as EngineError).message).toContain('The disk is full');

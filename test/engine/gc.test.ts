@@ -29,7 +29,9 @@ describe('gc', () => {
     expect((await t.engine.listGenerations('docs')).length).toBe(6);
 
     const real = await t.engine.gc(options);
-    expect(real.deleted.map((d) => [d.generation, d.bytes])).toEqual(dry.deleted.map((d) => [d.generation, d.bytes]));
+    expect(real.deleted.map((d) => [d.generation, d.bytes])).toEqual(
+      dry.deleted.map((d) => [d.generation, d.bytes]),
+    );
     expect(real.deleted.every((d) => d.bytes > 0)).toBe(true);
     expect(real.reclaimedBytes).toBeGreaterThanOrEqual(real.deleted.reduce((s, d) => s + d.bytes, 0));
     const kept = Object.fromEntries(real.kept.map((k) => [k.generation, k.reason]));
@@ -39,10 +41,16 @@ describe('gc', () => {
     expect(kept[6]).toBe('building');
     expect((await t.engine.listGenerations('docs')).map((g) => g.generation)).toEqual([3, 4, 5, 6]);
     const tables = await readdir(t.dir.path);
-    expect(tables.filter((n) => n.startsWith('kb-docs-g')).sort()).toEqual(['kb-docs-g3.lance', 'kb-docs-g4.lance', 'kb-docs-g5.lance']);
+    expect(tables.filter((n) => n.startsWith('kb-docs-g')).sort()).toEqual([
+      'kb-docs-g3.lance',
+      'kb-docs-g4.lance',
+      'kb-docs-g5.lance',
+    ]);
     // Rollback to a retained generation still works; a deleted one is gone.
     await t.engine.promoteGeneration('docs', 3);
-    await expect(t.engine.promoteGeneration('docs', 1)).rejects.toMatchObject({ code: 'GENERATION_NOT_FOUND' });
+    await expect(t.engine.promoteGeneration('docs', 1)).rejects.toMatchObject({
+      code: 'GENERATION_NOT_FOUND',
+    });
     // Generation numbers are never reused.
     expect((await t.engine.createGeneration('docs')).generation).toBe(7);
   });
@@ -54,7 +62,12 @@ describe('gc', () => {
     const young = await t.engine.gc({ retentionEpochs: 0, minAgeSeconds: 3600, dryRun: true });
     expect(young.deleted).toEqual([]);
     await new Promise((r) => setTimeout(r, 1100));
-    const expired = await t.engine.gc({ retentionEpochs: 0, minAgeSeconds: 0, buildingTtlSeconds: 1, dryRun: true });
+    const expired = await t.engine.gc({
+      retentionEpochs: 0,
+      minAgeSeconds: 0,
+      buildingTtlSeconds: 1,
+      dryRun: true,
+    });
     expect(expired.deleted.map((d) => d.generation).sort()).toEqual([1, 2, 3, 4, 6]);
     expect(expired.deleted.find((d) => d.generation === 6)!.reason).toMatch(/abandoned/);
   });
@@ -91,7 +104,11 @@ describe('gc', () => {
 
   it('compacts the active generation and reports versions removed', async () => {
     t = await openTestEngine();
-    for (let i = 0; i < 5; i++) await t.engine.upsertChunks('docs', animalCorpus().map((c) => ({ ...c, content: `${c.content} ${i}` })));
+    for (let i = 0; i < 5; i++)
+      await t.engine.upsertChunks(
+        'docs',
+        animalCorpus().map((c) => ({ ...c, content: `${c.content} ${i}` })),
+      );
     const report = await t.engine.gc({ minAgeSeconds: 0 });
     const compacted = report.compacted.find((c) => c.kb === 'docs')!;
     expect(compacted.versionsRemoved).toBeGreaterThan(0);
@@ -104,10 +121,17 @@ describe('gc', () => {
     t = await openTestEngine();
     await fiveGenerations(t.engine);
     await t.engine.close();
-    const engine = await openEngine({ dataDir: t.dir.path, embedder: new KeywordEmbedder(), gcIntervalSeconds: 1, retentionEpochs: 1, minAgeSeconds: 0 });
+    const engine = await openEngine({
+      dataDir: t.dir.path,
+      embedder: new KeywordEmbedder(),
+      gcIntervalSeconds: 1,
+      retentionEpochs: 1,
+      minAgeSeconds: 0,
+    });
     try {
       const deadline = Date.now() + 15_000;
-      while (engine.gcLoopState().lastRunAt === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (engine.gcLoopState().lastRunAt === null && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       expect(engine.gcLoopState()).toMatchObject({ intervalSeconds: 1, lastError: null });
       expect((await engine.listGenerations('docs')).map((g) => g.generation)).toEqual([4, 5]);
     } finally {

@@ -12,7 +12,11 @@ describe('generations', () => {
     await t.engine.upsertChunks('docs', animalCorpus());
     const created = await t.engine.createGeneration('docs');
     expect(created).toMatchObject({ kb: 'docs', generation: 2, status: 'building', copied: 0 });
-    await t.engine.upsertChunks('docs', [{ chunkId: 'new', documentId: 'n', content: 'a fresh zebra rebuild' }], { generation: 2 });
+    await t.engine.upsertChunks(
+      'docs',
+      [{ chunkId: 'new', documentId: 'n', content: 'a fresh zebra rebuild' }],
+      { generation: 2 },
+    );
 
     const defaultSearch = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'zebra' });
     expect(defaultSearch.generation).toBe(1);
@@ -21,10 +25,19 @@ describe('generations', () => {
     expect(explicit.results.map((r) => r.chunkId)).toEqual(['new']);
 
     const promoted = await t.engine.promoteGeneration('docs', 2);
-    expect(promoted).toMatchObject({ activeGeneration: 2, previousGeneration: 1, epoch: 1, sealed: true, unchanged: false });
+    expect(promoted).toMatchObject({
+      activeGeneration: 2,
+      previousGeneration: 1,
+      epoch: 1,
+      sealed: true,
+      unchanged: false,
+    });
     expect((await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'zebra' })).generation).toBe(2);
     const gens = await t.engine.listGenerations('docs');
-    expect(gens.map((g) => [g.generation, g.status])).toEqual([[1, 'archived'], [2, 'active']]);
+    expect(gens.map((g) => [g.generation, g.status])).toEqual([
+      [1, 'archived'],
+      [2, 'active'],
+    ]);
     expect(gens[0]!.archivedAt).not.toBeNull();
     expect(gens[0]!.archivedEpoch).toBe(1);
 
@@ -54,7 +67,11 @@ describe('generations', () => {
       const r = await reopened.search({ kb: 'docs', mode: 'hybrid', text: 'banana' });
       expect(r.generation).toBe(2);
       expect(r.results[0]!.chunkId).toBe('c5');
-      expect((await reopened.listKnowledgeBases())[0]).toMatchObject({ activeGeneration: 2, epoch: 1, generations: 2 });
+      expect((await reopened.listKnowledgeBases())[0]).toMatchObject({
+        activeGeneration: 2,
+        epoch: 1,
+        generations: 2,
+      });
     } finally {
       await reopened.close();
     }
@@ -64,13 +81,22 @@ describe('generations', () => {
     t = await openTestEngine();
     await t.engine.upsertChunks('docs', animalCorpus());
     await t.engine.createGeneration('docs');
-    await expect(t.engine.promoteGeneration('docs', 2)).rejects.toMatchObject({ code: 'INVALID_STATE', message: expect.stringMatching(/empty/) });
-    await expect(t.engine.promoteGeneration('docs', 7)).rejects.toMatchObject({ code: 'GENERATION_NOT_FOUND' });
+    await expect(t.engine.promoteGeneration('docs', 2)).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+      message: expect.stringMatching(/empty/),
+    });
+    await expect(t.engine.promoteGeneration('docs', 7)).rejects.toMatchObject({
+      code: 'GENERATION_NOT_FOUND',
+    });
     await expect(t.engine.promoteGeneration('nope', 1)).rejects.toMatchObject({ code: 'KB_NOT_FOUND' });
     await t.engine.upsertChunks('docs', animalCorpus(), { generation: 2 });
     await t.engine.promoteGeneration('docs', 2);
-    await expect(t.engine.upsertChunks('docs', animalCorpus(), { generation: 1 })).rejects.toMatchObject({ code: 'INVALID_STATE' });
-    await expect(t.engine.createGeneration('docs', { metric: 'manhattan' as never })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(t.engine.upsertChunks('docs', animalCorpus(), { generation: 1 })).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+    });
+    await expect(t.engine.createGeneration('docs', { metric: 'manhattan' as never })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 
   it('keeps each generation in its own metric', async () => {

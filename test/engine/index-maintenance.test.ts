@@ -9,7 +9,11 @@ let t: TestEngine;
 afterEach(async () => t?.close());
 
 const rows = (from: number, n: number) =>
-  Array.from({ length: n }, (_, i) => ({ chunkId: `r${from + i}`, documentId: 'd', content: `cat number ${from + i}` }));
+  Array.from({ length: n }, (_, i) => ({
+    chunkId: `r${from + i}`,
+    documentId: 'd',
+    content: `cat number ${from + i}`,
+  }));
 
 async function unindexedAfterClose(t: TestEngine): Promise<Record<string, number>> {
   await t.engine.close(); // waits for background refreshes
@@ -48,11 +52,19 @@ describe('background index maintenance', () => {
   });
 
   it('without the idle refresh leaves small writes to exhaustive search; builds the vector index past brute force', async () => {
-    t = await openTestEngine({ indexRefreshRows: 10_000, indexIdleMs: 0, defaultIndexConfig: { bruteForceThreshold: 400 } });
+    t = await openTestEngine({
+      indexRefreshRows: 10_000,
+      indexIdleMs: 0,
+      defaultIndexConfig: { bruteForceThreshold: 400 },
+    });
     await t.engine.upsertChunks('kb', rows(0, 300));
     expect((await unindexedAfterClose(t)).content_idx).toBe(300);
     await t.dir.remove();
-    t = await openTestEngine({ indexRefreshRows: 10_000, indexIdleMs: 0, defaultIndexConfig: { bruteForceThreshold: 400 } });
+    t = await openTestEngine({
+      indexRefreshRows: 10_000,
+      indexIdleMs: 0,
+      defaultIndexConfig: { bruteForceThreshold: 400 },
+    });
     await t.engine.upsertChunks('kb', rows(0, 500));
     const unindexed = await unindexedAfterClose(t);
     expect(unindexed.embedding_idx).toBe(0);
@@ -71,10 +83,17 @@ describe('background index maintenance', () => {
     const engine = await openEngine({ dataDir: t.dir.path, embedder: new KeywordEmbedder() });
     try {
       const unindexed = async () => {
-        const gen2 = await engine.search({ kb: 'kb', mode: 'lexical', text: 'cat', generation: 2, limit: 100 });
+        const gen2 = await engine.search({
+          kb: 'kb',
+          mode: 'lexical',
+          text: 'cat',
+          generation: 2,
+          limit: 100,
+        });
         expect(gen2.results).toHaveLength(100);
         await engine.promoteGeneration('kb', 2);
-        return (await engine.describeKnowledgeBase('kb')).indexes.find((i) => i.name === 'content_idx')!.unindexedRows;
+        return (await engine.describeKnowledgeBase('kb')).indexes.find((i) => i.name === 'content_idx')!
+          .unindexedRows;
       };
       expect(await unindexed()).toBe(0);
     } finally {

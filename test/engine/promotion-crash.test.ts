@@ -11,7 +11,12 @@ const TRIALS = 24;
 let dir: TempDir;
 
 function tagged(g: number) {
-  return Array.from({ length: 12 }, (_, i) => ({ chunkId: `c${i}`, documentId: 'd', content: `shared words ${i}`, metadata: { build: g } }));
+  return Array.from({ length: 12 }, (_, i) => ({
+    chunkId: `c${i}`,
+    documentId: 'd',
+    content: `shared words ${i}`,
+    metadata: { build: g },
+  }));
 }
 
 /** Starts the child, waits until its engine is open, lets it promote for a random while, then SIGKILLs it. */

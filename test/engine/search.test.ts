@@ -47,9 +47,16 @@ describe('search', () => {
       expect(r.results[0]!.scores.vector).toBeCloseTo(vectorAlone.results[0]!.score, 6);
       expect(r.results[0]!.scores.lexical).toBeCloseTo(lexicalAlone.results[0]!.score, 6);
       expect(r.results[0]!.ranks).toEqual({ vector: 1, lexical: 1 });
-      for (let i = 1; i < r.results.length; i++) expect(r.results[i - 1]!.score).toBeGreaterThanOrEqual(r.results[i]!.score);
+      for (let i = 1; i < r.results.length; i++)
+        expect(r.results[i - 1]!.score).toBeGreaterThanOrEqual(r.results[i]!.score);
     }
-    const rrf = await t.engine.search({ kb: 'docs', mode: 'hybrid', text: 'dog car', fusion: 'rrf', limit: 1 });
+    const rrf = await t.engine.search({
+      kb: 'docs',
+      mode: 'hybrid',
+      text: 'dog car',
+      fusion: 'rrf',
+      limit: 1,
+    });
     expect(rrf.results[0]!.score).toBeCloseTo(2 / 61, 6);
   });
 
@@ -57,11 +64,29 @@ describe('search', () => {
     t = await openTestEngine();
     const long = `${'filler words here. '.repeat(40)}the grape harvest is central${' trailing text.'.repeat(40)}`;
     await t.engine.upsertChunks('docs', [
-      { chunkId: 'l1', documentId: 'd', content: long, title: 'T', sourcePath: '/a.md', license: 'MIT', version: '2', anchor: '#x', pageNumber: 7, metadata: { a: { b: 1 } } },
+      {
+        chunkId: 'l1',
+        documentId: 'd',
+        content: long,
+        title: 'T',
+        sourcePath: '/a.md',
+        license: 'MIT',
+        version: '2',
+        anchor: '#x',
+        pageNumber: 7,
+        metadata: { a: { b: 1 } },
+      },
     ]);
     const r = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'grape' });
     const hit = r.results[0]!;
-    expect(hit.citation).toEqual({ title: 'T', sourcePath: '/a.md', license: 'MIT', version: '2', anchor: '#x', pageNumber: 7 });
+    expect(hit.citation).toEqual({
+      title: 'T',
+      sourcePath: '/a.md',
+      license: 'MIT',
+      version: '2',
+      anchor: '#x',
+      pageNumber: 7,
+    });
     expect(hit.metadata).toEqual({ a: { b: 1 } });
     expect(hit.snippet.length).toBeLessThanOrEqual(300);
     expect(hit.snippet).toContain('grape');
@@ -79,9 +104,18 @@ describe('search', () => {
     }));
     await t.engine.upsertChunks('docs', chunks);
     for (const mode of ['lexical', 'vector', 'hybrid'] as const) {
-      const r = await t.engine.search({ kb: 'docs', mode, text: 'cat', limit: 5, filter: { 'metadata.lang': 'en' } });
+      const r = await t.engine.search({
+        kb: 'docs',
+        mode,
+        text: 'cat',
+        limit: 5,
+        filter: { 'metadata.lang': 'en' },
+      });
       expect(r.results, mode).toHaveLength(5);
-      expect(r.results.every((h) => h.metadata.lang === 'en'), mode).toBe(true);
+      expect(
+        r.results.every((h) => h.metadata.lang === 'en'),
+        mode,
+      ).toBe(true);
     }
     const r = await t.engine.search({
       kb: 'docs',
@@ -90,15 +124,33 @@ describe('search', () => {
       limit: 100,
       filter: { $and: [{ page_number: { $gte: 10, $lt: 20 } }, { document_id: { $in: ['doc0', 'doc1'] } }] },
     });
-    expect(r.results.map((h) => h.citation.pageNumber).sort((a, b) => a! - b!)).toEqual([10, 12, 13, 15, 16, 18, 19]);
-    const injected = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'cat', filter: { chunk_id: "x' OR '1'='1" } });
+    expect(r.results.map((h) => h.citation.pageNumber).sort((a, b) => a! - b!)).toEqual([
+      10, 12, 13, 15, 16, 18, 19,
+    ]);
+    const injected = await t.engine.search({
+      kb: 'docs',
+      mode: 'lexical',
+      text: 'cat',
+      filter: { chunk_id: "x' OR '1'='1" },
+    });
     expect(injected.results).toHaveLength(0);
   });
 
   it('pages with offset and never repeats a hit', async () => {
     await seeded();
-    const all = await t.engine.search({ kb: 'docs', mode: 'hybrid', text: 'the cat dog fish bird', limit: 6 });
-    const page2 = await t.engine.search({ kb: 'docs', mode: 'hybrid', text: 'the cat dog fish bird', limit: 2, offset: 2 });
+    const all = await t.engine.search({
+      kb: 'docs',
+      mode: 'hybrid',
+      text: 'the cat dog fish bird',
+      limit: 6,
+    });
+    const page2 = await t.engine.search({
+      kb: 'docs',
+      mode: 'hybrid',
+      text: 'the cat dog fish bird',
+      limit: 2,
+      offset: 2,
+    });
     expect(page2.results.map((r) => r.chunkId)).toEqual(all.results.slice(2, 4).map((r) => r.chunkId));
   });
 
@@ -108,7 +160,9 @@ describe('search', () => {
     const b = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'banana' });
     expect(a.cached).toBe(false);
     expect(b.cached).toBe(true);
-    await t.engine.upsertChunks('docs', [{ chunkId: 'b2', documentId: 'd', content: 'banana banana banana' }]);
+    await t.engine.upsertChunks('docs', [
+      { chunkId: 'b2', documentId: 'd', content: 'banana banana banana' },
+    ]);
     const c = await t.engine.search({ kb: 'docs', mode: 'lexical', text: 'banana' });
     expect(c.cached).toBe(false);
     expect(c.results[0]!.chunkId).toBe('b2');
@@ -125,7 +179,9 @@ describe('search', () => {
       const r = await engine.search({ kb: 'docs', text: 'cat' });
       expect(r.mode).toBe('lexical');
       expect(r.warnings.join(' ')).toMatch(/model files missing/);
-      await expect(engine.search({ kb: 'docs', mode: 'vector', text: 'cat' })).rejects.toMatchObject({ code: 'EMBEDDER_UNAVAILABLE' });
+      await expect(engine.search({ kb: 'docs', mode: 'vector', text: 'cat' })).rejects.toMatchObject({
+        code: 'EMBEDDER_UNAVAILABLE',
+      });
     } finally {
       await engine.close();
     }
@@ -133,13 +189,26 @@ describe('search', () => {
 
   it('rejects bad requests with the reason', async () => {
     await seeded();
-    await expect(t.engine.search({ kb: 'docs', text: 'x', limit: 0 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(t.engine.search({ kb: 'docs', text: 'x', limit: 101 })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(t.engine.search({ kb: 'docs', text: 'x', limit: 0 })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(t.engine.search({ kb: 'docs', text: 'x', limit: 101 })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
     await expect(t.engine.search({ kb: 'docs' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(t.engine.search({ kb: 'docs', vector: [1, 2] })).rejects.toMatchObject({ code: 'DIMENSION_MISMATCH' });
-    await expect(t.engine.search({ kb: 'nope', text: 'x' })).rejects.toMatchObject({ code: 'KB_NOT_FOUND', message: expect.stringMatching(/docs/) });
-    await expect(t.engine.search({ kb: 'docs', text: 'x', filter: { bogus: 1 } })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(t.engine.search({ kb: 'docs', text: 'x', generation: 9 })).rejects.toMatchObject({ code: 'GENERATION_NOT_FOUND' });
+    await expect(t.engine.search({ kb: 'docs', vector: [1, 2] })).rejects.toMatchObject({
+      code: 'DIMENSION_MISMATCH',
+    });
+    await expect(t.engine.search({ kb: 'nope', text: 'x' })).rejects.toMatchObject({
+      code: 'KB_NOT_FOUND',
+      message: expect.stringMatching(/docs/),
+    });
+    await expect(t.engine.search({ kb: 'docs', text: 'x', filter: { bogus: 1 } })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
+    await expect(t.engine.search({ kb: 'docs', text: 'x', generation: 9 })).rejects.toMatchObject({
+      code: 'GENERATION_NOT_FOUND',
+    });
   });
 
   it('handles query text with search-syntax characters literally', async () => {

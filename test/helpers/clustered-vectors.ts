@@ -26,7 +26,12 @@ function normalize(v: Float32Array): Float32Array {
  * small isotropic noise. Noise norms are given in absolute terms so the structure holds at any dimension
  * (isotropic noise of norm > 1 would make every neighbour equidistant, which no real corpus looks like).
  */
-export function clusteredVectors(count: number, dimension: number, clusters: number, seed: number): Float32Array[] {
+export function clusteredVectors(
+  count: number,
+  dimension: number,
+  clusters: number,
+  seed: number,
+): Float32Array[] {
   const random = seededRandom(seed);
   const offset = (norm: number) => {
     const v = Float32Array.from({ length: dimension }, () => gaussian(random));

@@ -32,7 +32,10 @@ export async function makeDocx(content: Array<['h1' | 'h2' | 'p', string]>): Pro
         children: content.map(([kind, text]) =>
           kind === 'p'
             ? new Paragraph({ text })
-            : new Paragraph({ text, heading: kind === 'h1' ? HeadingLevel.HEADING_1 : HeadingLevel.HEADING_2 }),
+            : new Paragraph({
+                text,
+                heading: kind === 'h1' ? HeadingLevel.HEADING_1 : HeadingLevel.HEADING_2,
+              }),
         ),
       },
     ],
@@ -60,14 +63,18 @@ export async function docsFolder(): Promise<Record<string, string | Buffer>> {
       '<html><head><title>Site Home</title><style>.x{}</style></head><body><nav>navmenu</nav><main>' +
       '<h1 id="home">Home</h1><p>Hi.</p><h2 id="faq">Questions</h2><p>The pangolin answer.</p></main>' +
       '<footer>footertext</footer></body></html>',
-    'manual.pdf': await makePdf([['First page intro text.'], ['Second page mentions the narwhal.']], 'The Manual'),
+    'manual.pdf': await makePdf(
+      [['First page intro text.'], ['Second page mentions the narwhal.']],
+      'The Manual',
+    ),
     'report.docx': await makeDocx([
       ['h1', 'Quarterly Report'],
       ['p', 'Summary text.'],
       ['h2', 'Findings'],
       ['p', 'The axolotl finding.'],
     ]),
-    'src/tool.py': 'import os\n\n\ndef okapi_helper():\n    return os.getcwd()\n\n\nclass Runner:\n    pass\n',
+    'src/tool.py':
+      'import os\n\n\ndef okapi_helper():\n    return os.getcwd()\n\n\nclass Runner:\n    pass\n',
     'data/items.csv': 'name,kind\nibex,goat\nyak,bovine\n',
     'data/config.yaml': 'server:\n  port: 80\nanimal: tapir\n',
     'data/list.json': '[\n  {"name": "dugong"},\n  {"name": "manatee"}\n]\n',

@@ -12,8 +12,22 @@ export interface KeywordEmbedderOptions {
 }
 
 export const DEFAULT_VOCABULARY = [
-  'cat', 'dog', 'fish', 'bird', 'car', 'train', 'plane', 'boat',
-  'apple', 'banana', 'cherry', 'grape', 'red', 'green', 'blue', 'yellow',
+  'cat',
+  'dog',
+  'fish',
+  'bird',
+  'car',
+  'train',
+  'plane',
+  'boat',
+  'apple',
+  'banana',
+  'cherry',
+  'grape',
+  'red',
+  'green',
+  'blue',
+  'yellow',
 ];
 
 export class KeywordEmbedder implements Embedder {

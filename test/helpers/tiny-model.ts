@@ -280,4 +280,3 @@ function tokenizerConfig(maxLength: number): Record<string, unknown> {
     clean_up_tokenization_spaces: true,
   };
 }
-

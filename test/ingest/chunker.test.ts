@@ -41,7 +41,11 @@ describe('chunkDocument', () => {
   });
 
   it('never splits a code block that fits in a chunk, even when the greedy fill would cross it', () => {
-    const code = ['```js', ...Array.from({ length: 8 }, (_, i) => `const value${i} = compute(${i});`), '```'].join('\n');
+    const code = [
+      '```js',
+      ...Array.from({ length: 8 }, (_, i) => `const value${i} = compute(${i});`),
+      '```',
+    ].join('\n');
     const source = `# T\n\n${sentence(1)}\n\n${sentence(2)}\n\n${code}\n\n${sentence(3)}\n`;
     const chunks = chunkDocument(markdown(source), { maxTokens: 100, overlapTokens: 0 });
     const holders = chunks.filter((c) => c.text.includes('const value'));
@@ -50,9 +54,14 @@ describe('chunkDocument', () => {
   });
 
   it('splits a block larger than a chunk at line ends, and an over-long line at spaces', () => {
-    const table = ['| a | b |', '| - | - |', ...Array.from({ length: 40 }, (_, i) => `| row ${i} | value ${i} |`)].join('\n');
+    const table = [
+      '| a | b |',
+      '| - | - |',
+      ...Array.from({ length: 40 }, (_, i) => `| row ${i} | value ${i} |`),
+    ].join('\n');
     const chunks = chunkDocument(markdown(`# T\n\n${table}\n`), { maxTokens: 50, overlapTokens: 0 });
-    for (const chunk of chunks) for (const line of chunk.text.split('\n')) expect(line).toMatch(/^(# T|\|.*\|)$|^$/);
+    for (const chunk of chunks)
+      for (const line of chunk.text.split('\n')) expect(line).toMatch(/^(# T|\|.*\|)$|^$/);
     const long = chunkDocument(markdown(`${'word '.repeat(500)}\n`), { maxTokens: 50, overlapTokens: 0 });
     expect(long.length).toBeGreaterThan(5);
     for (const chunk of long) expect(estimateTokens(chunk.text)).toBeLessThanOrEqual(50);

@@ -36,7 +36,11 @@ describe('format readers', () => {
     const install = doc.sections[1]!;
     // Line numbers count the front matter: "## Installation" is line 9 of the file.
     expect(install.blocks[0]).toMatchObject({ text: '## Installation', lineStart: 9, lineEnd: 9 });
-    expect(install.blocks.find((b) => b.text.startsWith('```'))).toMatchObject({ atomic: true, lineStart: 13, lineEnd: 15 });
+    expect(install.blocks.find((b) => b.text.startsWith('```'))).toMatchObject({
+      atomic: true,
+      lineStart: 13,
+      lineEnd: 15,
+    });
   });
 
   it('markdown: a # inside a code fence is not a heading; repeated headings get distinct anchors', async () => {
@@ -69,12 +73,18 @@ describe('format readers', () => {
     const all = texts(doc).join('\n');
     expect(all).toContain('pangolin');
     expect(all).not.toMatch(/navmenu|footertext|\.x\{\}/);
-    const table = await document('t.html', '<body><h1>T</h1><table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table></body>');
+    const table = await document(
+      't.html',
+      '<body><h1>T</h1><table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table></body>',
+    );
     expect(texts(table)[0]).toContain('a | b\nc | d');
   });
 
   it('PDF: one section per page with its number, metadata title', async () => {
-    const doc = await document('m.pdf', await makePdf([['Intro on page one.'], ['The narwhal on page two.']], 'The Manual'));
+    const doc = await document(
+      'm.pdf',
+      await makePdf([['Intro on page one.'], ['The narwhal on page two.']], 'The Manual'),
+    );
     expect(doc.title).toBe('The Manual');
     expect(doc.sections.map((s) => [s.pageNumber, s.anchor])).toEqual([
       [1, '#page=1'],
@@ -86,7 +96,9 @@ describe('format readers', () => {
   it('PDF: encrypted and image-only files are skipped with the reason; a truncated one throws', async () => {
     const encrypted = readFileSync(join(REPO_ROOT, 'test/fixtures/ingest/encrypted.pdf'));
     expect(await read('e.pdf', encrypted)).toEqual({ skipped: expect.stringMatching(/encrypted/) });
-    expect(await read('scan.pdf', await makeImageOnlyPdf())).toEqual({ skipped: expect.stringMatching(/no text layer/) });
+    expect(await read('scan.pdf', await makeImageOnlyPdf())).toEqual({
+      skipped: expect.stringMatching(/no text layer/),
+    });
     const whole = await makePdf([['Some text.']]);
     await expect(read('cut.pdf', whole.subarray(0, 200))).rejects.toThrow(/PDF/);
   });
@@ -95,7 +107,10 @@ describe('format readers', () => {
     const files = await docsFolder();
     const doc = await document('report.docx', files['report.docx']!);
     expect(doc.title).toBe('Quarterly Report');
-    expect(doc.sections.map((s) => s.headingPath)).toEqual([['Quarterly Report'], ['Quarterly Report', 'Findings']]);
+    expect(doc.sections.map((s) => s.headingPath)).toEqual([
+      ['Quarterly Report'],
+      ['Quarterly Report', 'Findings'],
+    ]);
     expect(texts(doc)[1]).toContain('axolotl');
     await expect(read('broken.docx', Buffer.from('PK\u0003\u0004 not really a zip'))).rejects.toThrow(/DOCX/);
   });
@@ -133,11 +148,18 @@ describe('format readers', () => {
     const yaml = await document('c.yaml', files['data/config.yaml']!);
     expect(yaml.sections[0]!.blocks.map((b) => b.text)).toEqual(['server:\n  port: 80', 'animal: tapir']);
     const json = await document('l.json', files['data/list.json']!);
-    expect(json.sections[0]!.blocks.map((b) => b.text)).toEqual(['[', '  {"name": "dugong"},', '  {"name": "manatee"}\n]']);
+    expect(json.sections[0]!.blocks.map((b) => b.text)).toEqual([
+      '[',
+      '  {"name": "dugong"},',
+      '  {"name": "manatee"}\n]',
+    ]);
   });
 
   it('text encodings: Latin-1 is converted, UTF-16 with a BOM is read, binary is skipped', async () => {
-    const latin1 = Buffer.from('Caf\xe9 cr\xe8me br\xfbl\xe9e, na\xefve fa\xe7ade, \xe0 la carte. '.repeat(8), 'latin1');
+    const latin1 = Buffer.from(
+      'Caf\xe9 cr\xe8me br\xfbl\xe9e, na\xefve fa\xe7ade, \xe0 la carte. '.repeat(8),
+      'latin1',
+    );
     expect(texts(await document('menu.txt', latin1))[0]).toContain('Café crème brûlée');
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('# Title\n\nHello', 'utf16le')]);
     expect((await document('u.md', utf16)).title).toBe('Title');

@@ -28,11 +28,24 @@ describe('ingestDocuments', () => {
   it('ingests every format; search finds the right file, page, anchor and heading path', async () => {
     await writeFile(join(folder.path, 'blob.bin'), Buffer.from([0, 1, 2, 3]));
     const report = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path] });
-    expect(report).toMatchObject({ kb: 'docs', generation: 1, added: 10, updated: 0, unchanged: 0, deleted: 0, failed: [] });
-    expect(report.skipped).toEqual([{ path: join(folder.path, 'blob.bin'), reason: expect.stringMatching(/unknown or binary/) }]);
+    expect(report).toMatchObject({
+      kb: 'docs',
+      generation: 1,
+      added: 10,
+      updated: 0,
+      unchanged: 0,
+      deleted: 0,
+      failed: [],
+    });
+    expect(report.skipped).toEqual([
+      { path: join(folder.path, 'blob.bin'), reason: expect.stringMatching(/unknown or binary/) },
+    ]);
 
     const [pdf] = await find('narwhal');
-    expect(pdf).toMatchObject({ documentId: 'manual.pdf', citation: { pageNumber: 2, title: 'The Manual', anchor: '#page=2' } });
+    expect(pdf).toMatchObject({
+      documentId: 'manual.pdf',
+      citation: { pageNumber: 2, title: 'The Manual', anchor: '#page=2' },
+    });
     const [md] = await find('aardvark');
     expect(md).toMatchObject({
       documentId: 'guide.md',
@@ -40,14 +53,21 @@ describe('ingestDocuments', () => {
       metadata: { heading_path: ['User Guide', 'Installation'], line_start: 9, tags: ['setup'] },
     });
     expect(md!.citation.version).toMatch(/^sha256:[0-9a-f]{32}$/);
-    expect((await find('pangolin'))[0]).toMatchObject({ documentId: 'site/index.html', citation: { anchor: '#faq' } });
-    expect((await find('axolotl'))[0]).toMatchObject({ documentId: 'report.docx', citation: { title: 'Quarterly Report' } });
+    expect((await find('pangolin'))[0]).toMatchObject({
+      documentId: 'site/index.html',
+      citation: { anchor: '#faq' },
+    });
+    expect((await find('axolotl'))[0]).toMatchObject({
+      documentId: 'report.docx',
+      citation: { title: 'Quarterly Report' },
+    });
     expect((await find('okapi_helper'))[0]).toMatchObject({
       documentId: 'src/tool.py',
       metadata: { language: 'python' },
       citation: { anchor: '#L1-L9' },
     });
-    for (const word of ['wombat', 'quokka', 'ibex', 'tapir', 'dugong']) expect(await find(word)).toHaveLength(1);
+    for (const word of ['wombat', 'quokka', 'ibex', 'tapir', 'dugong'])
+      expect(await find(word)).toHaveLength(1);
     expect(await find('navmenu')).toHaveLength(0);
   });
 
@@ -58,7 +78,10 @@ describe('ingestDocuments', () => {
     expect(again).toMatchObject({ added: 0, updated: 0, unchanged: 10, deleted: 0, chunks: 0 });
     expect((await t.engine.listDocuments('docs')).documents).toEqual(before.documents);
 
-    await writeFile(join(folder.path, 'guide.md'), '# User Guide\n\n## Installation\n\nNow the zebra installer.\n');
+    await writeFile(
+      join(folder.path, 'guide.md'),
+      '# User Guide\n\n## Installation\n\nNow the zebra installer.\n',
+    );
     await rm(join(folder.path, 'notes/readme.txt'));
     await writeFiles(folder.path, { 'notes/new.md': '# New\n\nA brand new lemur page.\n' });
     const third = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path] });
@@ -123,10 +146,19 @@ describe('ingestDocuments', () => {
       'bad/empty.md': '',
       'bad/huge.txt': 'x '.repeat(20_000),
     });
-    const report = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path], maxFileBytes: 30_000 });
+    const report = await ingestDocuments(t.engine, {
+      kb: 'docs',
+      paths: [folder.path],
+      maxFileBytes: 30_000,
+    });
     expect(report.added).toBe(10);
-    expect(report.failed.map((f) => f.path.replace(`${folder.path}/`, '')).sort()).toEqual(['bad/broken.docx', 'bad/cut.pdf']);
-    expect(report.skipped.map((s) => [s.path.replace(`${folder.path}/`, ''), s.reason.split(' ')[0]]).sort()).toEqual([
+    expect(report.failed.map((f) => f.path.replace(`${folder.path}/`, '')).sort()).toEqual([
+      'bad/broken.docx',
+      'bad/cut.pdf',
+    ]);
+    expect(
+      report.skipped.map((s) => [s.path.replace(`${folder.path}/`, ''), s.reason.split(' ')[0]]).sort(),
+    ).toEqual([
       ['bad/empty.md', 'empty'],
       ['bad/huge.txt', '40000'],
     ]);
@@ -149,7 +181,11 @@ describe('ingestDocuments', () => {
     const md = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path], include: ['*.md'] });
     expect(md).toMatchObject({ added: 1, skipped: [] });
     expect(await find('unicorn')).toHaveLength(0);
-    const rest = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path], exclude: ['*.md', 'data/**'] });
+    const rest = await ingestDocuments(t.engine, {
+      kb: 'docs',
+      paths: [folder.path],
+      exclude: ['*.md', 'data/**'],
+    });
     // guide.md is outside this run's filters, so it is neither re-read nor deleted.
     expect(rest).toMatchObject({ added: 6, deleted: 0 });
     expect((await t.engine.listDocuments('docs')).total).toBe(7);
@@ -161,11 +197,15 @@ describe('ingestDocuments', () => {
     const one = await ingestDocuments(t.engine, { kb: 'docs', paths: [join(folder.path, 'manual.pdf')] });
     expect(one.added).toBe(1);
     await expect(
-      ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path], allowedRoots: [join(folder.path, 'notes')] }),
+      ingestDocuments(t.engine, {
+        kb: 'docs',
+        paths: [folder.path],
+        allowedRoots: [join(folder.path, 'notes')],
+      }),
     ).rejects.toThrow(/outside the allowed roots .*notes.*RAG_STUDIO_INGEST_ROOTS/);
-    await expect(ingestDocuments(t.engine, { kb: 'docs', paths: [join(folder.path, 'nope')] })).rejects.toThrow(
-      /no such file or directory/,
-    );
+    await expect(
+      ingestDocuments(t.engine, { kb: 'docs', paths: [join(folder.path, 'nope')] }),
+    ).rejects.toThrow(/no such file or directory/);
   });
 
   it('follows a symlink loop once and never reads through a link that leaves the roots', async () => {
@@ -216,8 +256,15 @@ describe('ingestDocuments', () => {
 describe('upsertChunks with replaceDocuments', () => {
   it('removes the chunks of the named documents that the call does not carry, in the same write', async () => {
     const chunk = (id: string, doc: string, content: string) => ({ chunkId: id, documentId: doc, content });
-    await t.engine.upsertChunks('kb', [chunk('a1', 'a', 'cat one'), chunk('a2', 'a', 'cat two'), chunk('a3', 'a', 'cat three'), chunk('b1', 'b', 'dog')]);
-    const result = await t.engine.upsertChunks('kb', [chunk('a2', 'a', 'cat two again')], { replaceDocuments: true });
+    await t.engine.upsertChunks('kb', [
+      chunk('a1', 'a', 'cat one'),
+      chunk('a2', 'a', 'cat two'),
+      chunk('a3', 'a', 'cat three'),
+      chunk('b1', 'b', 'dog'),
+    ]);
+    const result = await t.engine.upsertChunks('kb', [chunk('a2', 'a', 'cat two again')], {
+      replaceDocuments: true,
+    });
     expect(result).toMatchObject({ inserted: 0, updated: 1, deleted: 2 });
     const docs = (await t.engine.listDocuments('kb')).documents;
     expect(docs.map((d) => [d.documentId, d.chunks])).toEqual([

@@ -26,10 +26,17 @@ let t: TestEngine;
 beforeEach(async () => {
   dir = await makeTempDir('rag-studio-tokens-');
   const model = await writeTinyModel(join(dir.path, 'model'));
-  embedder = new TransformersEmbedder({ model: model.dir, modelsDir: join(dir.path, 'models'), offline: true, batchSize: 16 });
+  embedder = new TransformersEmbedder({
+    model: model.dir,
+    modelsDir: join(dir.path, 'models'),
+    offline: true,
+    batchSize: 16,
+  });
   t = await openTestEngine({ embedder });
   // 40 paragraphs of "cat" + three odd words: 19 tokens each by the tokenizer, about 6 by the estimate.
-  const paragraphs = Array.from({ length: 40 }, (_, p) => ['cat', oddWord(3 * p), oddWord(3 * p + 1), oddWord(3 * p + 2)].join(' '));
+  const paragraphs = Array.from({ length: 40 }, (_, p) =>
+    ['cat', oddWord(3 * p), oddWord(3 * p + 1), oddWord(3 * p + 2)].join(' '),
+  );
   await writeFiles(join(dir.path, 'docs'), { 'odd.md': `# Odd\n\n${paragraphs.join('\n\n')}\n` });
 });
 afterEach(async () => {
@@ -47,7 +54,12 @@ describe('chunk sizes with the embedder tokenizer', () => {
   it('keeps every chunk within the limit as the model tokenizer counts it (the estimate would not)', async () => {
     expect(await embedder.countTokens([oddWord(0), 'cat', `cat ${oddWord(1)}`])).toEqual([6, 1, 7]);
 
-    await ingestDocuments(t.engine, { kb: 'tok', paths: [join(dir.path, 'docs')], chunkTokens: LIMIT, overlapTokens: 0 });
+    await ingestDocuments(t.engine, {
+      kb: 'tok',
+      paths: [join(dir.path, 'docs')],
+      chunkTokens: LIMIT,
+      overlapTokens: 0,
+    });
     const chunks = await chunkTexts('tok');
     const counts = await embedder.countTokens(chunks);
     expect(chunks.length).toBeGreaterThanOrEqual(20);

@@ -43,7 +43,9 @@ export async function readBeir(dir: string, split = 'test'): Promise<BeirDataset
     try {
       await access(path);
     } catch {
-      throw new BeirFormatError(`${path} is missing; a BEIR dataset has corpus.jsonl, queries.jsonl and qrels/<split>.tsv`);
+      throw new BeirFormatError(
+        `${path} is missing; a BEIR dataset has corpus.jsonl, queries.jsonl and qrels/<split>.tsv`,
+      );
     }
   }
   const corpus: BeirDocument[] = [];
@@ -67,10 +69,12 @@ export async function readQrels(path: string): Promise<Qrels> {
     if (line.trim() === '') continue;
     const fields = line.split('\t');
     if (lineNumber === 1 && !/^-?\d+$/.test(fields[2]?.trim() ?? '')) continue; // header
-    if (fields.length < 3) throw new BeirFormatError(`${path}:${lineNumber}: expected query-id, corpus-id, score`);
+    if (fields.length < 3)
+      throw new BeirFormatError(`${path}:${lineNumber}: expected query-id, corpus-id, score`);
     const [queryId, docId, scoreText] = fields.map((f) => f.trim()) as [string, string, string];
     const grade = Number(scoreText);
-    if (!Number.isFinite(grade)) throw new BeirFormatError(`${path}:${lineNumber}: score "${scoreText}" is not a number`);
+    if (!Number.isFinite(grade))
+      throw new BeirFormatError(`${path}:${lineNumber}: score "${scoreText}" is not a number`);
     if (grade <= 0) continue;
     let judged = qrels.get(queryId);
     if (!judged) qrels.set(queryId, (judged = new Map()));
@@ -80,7 +84,10 @@ export async function readQrels(path: string): Promise<Qrels> {
 }
 
 async function* lines(path: string): AsyncGenerator<string> {
-  const reader = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const reader = createInterface({
+    input: createReadStream(path, { encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  });
   try {
     for await (const line of reader) yield line;
   } finally {

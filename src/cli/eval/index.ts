@@ -58,14 +58,18 @@ export async function runEvalCommand(argv: string[], io: EvalIo): Promise<number
 }
 
 /** The whole evaluation; `progress` gets one line per step (ingest batches, each mode). */
-export async function runEval(options: EvalOptions, progress: (message: string) => void): Promise<EvalReport> {
+export async function runEval(
+  options: EvalOptions,
+  progress: (message: string) => void,
+): Promise<EvalReport> {
   const data = await readBeir(options.datasetDir, options.split);
   const embedder = embedderFor(options.model, (level, message) => {
     if (level !== 'debug') progress(`${level}: ${message}`);
   });
   const notes: string[] = [];
   const modes = embedder ? options.modes : options.modes.filter((m) => m.mode === 'lexical');
-  if (modes.length < options.modes.length) notes.push('no embedding model (none): vector and hybrid modes were skipped');
+  if (modes.length < options.modes.length)
+    notes.push('no embedding model (none): vector and hybrid modes were skipped');
   if (embedder?.semantic === false && modes.some((m) => m.mode !== 'lexical')) {
     // On SciFact, hash made hybrid-rrf score 0.525 against lexical 0.678: its numbers would mislead.
     const warning =
@@ -78,12 +82,20 @@ export async function runEval(options: EvalOptions, progress: (message: string) 
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'rag-studio-eval-')));
   let engine: KnowledgeBaseEngine | undefined;
   try {
-    engine = await openEngine({ dataDir, ...(embedder ? { embedder } : {}), searchCacheSize: 0, gcIntervalSeconds: 0 });
+    engine = await openEngine({
+      dataDir,
+      ...(embedder ? { embedder } : {}),
+      searchCacheSize: 0,
+      gcIntervalSeconds: 0,
+    });
     const chunks = toChunks(data.corpus, { chunkSize: options.chunkSize, title: options.title });
-    progress(`${data.name}: ${data.corpus.length} documents → ${chunks.length} chunks; ingesting into ${dataDir}`);
+    progress(
+      `${data.name}: ${data.corpus.length} documents → ${chunks.length} chunks; ingesting into ${dataDir}`,
+    );
     const ingest = await ingestChunks(engine, KB, chunks, progress);
     const { queries, missing } = judgedQueries(data, options.limitQueries);
-    if (missing > 0) notes.push(`${missing} judged query ids are missing from queries.jsonl and were not evaluated`);
+    if (missing > 0)
+      notes.push(`${missing} judged query ids are missing from queries.jsonl and were not evaluated`);
     const embedded = embedder ? await embedQueries(embedder, queries) : undefined;
     const results: ModeResult[] = [];
     for (const mode of modes) {
@@ -100,7 +112,9 @@ export async function runEval(options: EvalOptions, progress: (message: string) 
       );
     }
     if (options.chunkSize !== undefined) {
-      notes.push('chunked: each search fetches pages of 100 chunks until 100 distinct documents; latency covers all pages');
+      notes.push(
+        'chunked: each search fetches pages of 100 chunks until 100 distinct documents; latency covers all pages',
+      );
     }
     return {
       dataset: {
@@ -136,7 +150,9 @@ export async function runEval(options: EvalOptions, progress: (message: string) 
 
 /** The server's embedding settings (env vars, defaults) with --model on top; undefined for `none`. */
 function embedderFor(model: string | undefined, log: EngineLog): Embedder | undefined {
-  const command = parseCommandLine(model === undefined ? [] : ['--embedding-model', model], { env: process.env });
+  const command = parseCommandLine(model === undefined ? [] : ['--embedding-model', model], {
+    env: process.env,
+  });
   if (command.action !== 'serve') return undefined;
   for (const warning of command.warnings) log('warning', warning);
   const settings = command.config.embedding;

@@ -25,7 +25,8 @@ export function toChunks(corpus: readonly BeirDocument[], options: ChunkingOptio
     if (title === '' && text === '') continue;
     const parts = options.chunkSize === undefined || text === '' ? [text] : windows(text, options.chunkSize);
     parts.forEach((part, i) => {
-      const content = options.title === 'prepend' && title !== '' ? `${title}\n\n${part}`.trim() : part || title;
+      const content =
+        options.title === 'prepend' && title !== '' ? `${title}\n\n${part}`.trim() : part || title;
       chunks.push({
         chunkId: parts.length === 1 ? doc.id : `${doc.id}#${i}`,
         documentId: doc.id,
@@ -40,7 +41,8 @@ export function toChunks(corpus: readonly BeirDocument[], options: ChunkingOptio
 function windows(text: string, size: number): string[] {
   const words = text.split(/\s+/).filter(Boolean);
   const parts: string[] = [];
-  for (let start = 0; start < words.length; start += size) parts.push(words.slice(start, start + size).join(' '));
+  for (let start = 0; start < words.length; start += size)
+    parts.push(words.slice(start, start + size).join(' '));
   return parts;
 }
 

@@ -87,10 +87,15 @@ export function parseEvalArgs(argv: readonly string[]): EvalOptions {
   const { values, positionals } = parsed;
   const help = values.help === true;
   if (!help && positionals.length !== 1) {
-    throw new UsageError(positionals.length === 0 ? 'give the BEIR dataset directory' : `one dataset directory, got ${positionals.length}`);
+    throw new UsageError(
+      positionals.length === 0
+        ? 'give the BEIR dataset directory'
+        : `one dataset directory, got ${positionals.length}`,
+    );
   }
   const title = values.title ?? 'field';
-  if (title !== 'field' && title !== 'prepend') throw new UsageError(`--title must be field or prepend, got "${title}"`);
+  if (title !== 'field' && title !== 'prepend')
+    throw new UsageError(`--title must be field or prepend, got "${title}"`);
   return {
     datasetDir: positionals[0] ?? '',
     split: values.split ?? 'test',
@@ -119,10 +124,18 @@ function positiveInteger(value: string | undefined, flag: string): number | unde
 export function parseModes(list: string | undefined): EvalMode[] {
   if (list === undefined) return [...ALL_MODES];
   const chosen: EvalMode[] = [];
-  for (const raw of list.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const matches = raw === 'hybrid' ? ALL_MODES.filter((m) => m.mode === 'hybrid') : ALL_MODES.filter((m) => m.name === raw);
+  for (const raw of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const matches =
+      raw === 'hybrid'
+        ? ALL_MODES.filter((m) => m.mode === 'hybrid')
+        : ALL_MODES.filter((m) => m.name === raw);
     if (matches.length === 0) {
-      throw new UsageError(`unknown mode "${raw}"; use ${['hybrid', ...ALL_MODES.map((m) => m.name)].join(', ')}`);
+      throw new UsageError(
+        `unknown mode "${raw}"; use ${['hybrid', ...ALL_MODES.map((m) => m.name)].join(', ')}`,
+      );
     }
     for (const m of matches) if (!chosen.includes(m)) chosen.push(m);
   }

@@ -15,7 +15,10 @@ export function packageVersion(name: string): string {
     let dir = dirname(entryOf(name));
     for (let i = 0; i < 5; i++) {
       try {
-        const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+          name?: string;
+          version?: string;
+        };
         if (manifest.name === name && manifest.version) return manifest.version;
       } catch {
         // no package.json at this level

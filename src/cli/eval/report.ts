@@ -63,7 +63,9 @@ export function formatReportTable(report: EvalReport): string {
   lines.push(
     `ingest ${fixed(ingest.upsertMs / 1000, 1)} s (${Math.round(ingest.chunksPerSecond)} chunks/s incl. embedding),` +
       ` seal + promote ${fixed(ingest.indexMs / 1000, 1)} s` +
-      (report.queryEmbedding ? `; query embedding p50 ${fixed(report.queryEmbedding.p50, 2)} ms (not in the latencies below)` : ''),
+      (report.queryEmbedding
+        ? `; query embedding p50 ${fixed(report.queryEmbedding.p50, 2)} ms (not in the latencies below)`
+        : ''),
   );
   lines.push('');
   const header = ['mode', 'nDCG@10', 'Recall@100', 'MRR@10', 'p50 ms', 'p95 ms', 'errors'];
@@ -84,7 +86,8 @@ export function formatReportTable(report: EvalReport): string {
       lines.push(`  ${b.system}: ${value}  (compare with ${b.comparesWith}; ${b.source})`);
     }
   }
-  for (const m of report.modes) if (m.firstError) lines.push(`${m.mode}: ${m.errors} failed queries, first: ${m.firstError}`);
+  for (const m of report.modes)
+    if (m.firstError) lines.push(`${m.mode}: ${m.errors} failed queries, first: ${m.firstError}`);
   for (const note of report.notes) lines.push(`note: ${note}`);
   return `${lines.join('\n')}\n`;
 }
@@ -92,5 +95,7 @@ export function formatReportTable(report: EvalReport): string {
 /** Left-aligns the first column, right-aligns the rest. */
 function alignColumns(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
+  return rows.map((r) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '),
+  );
 }

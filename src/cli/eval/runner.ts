@@ -33,7 +33,10 @@ export interface ModeResult extends QueryScores {
 }
 
 /** Judged queries in qrels order; judged ids missing from queries.jsonl are counted, not run. */
-export function judgedQueries(data: BeirDataset, limit: number | undefined): { queries: JudgedQuery[]; missing: number } {
+export function judgedQueries(
+  data: BeirDataset,
+  limit: number | undefined,
+): { queries: JudgedQuery[]; missing: number } {
   const queries: JudgedQuery[] = [];
   let missing = 0;
   for (const [id, judgements] of data.qrels) {
@@ -71,7 +74,8 @@ export interface RunModeInput {
 
 export async function runMode(mode: EvalMode, input: RunModeInput): Promise<ModeResult> {
   const { queries } = input;
-  for (const q of queries.slice(0, WARMUP_QUERIES)) await rankDocuments(mode, q, input).catch(() => undefined);
+  for (const q of queries.slice(0, WARMUP_QUERIES))
+    await rankDocuments(mode, q, input).catch(() => undefined);
   const scores: QueryScores[] = [];
   const perQuery: PerQueryResult[] = [];
   const times: number[] = [];

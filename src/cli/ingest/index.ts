@@ -2,7 +2,13 @@
 import { createEmbedder } from '../../engine/embedding/index.js';
 import { isEngineError, openEngine } from '../../engine/index.js';
 import type { Embedder, KnowledgeBaseEngine } from '../../engine/types.js';
-import { ingestDocuments, reportToJson, SourceError, watchFolders, type IngestReport } from '../../ingest/index.js';
+import {
+  ingestDocuments,
+  reportToJson,
+  SourceError,
+  watchFolders,
+  type IngestReport,
+} from '../../ingest/index.js';
 import { ConfigError, engineOptionsFrom, NO_EMBEDDER_MODEL, parseCommandLine } from '../../config/config.js';
 import { INGEST_USAGE, parseIngestArgs, UsageError, type IngestCliOptions } from './options.js';
 import { progressDisplay } from './progress-display.js';
@@ -41,8 +47,14 @@ export async function runIngestCommand(argv: string[], io: IngestIo): Promise<nu
     const log = (level: string, message: string) => {
       if (level === 'warning' || level === 'error') io.stderr(`ingest: ${level}: ${message}\n`);
     };
-    embedder = config.embedding.model === NO_EMBEDDER_MODEL ? undefined : createEmbedder(config.embedding, log);
-    engine = await openEngine({ ...engineOptionsFrom(config), gcIntervalSeconds: 0, log, ...(embedder ? { embedder } : {}) });
+    embedder =
+      config.embedding.model === NO_EMBEDDER_MODEL ? undefined : createEmbedder(config.embedding, log);
+    engine = await openEngine({
+      ...engineOptionsFrom(config),
+      gcIntervalSeconds: 0,
+      log,
+      ...(embedder ? { embedder } : {}),
+    });
     const once = async (rebuild: boolean) => {
       const display = progressDisplay(io.stderr, io.isTty && !options.json);
       try {
@@ -67,9 +79,14 @@ export async function runIngestCommand(argv: string[], io: IngestIo): Promise<nu
     io.stdout(formatReport(first, options.json));
     if (!options.watch) return first.failed.length > 0 ? 1 : 0;
     io.stderr(`ingest: watching ${options.paths.join(', ')} (Ctrl-C to stop)\n`);
-    const watcher = await watchFolders(options.paths, process.cwd(), async () => io.stdout(formatReport(await once(false), options.json)), {
-      onError: (error) => io.stderr(`ingest: sync failed: ${describe(error)}\n`),
-    });
+    const watcher = await watchFolders(
+      options.paths,
+      process.cwd(),
+      async () => io.stdout(formatReport(await once(false), options.json)),
+      {
+        onError: (error) => io.stderr(`ingest: sync failed: ${describe(error)}\n`),
+      },
+    );
     await new Promise<void>((resolve) => {
       if (io.signal?.aborted) resolve();
       io.signal?.addEventListener('abort', () => resolve(), { once: true });
@@ -100,7 +117,9 @@ function formatReport(report: IngestReport, json: boolean): string {
       `${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.deleted} deleted; ` +
       `${report.chunks} chunks written in ${(report.tookMs / 1000).toFixed(1)} s`,
   ];
-  if (report.skipped.length > 0) lines.push(`skipped ${report.skipped.length}:`, ...report.skipped.map((s) => `  ${s.path}: ${s.reason}`));
-  if (report.failed.length > 0) lines.push(`failed ${report.failed.length}:`, ...report.failed.map((s) => `  ${s.path}: ${s.reason}`));
+  if (report.skipped.length > 0)
+    lines.push(`skipped ${report.skipped.length}:`, ...report.skipped.map((s) => `  ${s.path}: ${s.reason}`));
+  if (report.failed.length > 0)
+    lines.push(`failed ${report.failed.length}:`, ...report.failed.map((s) => `  ${s.path}: ${s.reason}`));
   return `${lines.join('\n')}\n`;
 }

@@ -65,7 +65,9 @@ const OWN = {
 
 export function parseIngestArgs(argv: readonly string[]): IngestCliOptions {
   const server = allSettings(DEFAULT_LIMITS).filter((s) => s.flag !== 'transport');
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { ...OWN };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {
+    ...OWN,
+  };
   for (const s of server) options[s.flag] = { type: s.type };
   let parsed;
   try {
@@ -76,7 +78,8 @@ export function parseIngestArgs(argv: readonly string[]): IngestCliOptions {
   const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const help = values.help === true;
   const kb = typeof values.kb === 'string' ? values.kb : '';
-  if (!help && parsed.positionals.length === 0) throw new UsageError('give at least one file, folder or glob to ingest');
+  if (!help && parsed.positionals.length === 0)
+    throw new UsageError('give at least one file, folder or glob to ingest');
   if (!help && !kb) throw new UsageError('--kb <name> is required (the knowledge base to fill)');
   if (values.rebuild === true && values.watch === true) {
     throw new UsageError('--rebuild and --watch do not combine: rebuild once, then run --watch');
@@ -89,7 +92,8 @@ export function parseIngestArgs(argv: readonly string[]): IngestCliOptions {
   }
   const chunkTokens = integer(values['chunk-tokens'], 'chunk-tokens', DEFAULT_CHUNK_TOKENS, 16);
   const overlap = integer(values.overlap, 'overlap', DEFAULT_OVERLAP_TOKENS, 0);
-  if (overlap >= chunkTokens) throw new UsageError(`--overlap (${overlap}) must be smaller than --chunk-tokens (${chunkTokens})`);
+  if (overlap >= chunkTokens)
+    throw new UsageError(`--overlap (${overlap}) must be smaller than --chunk-tokens (${chunkTokens})`);
   return {
     help,
     paths: parsed.positionals,
@@ -110,6 +114,7 @@ export function parseIngestArgs(argv: readonly string[]): IngestCliOptions {
 function integer(raw: unknown, flag: string, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${flag} must be an integer ≥ ${min}, got "${String(raw)}"`);
+  if (!Number.isInteger(value) || value < min)
+    throw new UsageError(`--${flag} must be an integer ≥ ${min}, got "${String(raw)}"`);
   return value;
 }

@@ -9,7 +9,11 @@ export interface ProgressDisplay {
 
 const BAR_WIDTH = 24;
 
-export function progressDisplay(write: (text: string) => void, isTty: boolean, now: () => number = Date.now): ProgressDisplay {
+export function progressDisplay(
+  write: (text: string) => void,
+  isTty: boolean,
+  now: () => number = Date.now,
+): ProgressDisplay {
   let started: number | undefined;
   let lastPhase = '';
   let lastLine = 0;

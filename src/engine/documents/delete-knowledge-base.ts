@@ -11,7 +11,10 @@ import { validateKbName } from '../validation.js';
  * leaves `marked_for_deletion` generations that the next GC run drops (as for any GC victim). Tables are then
  * dropped and tombstoned one by one, so generation numbers are never reused.
  */
-export async function deleteKnowledgeBase(ctx: EngineContext, kbInput: string): Promise<DeleteKnowledgeBaseResult> {
+export async function deleteKnowledgeBase(
+  ctx: EngineContext,
+  kbInput: string,
+): Promise<DeleteKnowledgeBaseResult> {
   requireWritable(ctx);
   const kb = validateKbName(kbInput);
   return underKbLock(ctx, kb, true, async () => {
@@ -19,9 +22,12 @@ export async function deleteKnowledgeBase(ctx: EngineContext, kbInput: string): 
     if (live.length === 0) throw kbNotFound(ctx, kb);
     let chunks = 0;
     const active = ctx.catalog.active(kb);
-    if (active) chunks = (await tableStats(await ctx.tables.open(active.tableName).catch(() => undefined))).chunkCount;
+    if (active)
+      chunks = (await tableStats(await ctx.tables.open(active.tableName).catch(() => undefined))).chunkCount;
     const now = Date.now();
-    await ctx.catalog.commit(live.map((g) => ({ ...g, status: 'marked_for_deletion' as const, updatedAt: now })));
+    await ctx.catalog.commit(
+      live.map((g) => ({ ...g, status: 'marked_for_deletion' as const, updatedAt: now })),
+    );
     for (const g of live) {
       // A search (here or in another process) that resolved this generation a moment ago may still read it:
       // give it the same grace GC gives, then drop regardless (the KB is gone for every new search already).

@@ -19,7 +19,10 @@ export async function listDocuments(
   const offset = options.offset ?? 0;
   const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
   if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 0) {
-    throw new EngineError('INVALID_INPUT', `offset and limit must be non-negative integers; got ${offset}, ${limit}`);
+    throw new EngineError(
+      'INVALID_INPUT',
+      `offset and limit must be non-negative integers; got ${offset}, ${limit}`,
+    );
   }
   const record =
     options.generation !== undefined
@@ -31,7 +34,14 @@ export async function listDocuments(
     const table = await ctx.tables.open(record.tableName);
     if (table) {
       const keys = options.metadataKeys ?? [];
-      const columns = ['document_id', 'title', 'source_path', 'version', 'updated_at', ...(keys.length > 0 ? ['metadata'] : [])];
+      const columns = [
+        'document_id',
+        'title',
+        'source_path',
+        'version',
+        'updated_at',
+        ...(keys.length > 0 ? ['metadata'] : []),
+      ];
       for await (const batch of table.query().select(columns)) {
         const col = (name: string) => batch.getChild(name);
         const [ids, titles, sources, versions, updated, metadata] = columns.map(col);
@@ -61,7 +71,9 @@ export async function listDocuments(
   } catch (error) {
     throw storageError(`listing the documents of generation ${record.generation} of "${kb}"`, error);
   }
-  const all = [...byId.values()].sort((a, b) => (a.documentId < b.documentId ? -1 : a.documentId > b.documentId ? 1 : 0));
+  const all = [...byId.values()].sort((a, b) =>
+    a.documentId < b.documentId ? -1 : a.documentId > b.documentId ? 1 : 0,
+  );
   return {
     kb,
     generation: record.generation,

@@ -19,6 +19,8 @@ export async function loadModelTokenizer(pathOrId: string, modelsDir: string): P
   env.allowRemoteModels = false;
   env.localModelPath = modelsDir;
   env.cacheDir = modelsDir;
-  const tokenizer = (await AutoTokenizer.from_pretrained(pathOrId, { local_files_only: true })) as unknown as Tokenizer;
+  const tokenizer = (await AutoTokenizer.from_pretrained(pathOrId, {
+    local_files_only: true,
+  })) as unknown as Tokenizer;
   return (texts) => texts.map((text) => tokenizer.encode(text, { add_special_tokens: false }).length);
 }

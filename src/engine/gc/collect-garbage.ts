@@ -50,7 +50,9 @@ export async function collectGarbage(ctx: EngineContext, options: GcOptions = {}
     if (!settings.dryRun && options.kb === undefined) {
       await ctx.catalog.compact(new Date(settings.now - settings.minAgeMs));
       // Pin sets of processes long gone, and the lease table's old versions on object storage.
-      await ctx.coordination.tidy().catch((error: unknown) => ctx.log('warning', `tidying leases failed: ${String(error)}`));
+      await ctx.coordination
+        .tidy()
+        .catch((error: unknown) => ctx.log('warning', `tidying leases failed: ${String(error)}`));
     }
   } catch (error) {
     if (isEngineError(error)) throw error;
@@ -187,7 +189,10 @@ async function victimBytes(ctx: EngineContext, record: GenerationRecord): Promis
 export async function waitForUnpinned(ctx: EngineContext, kb: string, generation: number): Promise<boolean> {
   const deadline = Date.now() + PIN_WAIT_MS;
   // Searches in this process (counted) and in others (published pin sets that have not expired).
-  while (ctx.coordination.pinCount(kb, generation) > 0 || (await ctx.coordination.pinnedElsewhere(kb, generation))) {
+  while (
+    ctx.coordination.pinCount(kb, generation) > 0 ||
+    (await ctx.coordination.pinnedElsewhere(kb, generation))
+  ) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

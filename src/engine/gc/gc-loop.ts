@@ -11,7 +11,13 @@ export class GcLoop {
     private readonly runGc: () => Promise<GcReport>,
     private readonly onError: (error: unknown) => void,
   ) {
-    this.state = { intervalSeconds, running: false, lastRunAt: null, lastError: null, lastReclaimedBytes: null };
+    this.state = {
+      intervalSeconds,
+      running: false,
+      lastRunAt: null,
+      lastError: null,
+      lastReclaimedBytes: null,
+    };
   }
 
   start(): void {

@@ -9,7 +9,10 @@ import { validateKbName } from '../validation.js';
 
 function checkGenerationNumber(generation: unknown): number {
   if (typeof generation !== 'number' || !Number.isInteger(generation) || generation < 1) {
-    throw new EngineError('INVALID_INPUT', `generation must be a positive integer; got ${String(generation)}`);
+    throw new EngineError(
+      'INVALID_INPUT',
+      `generation must be a positive integer; got ${String(generation)}`,
+    );
   }
   return generation;
 }
@@ -18,7 +21,11 @@ function checkGenerationNumber(generation: unknown): number {
  * building → ready: builds or refreshes the generation's indexes (BM25, ids, and the ANN index above the
  * brute-force threshold). Slow at scale, which is why it runs before, not inside, the atomic switch.
  */
-export async function sealGeneration(ctx: EngineContext, kbInput: string, generationInput: number): Promise<GenerationRecord> {
+export async function sealGeneration(
+  ctx: EngineContext,
+  kbInput: string,
+  generationInput: number,
+): Promise<GenerationRecord> {
   requireWritable(ctx);
   const kb = validateKbName(kbInput);
   const generation = checkGenerationNumber(generationInput);
@@ -49,7 +56,11 @@ export async function sealGeneration(ctx: EngineContext, kbInput: string, genera
  * O(1) whatever the size, and a crash leaves either the old or the new state. Searches resolve the active
  * generation from the in-memory catalog snapshot, which is replaced in one assignment after the commit.
  */
-export async function promoteGeneration(ctx: EngineContext, kbInput: string, generationInput: number): Promise<PromoteResult> {
+export async function promoteGeneration(
+  ctx: EngineContext,
+  kbInput: string,
+  generationInput: number,
+): Promise<PromoteResult> {
   const started = performance.now();
   requireWritable(ctx);
   const kb = validateKbName(kbInput);
@@ -72,7 +83,15 @@ export async function promoteGeneration(ctx: EngineContext, kbInput: string, gen
     const epoch = ctx.catalog.epoch(kb);
     const tookMs = () => Math.round((performance.now() - started) * 100) / 100;
     if (target.status === 'active') {
-      return { kb, activeGeneration: generation, previousGeneration: previous?.generation ?? null, epoch, sealed, unchanged: true, tookMs: tookMs() };
+      return {
+        kb,
+        activeGeneration: generation,
+        previousGeneration: previous?.generation ?? null,
+        epoch,
+        sealed,
+        unchanged: true,
+        tookMs: tookMs(),
+      };
     }
     if (target.status !== 'ready' && target.status !== 'archived') {
       throw new EngineError(
@@ -89,15 +108,30 @@ export async function promoteGeneration(ctx: EngineContext, kbInput: string, gen
     const now = Date.now();
     const nextEpoch = epoch + 1;
     const changes: GenerationRecord[] = [
-      { ...target, status: 'active', promotedAt: now, promotedEpoch: nextEpoch, archivedAt: null, archivedEpoch: null, updatedAt: now },
+      {
+        ...target,
+        status: 'active',
+        promotedAt: now,
+        promotedEpoch: nextEpoch,
+        archivedAt: null,
+        archivedEpoch: null,
+        updatedAt: now,
+      },
     ];
     if (previous) {
-      changes.push({ ...previous, status: 'archived', archivedAt: now, archivedEpoch: nextEpoch, updatedAt: now });
+      changes.push({
+        ...previous,
+        status: 'archived',
+        archivedAt: now,
+        archivedEpoch: nextEpoch,
+        updatedAt: now,
+      });
     }
     // Catalog.commit fails only with STORAGE or CONFLICT (nothing changed; retry), and both say so themselves.
     await ctx.catalog.commit(changes);
     ctx.emit({ type: 'generation_changed', kb, generation, status: 'active' });
-    if (previous) ctx.emit({ type: 'generation_changed', kb, generation: previous.generation, status: 'archived' });
+    if (previous)
+      ctx.emit({ type: 'generation_changed', kb, generation: previous.generation, status: 'archived' });
     return {
       kb,
       activeGeneration: generation,

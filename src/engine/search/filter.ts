@@ -104,7 +104,10 @@ function compileObject(value: unknown, at: string, depth: number, budget: Budget
     const childAt = `${at}.${key}`;
     if (key === '$and' || key === '$or') {
       if (!Array.isArray(child) || child.length === 0) {
-        throw invalid(childAt, `${key} takes a non-empty array of filter objects, got ${describeValue(child)}`);
+        throw invalid(
+          childAt,
+          `${key} takes a non-empty array of filter objects, got ${describeValue(child)}`,
+        );
       }
       const branches = child.map((branch, i) => {
         const sql = compileObject(branch, `${childAt}[${i}]`, depth + 1, budget);

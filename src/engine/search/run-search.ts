@@ -24,22 +24,38 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
   const started = performance.now();
   const kb = validateKbName(request.kb);
   const params = checkSearchParams(request, ctx.limits);
-  const predicate = request.filter === undefined || request.filter === null ? undefined : compileFilter(request.filter, ctx.limits);
+  const predicate =
+    request.filter === undefined || request.filter === null
+      ? undefined
+      : compileFilter(request.filter, ctx.limits);
   const { record, unpin } = await resolveAndPin(ctx, kb, request.generation);
   const reading = `searching generation ${record.generation} of "${kb}"`;
   try {
     const plan = planSides(params, record, ctx.embedder);
     const table = await onStorage(reading, () => ctx.tables.open(record.tableName));
-    const base = { kb, generation: record.generation, mode: plan.mode, fusion: plan.mode === 'hybrid' ? params.fusion.method : null };
+    const base = {
+      kb,
+      generation: record.generation,
+      mode: plan.mode,
+      fusion: plan.mode === 'hybrid' ? params.fusion.method : null,
+    };
     if (!table || !record.embedding) {
-      return { ...base, results: [], warnings: [...plan.warnings, 'the generation holds no chunks yet'], tookMs: elapsed(started), cached: false };
+      return {
+        ...base,
+        results: [],
+        warnings: [...plan.warnings, 'the generation holds no chunks yet'],
+        tookMs: elapsed(started),
+        cached: false,
+      };
     }
     const cacheKey = await onStorage(reading, () => cacheKeyFor(table, record, params, plan.mode, predicate));
     const hit = ctx.cache.get(cacheKey);
     if (hit) return { ...hit, cached: true, tookMs: elapsed(started) };
 
     const queryVector =
-      plan.mode === 'lexical' ? undefined : (params.vector ?? (await plan.embedWith!.embedQuery(params.text!, request.signal)));
+      plan.mode === 'lexical'
+        ? undefined
+        : (params.vector ?? (await plan.embedWith!.embedQuery(params.text!, request.signal)));
     if (queryVector && queryVector.length !== record.embedding.dimension) {
       throw new EngineError(
         'DIMENSION_MISMATCH',
@@ -50,8 +66,12 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
     const candidates = plan.mode === 'hybrid' ? 2 * want : want;
     const [vectorSide, lexicalSide] = await onStorage(reading, () =>
       Promise.all([
-        queryVector ? vectorCandidates(table, record, queryVector, candidates, predicate) : Promise.resolve([]),
-        plan.mode !== 'vector' ? lexicalCandidates(table, params.text!, candidates, predicate) : Promise.resolve([]),
+        queryVector
+          ? vectorCandidates(table, record, queryVector, candidates, predicate)
+          : Promise.resolve([]),
+        plan.mode !== 'vector'
+          ? lexicalCandidates(table, params.text!, candidates, predicate)
+          : Promise.resolve([]),
       ]),
     );
     const fused =
@@ -103,11 +123,17 @@ async function resolveAndPin(
 function resolveGeneration(ctx: EngineContext, kb: string, generation: number | undefined): GenerationRecord {
   if (generation !== undefined) {
     if (!Number.isInteger(generation) || generation < 1) {
-      throw new EngineError('INVALID_INPUT', `generation must be a positive integer; got ${String(generation)}`);
+      throw new EngineError(
+        'INVALID_INPUT',
+        `generation must be a positive integer; got ${String(generation)}`,
+      );
     }
     const record = requireGeneration(ctx, kb, generation);
     if (record.status === 'marked_for_deletion') {
-      throw new EngineError('GENERATION_NOT_FOUND', `generation ${generation} of "${kb}" is being garbage-collected`);
+      throw new EngineError(
+        'GENERATION_NOT_FOUND',
+        `generation ${generation} of "${kb}" is being garbage-collected`,
+      );
     }
     return record;
   }
@@ -129,7 +155,9 @@ async function cacheKeyFor(
   predicate: string | undefined,
 ): Promise<string> {
   const vectorHash = params.vector
-    ? createHash('sha1').update(Buffer.from(params.vector.buffer, params.vector.byteOffset, params.vector.byteLength)).digest('base64')
+    ? createHash('sha1')
+        .update(Buffer.from(params.vector.buffer, params.vector.byteOffset, params.vector.byteLength))
+        .digest('base64')
     : null;
   return JSON.stringify([
     record.kb,
@@ -174,10 +202,19 @@ async function vectorCandidates(
   // LanceDB applies `where` before the top-k (prefilter) for vector queries.
   if (predicate) query = query.where(predicate);
   const rows = (await query.toArray()) as Row[];
-  return rows.map((row) => ({ id: row.chunk_id as string, score: similarity(record.metric, Number(row._distance)), row }));
+  return rows.map((row) => ({
+    id: row.chunk_id as string,
+    score: similarity(record.metric, Number(row._distance)),
+    row,
+  }));
 }
 
-async function lexicalCandidates(table: Table, text: string, limit: number, predicate: string | undefined): Promise<Candidate[]> {
+async function lexicalCandidates(
+  table: Table,
+  text: string,
+  limit: number,
+  predicate: string | undefined,
+): Promise<Candidate[]> {
   let query = table
     .query()
     .fullTextSearch(new MultiMatchQuery(text, [...LEXICAL_COLUMNS]))

@@ -159,9 +159,11 @@ export class Catalog {
     if (this.following && maxAgeMs > 0) return this.following;
     const check = (this.following ?? Promise.resolve()).catch(() => undefined).then(() => this.checkNow());
     this.following = check;
-    void check.catch(() => undefined).finally(() => {
-      if (this.following === check) this.following = undefined;
-    });
+    void check
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.following === check) this.following = undefined;
+      });
     return check;
   }
 

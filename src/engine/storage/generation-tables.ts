@@ -88,9 +88,11 @@ export class GenerationTables {
     } catch (error) {
       if (/not found|does not exist|was not found/i.test(String(error))) return;
       if (this.localRoot === undefined) throw storageError(`dropping table ${name}`, error);
-      await rm(join(this.localRoot, `${name}.lance`), { recursive: true, force: true }).catch((rmError: unknown) => {
-        throw storageError(`dropping table ${name}`, rmError);
-      });
+      await rm(join(this.localRoot, `${name}.lance`), { recursive: true, force: true }).catch(
+        (rmError: unknown) => {
+          throw storageError(`dropping table ${name}`, rmError);
+        },
+      );
     }
   }
 
@@ -101,7 +103,9 @@ export class GenerationTables {
    */
   async followLatest(kb: string): Promise<void> {
     const prefix = `kb-${kb}-g`;
-    const handles = [...this.handles.entries()].filter(([name]) => name.startsWith(prefix)).map(([, handle]) => handle);
+    const handles = [...this.handles.entries()]
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([, handle]) => handle);
     await Promise.all(
       handles.map(async (handle) => {
         const table = await handle.catch(() => undefined);
@@ -124,7 +128,8 @@ export class GenerationTables {
 async function ensureBaseIndexes(table: Table): Promise<void> {
   const present = new Set((await table.listIndices()).map((i) => i.columns.join(',')));
   for (const column of LEXICAL_COLUMNS) {
-    if (!present.has(column)) await table.createIndex(column, { config: Index.fts({ withPosition: false }), replace: true });
+    if (!present.has(column))
+      await table.createIndex(column, { config: Index.fts({ withPosition: false }), replace: true });
   }
   for (const column of ['chunk_id', 'document_id']) {
     if (!present.has(column)) await table.createIndex(column, { config: Index.btree(), replace: true });
@@ -134,7 +139,10 @@ async function ensureBaseIndexes(table: Table): Promise<void> {
 export async function tableStats(table: Table | undefined): Promise<TableStats> {
   if (!table) return { chunkCount: 0, bytes: 0 };
   const [stats, indexes] = await Promise.all([table.stats(), table.listIndices()]);
-  const indexBytes = indexes.reduce((sum, index) => sum + Number((index as { sizeBytes?: number }).sizeBytes ?? 0), 0);
+  const indexBytes = indexes.reduce(
+    (sum, index) => sum + Number((index as { sizeBytes?: number }).sizeBytes ?? 0),
+    0,
+  );
   return { chunkCount: stats.numRows, bytes: stats.totalBytes + indexBytes };
 }
 

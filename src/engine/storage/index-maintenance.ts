@@ -80,7 +80,8 @@ export class IndexMaintenance {
           // Under the KB lock: LanceDB compaction racing a merge-insert on the same table can conflict.
           await underKbLock({ heavy: this.heavy, kbLocks: this.kbLocks }, kb, true, async () => {
             if (!this.options.isLive(kb, name)) return;
-            if (await needsRefresh(table, config, minUnindexed, dimension)) await refreshIndexes(table, metric, config);
+            if (await needsRefresh(table, config, minUnindexed, dimension))
+              await refreshIndexes(table, metric, config);
           });
         } while (this.rerun.has(name));
       } catch (error) {
@@ -104,5 +105,7 @@ async function needsRefresh(
   const vectorIndexed = indexes.some((i) => i.name === VECTOR_INDEX_NAME);
   const wantsVectorIndex = config.type !== 'none' && dimension > 0 && rows >= config.bruteForceThreshold;
   if (wantsVectorIndex && !vectorIndexed) return true;
-  return indexes.some((i) => Number((i as { numUnindexedRows?: number }).numUnindexedRows ?? 0) >= minUnindexed);
+  return indexes.some(
+    (i) => Number((i as { numUnindexedRows?: number }).numUnindexedRows ?? 0) >= minUnindexed,
+  );
 }

@@ -6,7 +6,11 @@ import type { DeleteRequest, DeleteResult } from '../types.js';
 import { validateKbName } from '../validation.js';
 import { resolveWriteTarget } from './write-target.js';
 
-export async function deleteChunks(ctx: EngineContext, kbInput: string, request: DeleteRequest): Promise<DeleteResult> {
+export async function deleteChunks(
+  ctx: EngineContext,
+  kbInput: string,
+  request: DeleteRequest,
+): Promise<DeleteResult> {
   requireWritable(ctx);
   const kb = validateKbName(kbInput);
   const chunkIds = checkIds(request.chunkIds, 'chunk_ids', ctx.limits.maxDeleteIds);
@@ -19,7 +23,10 @@ export async function deleteChunks(ctx: EngineContext, kbInput: string, request:
     );
   }
   if (chunkIds.length === 0 && documentIds.length === 0) {
-    throw new EngineError('INVALID_INPUT', 'give `chunk_ids` and/or `document_ids` (non-empty) to say what to delete');
+    throw new EngineError(
+      'INVALID_INPUT',
+      'give `chunk_ids` and/or `document_ids` (non-empty) to say what to delete',
+    );
   }
   if (ctx.catalog.generations(kb).length === 0) throw kbNotFound(ctx, kb);
   return ctx.kbLocks.run(kb, async () => {
@@ -47,7 +54,10 @@ function checkIds(ids: unknown, name: string, max: number): string[] {
     throw new EngineError('INVALID_INPUT', `\`${name}\` must be an array of non-empty strings`);
   }
   if (ids.length > max) {
-    throw new EngineError('LIMIT_EXCEEDED', `\`${name}\` has ${ids.length} ids; at most ${max} per call (split the call)`);
+    throw new EngineError(
+      'LIMIT_EXCEEDED',
+      `\`${name}\` has ${ids.length} ids; at most ${max} per call (split the call)`,
+    );
   }
   return ids as string[];
 }

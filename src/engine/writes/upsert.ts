@@ -238,7 +238,12 @@ function wholeDocumentBatches(chunks: ChunkInput[], size: number): Array<[number
 
 /** True when any of the documents has a stored chunk (then a replace must also delete). */
 async function anyDocumentStored(table: Table, documentIds: string[]): Promise<boolean> {
-  const rows = await table.query().where(`document_id IN ${sqlList(documentIds)}`).select(['chunk_id']).limit(1).toArray();
+  const rows = await table
+    .query()
+    .where(`document_id IN ${sqlList(documentIds)}`)
+    .select(['chunk_id'])
+    .limit(1)
+    .toArray();
   return rows.length > 0;
 }
 

@@ -14,7 +14,11 @@ export interface WriteTarget {
 
 const WRITABLE = new Set(['building', 'ready', 'active']);
 
-export function resolveWriteTarget(ctx: EngineContext, kb: string, generation: number | undefined): WriteTarget {
+export function resolveWriteTarget(
+  ctx: EngineContext,
+  kb: string,
+  generation: number | undefined,
+): WriteTarget {
   if (generation !== undefined) {
     const record = requireGeneration(ctx, kb, generation);
     if (!WRITABLE.has(record.status)) {
@@ -37,7 +41,11 @@ export function resolveWriteTarget(ctx: EngineContext, kb: string, generation: n
   );
 }
 
-export function firstGenerationRecord(ctx: EngineContext, kb: string, space: EmbeddingSpace): GenerationRecord {
+export function firstGenerationRecord(
+  ctx: EngineContext,
+  kb: string,
+  space: EmbeddingSpace,
+): GenerationRecord {
   const now = Date.now();
   const generation = ctx.catalog.nextGenerationNumber(kb);
   return {

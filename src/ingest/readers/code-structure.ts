@@ -6,9 +6,29 @@ import type { TextBlock } from '../document.js';
 
 /** Extension → grammar file in @vscode/tree-sitter-wasm (the grammars VS Code ships). */
 const GRAMMARS: Record<string, string> = {
-  ts: 'typescript', mts: 'typescript', cts: 'typescript', tsx: 'tsx', js: 'javascript', jsx: 'javascript',
-  mjs: 'javascript', cjs: 'javascript', py: 'python', go: 'go', rs: 'rust', java: 'java', cs: 'c-sharp',
-  c: 'cpp', h: 'cpp', cc: 'cpp', cpp: 'cpp', hpp: 'cpp', rb: 'ruby', php: 'php', sh: 'bash', bash: 'bash', css: 'css',
+  ts: 'typescript',
+  mts: 'typescript',
+  cts: 'typescript',
+  tsx: 'tsx',
+  js: 'javascript',
+  jsx: 'javascript',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  py: 'python',
+  go: 'go',
+  rs: 'rust',
+  java: 'java',
+  cs: 'c-sharp',
+  c: 'cpp',
+  h: 'cpp',
+  cc: 'cpp',
+  cpp: 'cpp',
+  hpp: 'cpp',
+  rb: 'ruby',
+  php: 'php',
+  sh: 'bash',
+  bash: 'bash',
+  css: 'css',
 };
 
 interface SyntaxNode {
@@ -18,7 +38,14 @@ interface SyntaxNode {
   children: SyntaxNode[];
 }
 interface TreeSitter {
-  Parser: { init(): Promise<void>; new (): { setLanguage(l: unknown): void; parse(text: string): { rootNode: SyntaxNode; delete(): void } | null; delete(): void } };
+  Parser: {
+    init(): Promise<void>;
+    new (): {
+      setLanguage(l: unknown): void;
+      parse(text: string): { rootNode: SyntaxNode; delete(): void } | null;
+      delete(): void;
+    };
+  };
   Language: { load(bytes: Uint8Array): Promise<unknown> };
 }
 
@@ -96,11 +123,21 @@ function blocksOf(root: SyntaxNode, lines: string[]): TextBlock[] {
       previous.text = lines.slice(previous.lineStart - 1, previous.lineEnd).join('\n');
       continue;
     }
-    blocks.push({ text: lines.slice(from, end + 1).join('\n'), lineStart: from + 1, lineEnd: end + 1, atomic: true });
+    blocks.push({
+      text: lines.slice(from, end + 1).join('\n'),
+      lineStart: from + 1,
+      lineEnd: end + 1,
+      atomic: true,
+    });
   }
   if (pendingStart !== undefined) {
     const end = root.children[root.children.length - 1]!.endPosition.row;
-    blocks.push({ text: lines.slice(pendingStart, end + 1).join('\n'), lineStart: pendingStart + 1, lineEnd: end + 1, atomic: true });
+    blocks.push({
+      text: lines.slice(pendingStart, end + 1).join('\n'),
+      lineStart: pendingStart + 1,
+      lineEnd: end + 1,
+      atomic: true,
+    });
   }
   return blocks.filter((b) => b.text.trim() !== '');
 }

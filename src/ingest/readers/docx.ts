@@ -13,5 +13,7 @@ export async function readDocx(input: ReadInput): Promise<ReadOutcome> {
     throw new Error(`not a readable DOCX file (${String((error as Error).message ?? error).slice(0, 200)})`);
   }
   const { title, sections } = htmlToSections(`<!doctype html><html><body>${html}</body></html>`);
-  return { document: { title: title ?? titleFromFileName(input.fileName), format: 'docx', metadata: {}, sections } };
+  return {
+    document: { title: title ?? titleFromFileName(input.fileName), format: 'docx', metadata: {}, sections },
+  };
 }

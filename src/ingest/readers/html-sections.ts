@@ -4,14 +4,38 @@ import { parseHTML } from 'linkedom';
 import type { DocumentSection, TextBlock } from '../document.js';
 
 /** Never content: scripts, styles, navigation and page chrome. */
-const DROPPED = 'script, style, noscript, template, svg, canvas, iframe, nav, header, footer, aside, form, button, select';
+const DROPPED =
+  'script, style, noscript, template, svg, canvas, iframe, nav, header, footer, aside, form, button, select';
 /** The first of these that exists is the main content; else <body>. */
 const MAIN = ['main', '[role="main"]', 'article', '#content', '.content', 'body'];
 const HEADING = /^H([1-6])$/;
 /** Elements that end a line of text. */
 const BLOCK = new Set([
-  'P', 'DIV', 'SECTION', 'ARTICLE', 'MAIN', 'LI', 'UL', 'OL', 'DL', 'DT', 'DD', 'BLOCKQUOTE', 'TABLE', 'THEAD',
-  'TBODY', 'TFOOT', 'TR', 'FIGURE', 'FIGCAPTION', 'BR', 'HR', 'ADDRESS', 'DETAILS', 'SUMMARY', 'CAPTION',
+  'P',
+  'DIV',
+  'SECTION',
+  'ARTICLE',
+  'MAIN',
+  'LI',
+  'UL',
+  'OL',
+  'DL',
+  'DT',
+  'DD',
+  'BLOCKQUOTE',
+  'TABLE',
+  'THEAD',
+  'TBODY',
+  'TFOOT',
+  'TR',
+  'FIGURE',
+  'FIGCAPTION',
+  'BR',
+  'HR',
+  'ADDRESS',
+  'DETAILS',
+  'SUMMARY',
+  'CAPTION',
 ]);
 
 interface DomNode {
@@ -31,7 +55,8 @@ export function htmlToSections(html: string): HtmlSections {
   const { document } = parseHTML(html);
   const pageTitle = document.querySelector('title')?.textContent?.trim() || undefined;
   for (const element of [...document.querySelectorAll(DROPPED)]) element.remove();
-  const root = (MAIN.map((s) => document.querySelector(s)).find((e) => e) ?? document.documentElement) as unknown as DomNode;
+  const root = (MAIN.map((s) => document.querySelector(s)).find((e) => e) ??
+    document.documentElement) as unknown as DomNode;
 
   const slugger = new GithubSlugger();
   const sections: DocumentSection[] = [];
@@ -52,7 +77,11 @@ export function htmlToSections(html: string): HtmlSections {
   const endBlock = () => {
     endLine();
     if (pending.length === 0) return;
-    const block: TextBlock = { text: pending.join('\n'), lineStart: lineNo + 1, lineEnd: lineNo + pending.length };
+    const block: TextBlock = {
+      text: pending.join('\n'),
+      lineStart: lineNo + 1,
+      lineEnd: lineNo + pending.length,
+    };
     if (pendingAtomic) block.atomic = true;
     lineNo += pending.length;
     current.blocks.push(block);
@@ -104,10 +133,21 @@ export function htmlToSections(html: string): HtmlSections {
       return;
     }
     const block = BLOCK.has(name);
-    if (block && name !== 'TR' && name !== 'LI' && name !== 'BR' && name !== 'DT' && name !== 'DD') endBlock();
+    if (block && name !== 'TR' && name !== 'LI' && name !== 'BR' && name !== 'DT' && name !== 'DD')
+      endBlock();
     else if (block) endLine();
     for (const child of Array.from(node.childNodes)) visit(child);
-    if (block && (name === 'P' || name === 'TABLE' || name === 'UL' || name === 'OL' || name === 'PRE' || name === 'BLOCKQUOTE' || name === 'DL')) endBlock();
+    if (
+      block &&
+      (name === 'P' ||
+        name === 'TABLE' ||
+        name === 'UL' ||
+        name === 'OL' ||
+        name === 'PRE' ||
+        name === 'BLOCKQUOTE' ||
+        name === 'DL')
+    )
+      endBlock();
     else if (block) endLine();
   };
   visit(root);

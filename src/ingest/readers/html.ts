@@ -8,5 +8,7 @@ export function readHtml(input: ReadInput): ReadOutcome {
   const decoded = decodeText(input.bytes);
   if ('skipped' in decoded) return decoded;
   const { title, sections } = htmlToSections(decoded.text);
-  return { document: { title: title ?? titleFromFileName(input.fileName), format: 'html', metadata: {}, sections } };
+  return {
+    document: { title: title ?? titleFromFileName(input.fileName), format: 'html', metadata: {}, sections },
+  };
 }

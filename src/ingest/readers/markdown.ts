@@ -43,12 +43,18 @@ export function readMarkdown(input: ReadInput): ReadOutcome {
     };
     if (token.type === 'heading') {
       const depth = Number((token as { depth?: number }).depth ?? 1);
-      const text = plainText(String((token as { text?: string }).text ?? '')) || `(heading at line ${block.lineStart})`;
+      const text =
+        plainText(String((token as { text?: string }).text ?? '')) || `(heading at line ${block.lineStart})`;
       firstHeading ??= text;
       while (stack.length > 0 && stack[stack.length - 1]!.depth >= depth) stack.pop();
       stack.push({ depth, text });
       if (current.blocks.length > 0) sections.push(current);
-      current = { headingPath: stack.map((h) => h.text), anchor: `#${slugger.slug(text)}`, pageNumber: null, blocks: [block] };
+      current = {
+        headingPath: stack.map((h) => h.text),
+        anchor: `#${slugger.slug(text)}`,
+        pageNumber: null,
+        blocks: [block],
+      };
       continue;
     }
     current.blocks.push(block);

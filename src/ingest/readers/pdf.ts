@@ -37,7 +37,8 @@ export async function readPdf(input: ReadInput): Promise<ReadOutcome> {
     pdf = await task.promise;
   } catch (error) {
     const name = (error as { name?: string }).name;
-    if (name === 'PasswordException') return { skipped: 'encrypted PDF (needs a password); decrypt it first' };
+    if (name === 'PasswordException')
+      return { skipped: 'encrypted PDF (needs a password); decrypt it first' };
     throw new Error(`not a readable PDF (${String((error as Error).message ?? error).slice(0, 200)})`);
   }
   try {
@@ -54,12 +55,22 @@ export async function readPdf(input: ReadInput): Promise<ReadOutcome> {
       }
       characters += text.replace(/\s/g, '').length;
       const blocks = paragraphBlocks(text.split('\n'), 1);
-      if (blocks.length > 0) sections.push({ headingPath: [], anchor: `#page=${page}`, pageNumber: page, blocks });
+      if (blocks.length > 0)
+        sections.push({ headingPath: [], anchor: `#page=${page}`, pageNumber: page, blocks });
     }
     if (characters === 0) {
-      return { skipped: `no text layer in ${pdf.numPages} page(s) (an image-only or scanned PDF); run OCR on it first` };
+      return {
+        skipped: `no text layer in ${pdf.numPages} page(s) (an image-only or scanned PDF); run OCR on it first`,
+      };
     }
-    return { document: { title: metaTitle ?? titleFromFileName(input.fileName), format: 'pdf', metadata: {}, sections } };
+    return {
+      document: {
+        title: metaTitle ?? titleFromFileName(input.fileName),
+        format: 'pdf',
+        metadata: {},
+        sections,
+      },
+    };
   } finally {
     await pdf.destroy().catch(() => undefined);
   }

@@ -41,7 +41,8 @@ function readRst(lines: string[], fileName: string) {
   for (let i = 0; i + 1 < lines.length; i++) {
     const text = lines[i]!.trim();
     const under = lines[i + 1]!;
-    if (text === '' || ADORNMENT.test(text) || !ADORNMENT.test(under) || under.trim().length < text.length) continue;
+    if (text === '' || ADORNMENT.test(text) || !ADORNMENT.test(under) || under.trim().length < text.length)
+      continue;
     const over = i > 0 && ADORNMENT.test(lines[i - 1]!) && lines[i - 1]!.trim()[0] === under.trim()[0];
     const style = `${over ? 'o' : ''}${under.trim()[0]}`;
     if (!styles.includes(style)) styles.push(style);

@@ -5,12 +5,50 @@ import { topLevelBlocks } from './code-structure.js';
 
 /** Extension → language name (metadata.language). */
 export const CODE_LANGUAGES: Record<string, string> = {
-  ts: 'typescript', tsx: 'typescript', mts: 'typescript', cts: 'typescript', js: 'javascript', jsx: 'javascript',
-  mjs: 'javascript', cjs: 'javascript', py: 'python', go: 'go', rs: 'rust', java: 'java', kt: 'kotlin',
-  c: 'c', h: 'c', cc: 'cpp', cpp: 'cpp', hpp: 'cpp', cs: 'csharp', rb: 'ruby', php: 'php', swift: 'swift',
-  scala: 'scala', sh: 'bash', bash: 'bash', zsh: 'bash', sql: 'sql', lua: 'lua', r: 'r', pl: 'perl',
-  css: 'css', scss: 'scss', vue: 'vue', svelte: 'svelte', ex: 'elixir', exs: 'elixir', hs: 'haskell',
-  dart: 'dart', toml: 'toml', ini: 'ini', xml: 'xml', proto: 'protobuf', tf: 'terraform', gradle: 'groovy',
+  ts: 'typescript',
+  tsx: 'typescript',
+  mts: 'typescript',
+  cts: 'typescript',
+  js: 'javascript',
+  jsx: 'javascript',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  py: 'python',
+  go: 'go',
+  rs: 'rust',
+  java: 'java',
+  kt: 'kotlin',
+  c: 'c',
+  h: 'c',
+  cc: 'cpp',
+  cpp: 'cpp',
+  hpp: 'cpp',
+  cs: 'csharp',
+  rb: 'ruby',
+  php: 'php',
+  swift: 'swift',
+  scala: 'scala',
+  sh: 'bash',
+  bash: 'bash',
+  zsh: 'bash',
+  sql: 'sql',
+  lua: 'lua',
+  r: 'r',
+  pl: 'perl',
+  css: 'css',
+  scss: 'scss',
+  vue: 'vue',
+  svelte: 'svelte',
+  ex: 'elixir',
+  exs: 'elixir',
+  hs: 'haskell',
+  dart: 'dart',
+  toml: 'toml',
+  ini: 'ini',
+  xml: 'xml',
+  proto: 'protobuf',
+  tf: 'terraform',
+  gradle: 'groovy',
 };
 
 /**
@@ -46,7 +84,12 @@ function blankLineBlocks(lines: string[]): TextBlock[] {
   let lastText = -1;
   const flush = () => {
     if (start >= 0 && lastText >= start) {
-      blocks.push({ text: lines.slice(start, lastText + 1).join('\n'), lineStart: start + 1, lineEnd: lastText + 1, atomic: true });
+      blocks.push({
+        text: lines.slice(start, lastText + 1).join('\n'),
+        lineStart: start + 1,
+        lineEnd: lastText + 1,
+        atomic: true,
+      });
     }
     start = -1;
   };

@@ -37,8 +37,12 @@ function record(kb: string, generation: number, changes: Partial<GenerationRecor
 }
 
 const active = (kb: string, generation: number, epoch: number) =>
-  record(kb, generation, { status: 'active', promotedAt: 2_000, promotedEpoch: epoch, updatedAt: 2_000 + epoch });
-
+  record(kb, generation, {
+    status: 'active',
+    promotedAt: 2_000,
+    promotedEpoch: epoch,
+    updatedAt: 2_000 + epoch,
+  });
 
 describe('Catalog.open', () => {
   it('creates the table on a fresh store, empty', async () => {
@@ -59,7 +63,11 @@ describe('Catalog.open', () => {
 describe('Catalog.commit', () => {
   it('persists records, round-trips every field and keeps generations sorted per KB', async () => {
     const catalog = await Catalog.open(db, false);
-    const two = record('a', 2, { embedding: null, metric: 'l2', indexConfig: { type: 'none', bruteForceThreshold: 5 } });
+    const two = record('a', 2, {
+      embedding: null,
+      metric: 'l2',
+      indexConfig: { type: 'none', bruteForceThreshold: 5 },
+    });
     const one = active('a', 1, 1);
     await catalog.commit([two, one]);
     await catalog.commit([record('b', 1)]);

@@ -29,13 +29,26 @@ function expectedIds(relPath: string, content: string, docsDir: string): string[
   const outcome = readMarkdown({ bytes: Buffer.from(content), fileName: relPath, extension: 'md' });
   if ('skipped' in outcome) return [];
   const drafts = chunkDocument(outcome.document, CHUNKING);
-  const identity = { documentId: relPath, sourcePath: join(docsDir, relPath), version: contentHash(Buffer.from(content)) };
-  return toChunkInputs(outcome.document, drafts, identity).map((c) => c.chunkId).sort();
+  const identity = {
+    documentId: relPath,
+    sourcePath: join(docsDir, relPath),
+    version: contentHash(Buffer.from(content)),
+  };
+  return toChunkInputs(outcome.document, drafts, identity)
+    .map((c) => c.chunkId)
+    .sort();
 }
 
-function runIngestChild(dataDir: string, docsDir: string, firstVersion: number, delayMs: number): Promise<ChildLog> {
+function runIngestChild(
+  dataDir: string,
+  docsDir: string,
+  firstVersion: number,
+  delayMs: number,
+): Promise<ChildLog> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, dataDir, docsDir, String(firstVersion)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CHILD, dataDir, docsDir, String(firstVersion)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const log: ChildLog = { acks: [], inFlight: undefined };
     let buffer = '';
     let stderr = '';
@@ -60,7 +73,8 @@ function runIngestChild(dataDir: string, docsDir: string, firstVersion: number, 
     child.on('close', (code, signal) => {
       clearTimeout(watchdog);
       clearTimeout(killTimer);
-      if (signal !== 'SIGKILL') log.unexpectedExit = `child exited with code ${code} / ${signal}: ${stderr.slice(-1500)}`;
+      if (signal !== 'SIGKILL')
+        log.unexpectedExit = `child exited with code ${code} / ${signal}: ${stderr.slice(-1500)}`;
       resolve(log);
     });
   });
@@ -73,13 +87,22 @@ async function storedDocuments(engine: KnowledgeBaseEngine, dataDir: string) {
   const generation = (await engine.listGenerations('kb')).find((g) => g.status === 'active')!.generation;
   const rows = await scanGeneration(dataDir, 'kb', generation);
   const docs = new Map<string, string[]>();
-  for (const row of rows.values()) docs.set(row.documentId, [...(docs.get(row.documentId) ?? []), row.chunkId]);
+  for (const row of rows.values())
+    docs.set(row.documentId, [...(docs.get(row.documentId) ?? []), row.chunkId]);
   for (const ids of docs.values()) ids.sort();
-  const versions = new Map((await engine.listDocuments('kb')).documents.map((d) => [d.documentId, d.version]));
+  const versions = new Map(
+    (await engine.listDocuments('kb')).documents.map((d) => [d.documentId, d.version]),
+  );
   return { docs, versions };
 }
 
-async function checkIngest(engine: KnowledgeBaseEngine, dataDir: string, docsDir: string, log: ChildLog, v: Violations) {
+async function checkIngest(
+  engine: KnowledgeBaseEngine,
+  dataDir: string,
+  docsDir: string,
+  log: ChildLog,
+  v: Violations,
+) {
   if (log.unexpectedExit) v.add(log.unexpectedExit);
   const started = Number(log.inFlight?.version ?? log.acks.at(-1)?.version ?? 0);
   // Before any repair: each document holds exactly the chunks of one version of its file, no mix, no orphan.
@@ -92,7 +115,10 @@ async function checkIngest(engine: KnowledgeBaseEngine, dataDir: string, docsDir
       const want = expectedIds(documentId, content, docsDir);
       return want.length === ids.length && want.every((id, i) => id === ids[i]);
     });
-    if (!matches) v.add(`${documentId}: its ${ids.length} chunks are not exactly one version of the file (a torn document)`);
+    if (!matches)
+      v.add(
+        `${documentId}: its ${ids.length} chunks are not exactly one version of the file (a torn document)`,
+      );
   }
 }
 
@@ -103,7 +129,12 @@ async function checkRerun(dataDir: string, docsDir: string): Promise<string[]> {
   if (!engine) return v.list;
   try {
     await v.guard('re-run', async () => {
-      const report = await ingestDocuments(engine, { kb: 'kb', paths: [docsDir], chunkTokens: 60, overlapTokens: 10 });
+      const report = await ingestDocuments(engine, {
+        kb: 'kb',
+        paths: [docsDir],
+        chunkTokens: 60,
+        overlapTokens: 10,
+      });
       if (report.failed.length > 0) v.add(`the re-run failed files: ${JSON.stringify(report.failed)}`);
       const after = await storedDocuments(engine, dataDir);
       after.docs.delete('probe'); // the generic checks' write-after-crash probe
@@ -115,13 +146,17 @@ async function checkRerun(dataDir: string, docsDir: string): Promise<string[]> {
       }
       const names = files.map(([file]) => file);
       if (JSON.stringify([...after.docs.keys()].sort()) !== JSON.stringify(names)) {
-        v.add(`after the re-run the KB holds ${[...after.docs.keys()].sort().join(',')} but the folder ${names.join(',')}`);
+        v.add(
+          `after the re-run the KB holds ${[...after.docs.keys()].sort().join(',')} but the folder ${names.join(',')}`,
+        );
       }
       for (const [file, content] of files) {
         const want = expectedIds(file, content, docsDir);
         const got = after.docs.get(file) ?? [];
-        if (want.join() !== got.join()) v.add(`after the re-run ${file} holds ${got.length} chunks, expected ${want.length}`);
-        if (after.versions.get(file) !== contentHash(Buffer.from(content))) v.add(`after the re-run ${file} has a stale version`);
+        if (want.join() !== got.join())
+          v.add(`after the re-run ${file} holds ${got.length} chunks, expected ${want.length}`);
+        if (after.versions.get(file) !== contentHash(Buffer.from(content)))
+          v.add(`after the re-run ${file} has a stale version`);
       }
     });
   } finally {
@@ -146,4 +181,3 @@ export const ingestScenario: CrashScenario = {
     return { violations, acked: log.acks.length, killedDuring: String(log.inFlight?.op ?? 'writing files') };
   },
 };
-

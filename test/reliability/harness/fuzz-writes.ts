@@ -142,15 +142,13 @@ function invalidDelete(kb: Kb): fc.Arbitrary<ToolCall> {
       .integer({ min: 21, max: 500 })
       .map((n) => call({ kb, chunk_ids: Array.from({ length: n }, (_, i) => `id-${i}`) })),
     // More than the limit in document_ids alone, and in both lists together while each is under it.
-    fc
-      .integer({ min: 11, max: 20 })
-      .map((n) =>
-        call({
-          kb,
-          chunk_ids: Array.from({ length: n }, (_, i) => `c-${i}`),
-          document_ids: Array.from({ length: n }, (_, i) => `d-${i}`),
-        }),
-      ),
+    fc.integer({ min: 11, max: 20 }).map((n) =>
+      call({
+        kb,
+        chunk_ids: Array.from({ length: n }, (_, i) => `c-${i}`),
+        document_ids: Array.from({ length: n }, (_, i) => `d-${i}`),
+      }),
+    ),
     fc
       .integer({ min: 21, max: 300 })
       .map((n) =>
