@@ -20,6 +20,10 @@ export interface IngestReport {
   failed: FileIssue[];
   dryRun: boolean;
   rebuild: boolean;
+  /** For a rebuild: whether the new generation went live. Null for a sync or a dry run. */
+  promoted: boolean | null;
+  /** Why a rebuilt generation was kept out of service (it stays searchable by its number). */
+  notPromotedReason?: string;
   tookMs: number;
 }
 
@@ -45,6 +49,7 @@ export function emptyReport(kb: string, dryRun: boolean, rebuild: boolean): Inge
     failed: [],
     dryRun,
     rebuild,
+    promoted: null,
     tookMs: 0,
   };
 }
@@ -63,6 +68,8 @@ export function reportToJson(report: IngestReport) {
     failed: report.failed,
     dry_run: report.dryRun,
     rebuild: report.rebuild,
+    promoted: report.promoted,
+    ...(report.notPromotedReason === undefined ? {} : { not_promoted_reason: report.notPromotedReason }),
     took_ms: report.tookMs,
   };
 }

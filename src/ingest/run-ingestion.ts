@@ -52,7 +52,8 @@ const FILE_STAT_KEYS = ['file_size', 'file_mtime_ms'];
  * Invariants: every document is written in one commit (old chunks out, new ones in, together), so a search
  * or a crash sees each document wholly old or wholly new; a document's content hash (citation.version) is
  * stored with it, so a re-run after a crash re-reads only what did not land. One bad file is reported and
- * the run goes on; a storage failure stops the run (and a rebuild then leaves the active generation alone).
+ * the run goes on; a storage failure stops the run (and a rebuild then leaves the active generation alone), and a
+ * rebuild in which any file failed is built but not promoted.
  */
 export async function ingestDocuments(
   engine: KnowledgeBaseEngine,
@@ -172,9 +173,19 @@ export async function ingestDocuments(
     }
   }
   if (rebuild && !dryRun && generation !== undefined) {
-    progress.phase = 'promoting';
-    tell();
-    await engine.promoteGeneration(kb, generation);
+    if (report.failed.length > 0) {
+      // Promoting would drop every failed file's document from search: keep the active generation serving.
+      report.promoted = false;
+      report.notPromotedReason =
+        `${report.failed.length} file(s) failed, so generation ${generation} was built but not promoted (the ` +
+        'active generation still serves); fix or exclude the failed files and rebuild again, or promote ' +
+        `generation ${generation} as it is with promote_generation`;
+    } else {
+      progress.phase = 'promoting';
+      tell();
+      await engine.promoteGeneration(kb, generation);
+      report.promoted = true;
+    }
   }
   report.generation = generation ?? null;
   report.tookMs = Math.round(performance.now() - started);

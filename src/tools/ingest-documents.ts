@@ -68,6 +68,8 @@ export const reportSchema = z.object({
   failed: z.array(issueSchema),
   dry_run: z.boolean(),
   rebuild: z.boolean(),
+  promoted: z.boolean().nullable(),
+  not_promoted_reason: z.string().optional(),
   took_ms: z.number(),
 });
 
@@ -106,7 +108,7 @@ export const description = `Read files and folders from disk into a knowledge ba
 Arguments:
 - kb: knowledge base name, e.g. "product-docs".
 - paths: absolute files, folders or globs, e.g. ["/home/me/project/docs"]. Only paths under the allowed roots are read: the client's MCP roots and the server's RAG_STUDIO_INGEST_ROOTS.
-- rebuild: true re-indexes everything into a new generation and switches to it atomically when done; default false syncs incrementally: unchanged files are skipped, changed ones replaced, deleted ones removed.
+- rebuild: true re-indexes everything into a new generation and switches to it atomically when done; if any file fails the new generation is kept unpromoted (the report says why). Default false syncs incrementally: unchanged files are skipped, changed ones replaced, deleted ones removed.
 - include / exclude: globs, e.g. ["*.md"]; .gitignore files and build/dependency folders are always honoured.
 - dry_run: report only.
 - wait_seconds: if the job is not done within this wait (default ${DEFAULT_WAIT_SECONDS} s), the call returns status "running" and a job_id; read status_uri (rag-studio://jobs/{id}) for progress and the final report.

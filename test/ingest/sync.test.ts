@@ -242,7 +242,7 @@ describe('ingestDocuments', () => {
         }
       },
     });
-    expect(report).toMatchObject({ rebuild: true, generation: 2, added: 9 });
+    expect(report).toMatchObject({ rebuild: true, generation: 2, added: 9, promoted: true });
     const generations = await t.engine.listGenerations('docs');
     expect(generations.map((g) => [g.generation, g.status])).toEqual([
       [1, 'archived'],
@@ -250,6 +250,24 @@ describe('ingestDocuments', () => {
     ]);
     expect(await find('aardvark')).toHaveLength(0);
     expect(seenDuring).toEqual([1]);
+  });
+
+  it('rebuild: a file that fails keeps the new generation out of service, so no document drops out of search', async () => {
+    await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path] });
+    await writeFiles(folder.path, { 'broken.docx': Buffer.from('PK\u0003\u0004garbage') });
+    const report = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path], rebuild: true });
+    expect(report).toMatchObject({ rebuild: true, generation: 2, added: 10, promoted: false });
+    expect(report.failed.map((f) => f.path)).toEqual([join(folder.path, 'broken.docx')]);
+    expect(report.notPromotedReason).toMatch(/1 file\(s\) failed.*generation 2.*promote_generation/);
+    const generations = await t.engine.listGenerations('docs');
+    expect(generations.map((g) => [g.generation, g.status])).toEqual([
+      [1, 'active'],
+      [2, 'building'],
+    ]);
+    expect(await find('aardvark')).toHaveLength(1);
+    await rm(join(folder.path, 'broken.docx'));
+    const again = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path], rebuild: true });
+    expect(again).toMatchObject({ generation: 3, promoted: true, failed: [] });
   });
 });
 

@@ -113,7 +113,7 @@ function describe(error: unknown): string {
 function formatReport(report: IngestReport, json: boolean): string {
   if (json) return `${JSON.stringify(reportToJson(report))}\n`;
   const lines = [
-    `${report.dryRun ? '[dry run] ' : ''}${report.kb} (generation ${report.generation ?? 'new'}${report.rebuild ? ', rebuilt and promoted' : ''}): ` +
+    `${report.dryRun ? '[dry run] ' : ''}${report.kb} (generation ${report.generation ?? 'new'}${rebuildOutcome(report)}): ` +
       `${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.deleted} deleted; ` +
       `${report.chunks} chunks written in ${(report.tookMs / 1000).toFixed(1)} s`,
   ];
@@ -121,5 +121,12 @@ function formatReport(report: IngestReport, json: boolean): string {
     lines.push(`skipped ${report.skipped.length}:`, ...report.skipped.map((s) => `  ${s.path}: ${s.reason}`));
   if (report.failed.length > 0)
     lines.push(`failed ${report.failed.length}:`, ...report.failed.map((s) => `  ${s.path}: ${s.reason}`));
+  if (report.notPromotedReason) lines.push(`not promoted: ${report.notPromotedReason}`);
   return `${lines.join('\n')}\n`;
+}
+
+function rebuildOutcome(report: IngestReport): string {
+  if (report.promoted === true) return ', rebuilt and promoted';
+  if (report.promoted === false) return ', rebuilt, NOT promoted';
+  return '';
 }

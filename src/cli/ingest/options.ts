@@ -32,8 +32,8 @@ files, replaces each changed document in one commit and deletes documents whose 
 
 Options:
   --kb <name>            knowledge base to fill (created if new)                          (required)
-  --rebuild              ingest into a new generation and promote it when done; on failure the active
-                         generation is untouched
+  --rebuild              ingest into a new generation and promote it when done; if any file failed (or
+                         the run fails) the new generation is not promoted and the active one keeps serving
   --watch                after the first sync, keep syncing on file changes (debounced) until Ctrl-C
   --include <glob>       only files matching (repeatable; without "/" it matches the file name: "*.md")
   --exclude <glob>       skip files matching (repeatable)
