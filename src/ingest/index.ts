@@ -6,4 +6,4 @@ export { resolveRoots, SourceError } from './sources.js';
 export { SUPPORTED_EXTENSIONS, readerFor } from './readers/index.js';
 export { estimateTokens } from './tokens.js';
 export { watchFolders, type FolderWatch } from './watch.js';
-export { IngestJobs, jobsFor, type IngestJob, type JobStatus } from './jobs.js';
+export { IngestJobs, jobsFor, jobToJson, type IngestJob, type JobStatus } from './jobs.js';

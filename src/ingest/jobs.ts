@@ -1,6 +1,6 @@
 // Ingestion jobs: runs that outlive the request that started them, readable by id until the process exits.
 import { randomUUID } from 'node:crypto';
-import type { IngestProgress, IngestReport } from './report.js';
+import { reportToJson, type IngestProgress, type IngestReport } from './report.js';
 
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -131,4 +131,26 @@ export function jobsFor(owner: object): IngestJobs {
     registries.set(owner, jobs);
   }
   return jobs;
+}
+
+/** A job as JSON for people and agents (snake_case, like every MCP output): the tool result and the job resource. */
+export function jobToJson(job: IngestJob) {
+  return {
+    job_id: job.id,
+    kb: job.kb,
+    status: job.status,
+    progress: job.progress
+      ? {
+          phase: job.progress.phase,
+          files_done: job.progress.filesDone,
+          files_total: job.progress.filesTotal,
+          chunks: job.progress.chunks,
+        }
+      : null,
+    report: job.report ? reportToJson(job.report) : null,
+    error: job.error,
+    started_at: job.startedAt,
+    finished_at: job.finishedAt,
+    status_uri: `rag-studio://jobs/${job.id}`,
+  };
 }

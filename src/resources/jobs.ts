@@ -1,8 +1,7 @@
 // Resource template rag-studio://jobs/{id}: progress and final report of an ingest_documents job.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { jobsFor } from '../ingest/index.js';
-import { toJobJson } from '../tools/ingest-documents.js';
+import { jobsFor, jobToJson } from '../ingest/index.js';
 import { jsonContents, MIME_JSON, RESOURCE_NOT_FOUND, variable, type ResourceDeps } from './resource-json.js';
 
 export function registerJobsResource(server: McpServer, deps: ResourceDeps): void {
@@ -36,7 +35,7 @@ export function registerJobsResource(server: McpServer, deps: ResourceDeps): voi
           },
         );
       }
-      return jsonContents(uri, toJobJson(job));
+      return jsonContents(uri, jobToJson(job));
     },
   );
 }

@@ -2,14 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { EngineError } from '../engine/errors.js';
-import {
-  ingestDocuments,
-  jobsFor,
-  reportToJson,
-  resolveRoots,
-  SourceError,
-  type IngestJob,
-} from '../ingest/index.js';
+import { ingestDocuments, jobsFor, jobToJson, resolveRoots, SourceError } from '../ingest/index.js';
 import { kbNameSchema } from './common-schemas.js';
 import { allowedIngestRoots, HOW_TO_ADD_ROOTS } from './ingest-roots.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
@@ -115,27 +108,6 @@ Arguments:
 
 Returns the report: added, updated, unchanged, deleted (documents), chunks, skipped and failed (each with path and reason). Send a progress token for progress notifications; cancelling the request while it waits cancels the job.`;
 
-export function toJobJson(job: IngestJob): z.infer<typeof jobSchema> {
-  return {
-    job_id: job.id,
-    kb: job.kb,
-    status: job.status,
-    progress: job.progress
-      ? {
-          phase: job.progress.phase,
-          files_done: job.progress.filesDone,
-          files_total: job.progress.filesTotal,
-          chunks: job.progress.chunks,
-        }
-      : null,
-    report: job.report ? reportToJson(job.report) : null,
-    error: job.error,
-    started_at: job.startedAt,
-    finished_at: job.finishedAt,
-    status_uri: `rag-studio://jobs/${job.id}`,
-  };
-}
-
 export function registerIngestDocuments(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     name,
@@ -196,7 +168,7 @@ export function registerIngestDocuments(server: McpServer, deps: ToolDeps): void
         const now = jobs.get(job.id)!;
         // A job that ended badly within the wait is this call's error (engine errors become isError results).
         if (now.status === 'failed' || now.status === 'cancelled') throw jobs.failureOf(job.id);
-        return toJobJson(now);
+        return jobToJson(now);
       }),
   );
 }

@@ -27,7 +27,8 @@ export interface IndexMaintenanceOptions {
  */
 export class IndexMaintenance {
   private readonly running = new Map<string, Promise<void>>();
-  private readonly rerun = new Set<string>();
+  /** Per table, the lowest backlog a refresh asked for while one was running: the rerun must honour it. */
+  private readonly rerun = new Map<string, number>();
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
   private closed = false;
 
@@ -69,21 +70,27 @@ export class IndexMaintenance {
   private start(record: GenerationRecord, table: Table, minUnindexed: number): void {
     const { kb, tableName: name, metric, indexConfig: config } = record;
     if (this.running.has(name)) {
-      this.rerun.add(name);
+      // An idle refresh (threshold 1) arriving while a backlog check (threshold refreshRows) runs must not be
+      // lost: it was, and a small KB then stayed unindexed until its next write.
+      this.rerun.set(name, Math.min(minUnindexed, this.rerun.get(name) ?? Infinity));
       return;
     }
     const dimension = record.embedding?.dimension ?? 0;
     const job = (async () => {
+      let threshold = minUnindexed;
       try {
-        do {
-          this.rerun.delete(name);
+        for (;;) {
           // Under the KB lock: LanceDB compaction racing a merge-insert on the same table can conflict.
           await underKbLock({ heavy: this.heavy, kbLocks: this.kbLocks }, kb, true, async () => {
             if (!this.options.isLive(kb, name)) return;
-            if (await needsRefresh(table, config, minUnindexed, dimension))
+            if (await needsRefresh(table, config, threshold, dimension))
               await refreshIndexes(table, metric, config);
           });
-        } while (this.rerun.has(name));
+          const next = this.rerun.get(name);
+          if (next === undefined) break;
+          this.rerun.delete(name);
+          threshold = next;
+        }
       } catch (error) {
         // Searches stay correct without it (unindexed rows are scanned); the next write retries.
         this.log('warning', `background index refresh of ${name} failed: ${String(error)}`);
