@@ -109,9 +109,14 @@ describe('many processes on one local data dir', () => {
     fleet = await startFleet(temp.path, 3, ENV);
     const report = await runMixedOps(
       fleet.servers.map((s) => s.client),
-      { rounds: 12 },
+      { rounds: 16 },
     );
     expect(report.violations).toEqual([]);
     expect(report.acknowledged).toBeGreaterThan(20);
+    expect(report.calls).toMatchObject({
+      replace: expect.any(Number),
+      delete_knowledge_base: expect.any(Number),
+      scratch_upsert: expect.any(Number),
+    });
   });
 });

@@ -2,6 +2,7 @@
 import { requireGeneration, type EngineContext, kbNotFound } from '../context.js';
 import { EngineError, storageError } from '../errors.js';
 import { parseMetadata, toEpochMs } from '../storage/chunk-schema.js';
+import { readSurvivingPrune } from '../storage/pruned-version.js';
 import type { DocumentInfo, JsonValue, ListDocumentsOptions, ListDocumentsResult } from '../types.js';
 import { validateKbName } from '../validation.js';
 
@@ -42,31 +43,34 @@ export async function listDocuments(
         'updated_at',
         ...(keys.length > 0 ? ['metadata'] : []),
       ];
-      for await (const batch of table.query().select(columns)) {
-        const col = (name: string) => batch.getChild(name);
-        const [ids, titles, sources, versions, updated, metadata] = columns.map(col);
-        for (let i = 0; i < batch.numRows; i++) {
-          const documentId = String(ids?.get(i));
-          const updatedMs = toEpochMs(updated?.get(i));
-          const known = byId.get(documentId);
-          if (known) {
-            known.chunks++;
-            known.updatedMs = Math.max(known.updatedMs, updatedMs);
-            continue;
+      await readSurvivingPrune(table, async () => {
+        byId.clear(); // a retry on the newest version starts over
+        for await (const batch of table.query().select(columns)) {
+          const col = (name: string) => batch.getChild(name);
+          const [ids, titles, sources, versions, updated, metadata] = columns.map(col);
+          for (let i = 0; i < batch.numRows; i++) {
+            const documentId = String(ids?.get(i));
+            const updatedMs = toEpochMs(updated?.get(i));
+            const known = byId.get(documentId);
+            if (known) {
+              known.chunks++;
+              known.updatedMs = Math.max(known.updatedMs, updatedMs);
+              continue;
+            }
+            const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+            byId.set(documentId, {
+              documentId,
+              title: text(titles?.get(i)),
+              sourcePath: text(sources?.get(i)),
+              version: text(versions?.get(i)),
+              chunks: 1,
+              updatedAt: '',
+              updatedMs,
+              ...(keys.length > 0 ? { metadata: pick(metadata?.get(i), keys) } : {}),
+            });
           }
-          const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
-          byId.set(documentId, {
-            documentId,
-            title: text(titles?.get(i)),
-            sourcePath: text(sources?.get(i)),
-            version: text(versions?.get(i)),
-            chunks: 1,
-            updatedAt: '',
-            updatedMs,
-            ...(keys.length > 0 ? { metadata: pick(metadata?.get(i), keys) } : {}),
-          });
         }
-      }
+      });
     }
   } catch (error) {
     throw storageError(`listing the documents of generation ${record.generation} of "${kb}"`, error);

@@ -6,6 +6,7 @@ import { EngineError, onStorage } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 import { parseMetadata, RESULT_COLUMNS, toEpochMs } from '../storage/chunk-schema.js';
 import { LEXICAL_COLUMNS, VECTOR_INDEX_NAME } from '../storage/generation-tables.js';
+import { readSurvivingPrune } from '../storage/pruned-version.js';
 import type { Metric, SearchHit, SearchRequest, SearchResponse } from '../types.js';
 import { validateKbName } from '../validation.js';
 import { compileFilter } from './filter.js';
@@ -65,14 +66,16 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
     const want = params.limit + params.offset;
     const candidates = plan.mode === 'hybrid' ? 2 * want : want;
     const [vectorSide, lexicalSide] = await onStorage(reading, () =>
-      Promise.all([
-        queryVector
-          ? vectorCandidates(table, record, queryVector, candidates, predicate)
-          : Promise.resolve([]),
-        plan.mode !== 'vector'
-          ? lexicalCandidates(table, params.text!, candidates, predicate)
-          : Promise.resolve([]),
-      ]),
+      readSurvivingPrune(table, () =>
+        Promise.all([
+          queryVector
+            ? vectorCandidates(table, record, queryVector, candidates, predicate)
+            : Promise.resolve([]),
+          plan.mode !== 'vector'
+            ? lexicalCandidates(table, params.text!, candidates, predicate)
+            : Promise.resolve([]),
+        ]),
+      ),
     );
     const fused =
       plan.mode === 'hybrid'

@@ -1,4 +1,4 @@
-// Mixed concurrent operations (upsert, delete, create, promote, GC, search) from several clients, then invariant checks.
+// Mixed concurrent operations (upsert, document replace, delete, KB delete, create, promote, GC, search) from several clients, then invariant checks.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { callTool, textOf } from '../../helpers/mcp-client.js';
 import { catalogViolations, chunk, generations, searchIds, upsert } from './multiprocess.js';
@@ -6,10 +6,18 @@ import { catalogViolations, chunk, generations, searchIds, upsert } from './mult
 export interface MixedReport {
   acknowledged: number;
   violations: string[];
+  /** How many calls of each kind were made, so a test can check every kind ran. */
+  calls: Record<string, number>;
 }
 
 /** Errors a racing operation may legitimately get (and then did nothing). */
 const EXPECTED_REFUSALS = /INVALID_STATE|GENERATION_NOT_FOUND|CONFLICT/;
+/** On the scratch KB that other calls delete and re-create, a call may also find it gone. */
+const SCRATCH_REFUSALS = /INVALID_STATE|GENERATION_NOT_FOUND|CONFLICT|KB_NOT_FOUND/;
+/** Documents that whole-document replaces (upsert_chunks with replace_documents) rewrite again and again. */
+const REPLACED_DOCS = 3;
+/** A roll that picks each operation kind (see MixedOps.operation). */
+const ROLL = { replace: 0.43, scratch: 0.8 };
 
 /**
  * Random operations on KB `kb` from any client, recording what was acknowledged, and the final checks: the
@@ -19,8 +27,11 @@ const EXPECTED_REFUSALS = /INVALID_STATE|GENERATION_NOT_FOUND|CONFLICT/;
 export class MixedOps {
   readonly violations: string[] = [];
   readonly acks = new Map<string, number>();
+  readonly calls: Record<string, number> = {};
   private readonly deleted = new Set<string>();
   private next = 0;
+  private replaces = 0;
+  private scratchCalls = 0;
   private seed: number;
 
   constructor(
@@ -28,6 +39,11 @@ export class MixedOps {
     seed = 42,
   ) {
     this.seed = seed;
+  }
+
+  /** The KB that delete_knowledge_base removes while upserts re-create it. */
+  get scratchKb(): string {
+    return `${this.kb}-scratch`;
   }
 
   random(): number {
@@ -42,7 +58,7 @@ export class MixedOps {
   }
 
   /** One random operation; a call the server died under (rejected) counts as not acknowledged. */
-  async run(client: Client, roll = this.random()): Promise<boolean> {
+  async run(client: Client, roll: number = this.random()): Promise<boolean> {
     try {
       await this.operation(client, roll);
       return true;
@@ -53,7 +69,7 @@ export class MixedOps {
 
   private async operation(client: Client, roll: number): Promise<void> {
     const { kb, violations } = this;
-    if (roll < 0.45) {
+    if (roll < 0.4) {
       const ids = [this.next++, this.next++].map((n) => `m${n}`);
       const result = await upsert(
         client,
@@ -62,6 +78,19 @@ export class MixedOps {
       );
       if (result.ok) for (const id of ids) this.acks.set(id, result.ok.generation);
       else if (!EXPECTED_REFUSALS.test(result.error)) violations.push(`upsert refused: ${result.error}`);
+    } else if (roll < 0.47) {
+      // A whole-document replace: two chunks tagged with this call, replacing whatever version was there.
+      const call = this.replaces++;
+      const doc = `rdoc${Math.floor(this.random() * REPLACED_DOCS)}`;
+      const chunks = ['a', 'b'].map((part) => ({
+        chunk_id: `r${call}${part}`,
+        document_id: doc,
+        content: `replaced marker call${call} ${doc}`,
+      }));
+      this.count('replace');
+      const result = await callTool(client, 'upsert_chunks', { kb, chunks, replace_documents: true });
+      if (result.isError && !EXPECTED_REFUSALS.test(textOf(result)))
+        violations.push(`replace: ${textOf(result)}`);
     } else if (roll < 0.55) {
       const victim = [...this.acks.keys()].find((id) => id !== 'seed' && !this.deleted.has(id));
       if (!victim) return;
@@ -80,9 +109,22 @@ export class MixedOps {
       const result = await callTool(client, 'promote_generation', { kb, generation: candidate.generation });
       if (result.isError && !EXPECTED_REFUSALS.test(textOf(result)))
         violations.push(`promote: ${textOf(result)}`);
-    } else if (roll < 0.8) {
+    } else if (roll < 0.78) {
       const result = await callTool(client, 'run_gc', { kb, retention_epochs: 1, min_age_seconds: 0 });
       if (result.isError && !EXPECTED_REFUSALS.test(textOf(result))) violations.push(`gc: ${textOf(result)}`);
+    } else if (roll < 0.84) {
+      // The scratch KB: deleted whole by one process while another may be writing to it.
+      const scratch = this.scratchKb;
+      const deleting = this.scratchCalls++ % 2 === 1; // create, delete, create, ...
+      this.count(deleting ? 'delete_knowledge_base' : 'scratch_upsert');
+      const result = !deleting
+        ? await callTool(client, 'upsert_chunks', {
+            kb: scratch,
+            chunks: [chunk(`s${this.next++}`, 'scratch')],
+          })
+        : await callTool(client, 'delete_knowledge_base', { kb: scratch, confirm: scratch });
+      if (result.isError && !SCRATCH_REFUSALS.test(textOf(result)))
+        violations.push(`scratch KB: ${textOf(result)}`);
     } else {
       const result = await callTool(client, 'hybrid_search', {
         kb,
@@ -105,6 +147,10 @@ export class MixedOps {
           `a search returned chunks never written: ${unknown.map((r) => r.chunk_id).join(', ')}`,
         );
     }
+  }
+
+  private count(kind: string): void {
+    this.calls[kind] = (this.calls[kind] ?? 0) + 1;
   }
 
   /** The final checks, through `clients` (all alive). */
@@ -133,7 +179,46 @@ export class MixedOps {
       if (lost.length)
         problems.push(`acknowledged writes missing from generation ${gen}: ${lost.join(', ')}`);
     }
+    for (const gen of live) problems.push(...(await this.replacedDocViolations(clients[0]!, gen)));
+    problems.push(...(await this.scratchViolations(clients)));
     return problems;
+  }
+
+  /** Each replaced document is, in every generation, wholly one call's version: both its chunks, no others. */
+  private async replacedDocViolations(client: Client, gen: number): Promise<string[]> {
+    const result = await callTool(client, 'hybrid_search', {
+      kb: this.kb,
+      query: 'replaced',
+      mode: 'lexical',
+      limit: 100,
+      generation: gen,
+    });
+    if (result.isError) return [`search of replaced documents in generation ${gen}: ${textOf(result)}`];
+    const out = result.structuredContent as { results: Array<{ chunk_id: string; document_id: string }> };
+    const byDoc = new Map<string, string[]>();
+    for (const r of out.results) byDoc.set(r.document_id, [...(byDoc.get(r.document_id) ?? []), r.chunk_id]);
+    const problems: string[] = [];
+    for (const [doc, ids] of byDoc) {
+      const calls = new Set(ids.map((id) => id.slice(0, -1)));
+      if (calls.size !== 1 || ids.length !== 2)
+        problems.push(`document ${doc} in generation ${gen} mixes versions: ${ids.sort().join(', ')}`);
+    }
+    return problems;
+  }
+
+  /** Every process agrees whether the scratch KB exists, and if it does its catalog holds. */
+  private async scratchViolations(clients: Client[]): Promise<string[]> {
+    const exists = await Promise.all(
+      clients.map(async (client) => {
+        const result = await client.readResource({ uri: 'rag-studio://knowledge-bases' });
+        const text = (result.contents[0] as { text: string }).text;
+        const list = JSON.parse(text) as { knowledge_bases: Array<{ name: string }> };
+        return list.knowledge_bases.some((k) => k.name === this.scratchKb);
+      }),
+    );
+    if (new Set(exists).size > 1) return [`processes disagree whether ${this.scratchKb} exists: ${exists}`];
+    if (!exists[0]) return [];
+    return catalogViolations(await generations(clients[0]!, this.scratchKb));
   }
 }
 
@@ -145,7 +230,10 @@ export async function runMixedOps(
   const ops = new MixedOps(options.kb);
   await ops.seedKb(clients[0]!);
   for (let round = 0; round < options.rounds; round++) {
-    await Promise.all(clients.map((client) => ops.run(client)));
+    // Most calls are random; some turns are set, so every run has replaces and KB deletes racing the rest.
+    const set = (i: number) =>
+      i === 0 && round % 3 === 1 ? ROLL.replace : i === 1 && round % 3 === 2 ? ROLL.scratch : undefined;
+    await Promise.all(clients.map((client, i) => ops.run(client, set(i))));
   }
-  return { acknowledged: ops.acks.size, violations: await ops.verify(clients) };
+  return { acknowledged: ops.acks.size, violations: await ops.verify(clients), calls: ops.calls };
 }
