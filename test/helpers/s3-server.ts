@@ -6,13 +6,26 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 // @ts-expect-error s3rver ships no types
 import S3rver from 's3rver';
+import { startConditionalProxy, type ConditionalProxy } from './s3-conditional-proxy.js';
 
 export interface LocalS3 {
   /** `s3://bucket/<prefix>` for RAG_STUDIO_DATA_DIR. */
   uri(prefix: string): string;
   /** LanceDB/object_store options pointing at this server (RAG_STUDIO_STORAGE_OPTIONS as an object). */
   storageOptions: Record<string, string>;
+  /** The conditional-write proxy the options point at, when started with `conditionalWrites`. */
+  proxy?: ConditionalProxy;
   close(): Promise<void>;
+}
+
+export interface LocalS3Options {
+  /**
+   * Put a proxy in front of s3rver that answers 412 to a conditional write whose precondition fails
+   * (`If-None-Match: *` on an existing key), as S3 does; without it concurrent Lance commits can overwrite each other.
+   */
+  conditionalWrites?: boolean;
+  /** Keep every request the proxy saw in `proxy.requests` (implies the proxy). */
+  logRequests?: boolean;
 }
 
 const BUCKET = 'rag-studio';
@@ -58,10 +71,10 @@ async function readAll(stream: Readable): Promise<Buffer> {
 }
 
 /**
- * Starts s3rver on a free port. Note s3rver does not honour conditional writes (If-None-Match), which Lance's
- * commits rely on for concurrent writers on object storage: tests against it run writers one at a time.
+ * Starts s3rver on a free port. s3rver alone does not honour conditional writes (If-None-Match), which Lance's
+ * commits rely on for concurrent writers on object storage: pass `conditionalWrites` for a bucket that does.
  */
-export async function startLocalS3(): Promise<LocalS3> {
+export async function startLocalS3(options: LocalS3Options = {}): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), 'rag-s3rver-'));
   const server = new S3rver({
     port: 0,
@@ -72,16 +85,22 @@ export async function startLocalS3(): Promise<LocalS3> {
   }) as { run(): Promise<{ port: number }>; close(): Promise<void>; store: S3rverStore };
   makePutsAtomic(server.store);
   const { port } = await server.run();
+  const proxy =
+    options.conditionalWrites || options.logRequests
+      ? await startConditionalProxy(port, { log: options.logRequests ?? false })
+      : undefined;
   return {
     uri: (prefix) => `s3://${BUCKET}/${prefix}`,
+    ...(proxy ? { proxy } : {}),
     storageOptions: {
-      aws_endpoint: `http://127.0.0.1:${port}`,
+      aws_endpoint: proxy?.endpoint ?? `http://127.0.0.1:${port}`,
       aws_access_key_id: 'S3RVER',
       aws_secret_access_key: 'S3RVER',
       aws_region: 'us-east-1',
       allow_http: 'true',
     },
     close: async () => {
+      await proxy?.close();
       await server.close();
       await rm(directory, { recursive: true, force: true });
     },

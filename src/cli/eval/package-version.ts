@@ -8,7 +8,7 @@ const require = createRequire(import.meta.url);
 
 /**
  * Walks up from the package's resolved entry to its package.json (exports maps often hide `./package.json`).
- * @example packageVersion('@lancedb/lancedb') // '0.37.1'
+ * @example packageVersion('@lancedb/lancedb') // '0.39.0'
  */
 export function packageVersion(name: string): string {
   try {

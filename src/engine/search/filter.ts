@@ -5,7 +5,7 @@ import { sqlNumber, sqlString, timestampLiteral } from '../storage/sql.js';
 import { clip, describeValue, isPlainObject } from '../value-description.js';
 
 /*
- * Semantics (each verified against @lancedb/lancedb 0.37 in test/engine/search/filter.test.ts):
+ * Semantics (each verified against @lancedb/lancedb 0.39 in test/engine/search/filter.test.ts):
  *
  * Plain columns. Strings compare as strings (ranges are code-point order); `page_number` takes integers in
  * the Int32 range; `created_at`/`updated_at` take epoch milliseconds or ISO-8601 strings (a date alone is

@@ -51,7 +51,10 @@ export async function scanGeneration(
     try {
       table = await db.openTable(name);
     } catch (error) {
-      if (options.allowIncomplete && /could not be loaded/.test(String(error))) return new Map();
+      // LanceDB 0.37 said "could not be loaded" for a table directory without a first version; 0.39 says
+      // "was not found" (its _versions directory is missing), though tableNames() still lists it.
+      if (options.allowIncomplete && /could not be loaded|was not found/.test(String(error)))
+        return new Map();
       throw error;
     }
     try {
