@@ -32,6 +32,15 @@ function entry(gen, actions) {
   );
 }
 
+/** A tool's JSON text indented for reading; other text as it is. */
+function pretty(text) {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
 function gcPreview(output) {
   const lines = [
     ...output.deleted.map(
@@ -73,7 +82,9 @@ export async function renderGenerations(studio) {
       return;
     }
     await refresh();
-    document.getElementById('action-result')?.replaceChildren(h('p', {}, `${tool}: `), h('pre', {}, text));
+    document
+      .getElementById('action-result')
+      ?.replaceChildren(h('p', {}, `${tool}:`), h('pre', {}, pretty(text)));
   };
 
   const promote = async (gen, rollback) => {
@@ -90,6 +101,7 @@ export async function renderGenerations(studio) {
     if (ok) await run('promote_generation', { kb, generation: gen.generation });
   };
 
+  const active = data.generations.find((g) => g.status === 'active');
   const actionsFor = (gen) => {
     if (!studio.canWrite) return null;
     if (gen.status === 'building' || gen.status === 'ready')
@@ -98,12 +110,14 @@ export async function renderGenerations(studio) {
         { type: 'button', onclick: () => promote(gen, false) },
         `Promote generation ${gen.generation}`,
       );
-    if (gen.status === 'archived')
-      return h(
-        'button',
-        { type: 'button', onclick: () => promote(gen, true) },
-        `Roll back to generation ${gen.generation}`,
-      );
+    if (gen.status === 'archived') {
+      // Going back to an older generation is a rollback; to a newer archived one, a promotion again.
+      const older = gen.generation < (active?.generation ?? Infinity);
+      const label = older
+        ? `Roll back to generation ${gen.generation}`
+        : `Promote generation ${gen.generation} again`;
+      return h('button', { type: 'button', onclick: () => promote(gen, older) }, label);
+    }
     return null;
   };
 
