@@ -126,6 +126,26 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     expect(unlabelled).toEqual([]);
     await page.screenshot({ path: join(shots, 'studio-search.png'), fullPage: true });
 
+    // Options hybrid_search gains later get controls from its schema: the generator, fed such a schema.
+    const generated = await page.evaluate(`(async () => {
+      const { extraFields } = await import('/studio/views/schema-fields.js');
+      const f = extraFields({ properties: {
+        kb: { type: 'string' },
+        rerank: { type: 'boolean', description: 'Re-rank the top results. More text.' },
+        budget_tokens: { type: 'integer', minimum: 1 },
+        group_by: { enum: ['document', 'none'] },
+      } }, ['kb']);
+      const [rerank, budget, group] = f.element.querySelectorAll('select, input');
+      rerank.value = 'true';
+      budget.value = '500';
+      group.value = 'document';
+      return { labels: [...f.element.querySelectorAll('label')].map((l) => l.textContent), args: f.read() };
+    })()`);
+    expect(generated).toEqual({
+      labels: ['rerank', 'budget_tokens', 'group_by'],
+      args: { rerank: true, budget_tokens: 500, group_by: 'document' },
+    });
+
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(shots, 'studio-search-390.png') });

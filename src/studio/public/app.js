@@ -26,6 +26,8 @@ const $ = (id) => document.getElementById(id);
 const studio = {
   client: null,
   tools: new Set(),
+  /** Each tool's input JSON Schema, so new search options show up without a studio change. */
+  toolSchemas: new Map(),
   /** False on a read-only server: no mutating control is drawn (and the server has no such tools anyway). */
   canWrite: false,
   kb: null,
@@ -61,6 +63,7 @@ async function connect(token) {
     const tools = await client.listTools();
     studio.client = client;
     studio.tools = new Set(tools.map((t) => t.name));
+    studio.toolSchemas = new Map(tools.map((t) => [t.name, t.inputSchema]));
     studio.canWrite = WRITE_TOOLS.every((name) => studio.tools.has(name));
     $('server-info').textContent =
       `${init.serverInfo.name} ${init.serverInfo.version}${studio.canWrite ? '' : ' · read-only'}`;

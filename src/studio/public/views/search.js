@@ -1,6 +1,10 @@
 // View 2: the search playground — query, mode, fusion, filter; results with highlighted terms and per-side bars.
 import { field, h, highlight, select } from '../dom.js';
 import { kbPicker } from './kb-picker.js';
+import { extraFields } from './schema-fields.js';
+
+/** Arguments the form has its own controls for (and vector/offset, which a playground does not need). */
+const KNOWN = ['kb', 'query', 'vector', 'mode', 'limit', 'offset', 'filter', 'generation', 'fusion'];
 
 /** A bar for one side's score (scaled to the best score of that side on the page) with its rank. */
 function sideBar(side, score, rank, best) {
@@ -94,6 +98,8 @@ export async function renderSearch(studio) {
   const generation = h('input', { type: 'number', min: 1, placeholder: 'active' });
   const filter = h('textarea', { rows: 2, placeholder: '{"document_id": "guide"}', spellcheck: 'false' });
   const out = h('div', { id: 'search-results', 'aria-live': 'polite' });
+  // Options added to hybrid_search later (rerank, budgets…) appear here from its schema.
+  const extra = extraFields(studio.toolSchemas.get('hybrid_search'), KNOWN);
   mode.addEventListener('change', () => (fusion.disabled = mode.value !== 'hybrid'));
 
   const run = async (event) => {
@@ -101,6 +107,12 @@ export async function renderSearch(studio) {
     const args = { kb, query: query.value, mode: mode.value, limit: Number(limit.value) || 10 };
     if (mode.value === 'hybrid') args.fusion = fusion.value;
     if (generation.value) args.generation = Number(generation.value);
+    try {
+      Object.assign(args, extra.read());
+    } catch (error) {
+      out.replaceChildren(h('p', { class: 'error', role: 'alert' }, error.message));
+      return;
+    }
     if (filter.value.trim()) {
       try {
         args.filter = JSON.parse(filter.value);
@@ -143,6 +155,7 @@ export async function renderSearch(studio) {
       filter,
       'e.g. {"document_id": "guide"} or {"metadata.lang": "en"}; see the hybrid_search tool description',
     ),
+    extra.element,
     h('button', { type: 'submit' }, 'Search'),
   );
   setTimeout(() => query.focus(), 0);
