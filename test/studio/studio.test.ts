@@ -212,9 +212,20 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     await page.close();
   });
 
-  it('a read-only server shows no mutating controls', async () => {
+  it('says so when an action fails because the server went away, then a read-only server shows no actions', async () => {
+    const stale = await openPage(`${server.http.studioUrl}#token=${server.token}`);
+    await nav(stale, 'Generations');
+    await poll(() => stale.locator('[data-generation]').count()).toBe(2);
     await client.close();
     await server.close();
+    await stale.getByRole('button', { name: 'Promote generation 2 again' }).click();
+    await stale.getByRole('dialog').getByRole('button', { name: 'Promote to 2' }).click();
+    await poll(() => stale.locator('#notice').textContent()).toMatch(/^Failed: /);
+    await stale.close();
+    // Chromium itself logs the refused connection; nothing else.
+    expect(consoleErrors.every((e) => e.includes('ERR_CONNECTION_REFUSED'))).toBe(true);
+    consoleErrors.length = 0;
+
     server = await startTestHttpServer({ dataDir: join(temp.path, 'data'), args: ['--read-only'] });
     client = await connectHttpClient(server.http.url, { token: server.token });
     const page = await openPage(`${server.http.studioUrl}#token=${server.token}`);

@@ -146,6 +146,15 @@ $('login-form').addEventListener('submit', (event) => {
   void connect(token);
 });
 addEventListener('pagehide', () => studio.client?.close());
+// An action that failed outside a view's own handling (a dropped connection, a token revoked meanwhile)
+// is shown to the user rather than left in the console.
+addEventListener('unhandledrejection', (event) => {
+  event.preventDefault();
+  const error = event.reason;
+  if (error instanceof HttpError && error.status === 401)
+    showLogin('The token is no longer accepted; enter it again.');
+  else notify(`Failed: ${error?.message ?? String(error)}`, true);
+});
 
 const token = takeToken();
 if (token) void connect(token);
