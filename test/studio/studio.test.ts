@@ -69,6 +69,13 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     await page.goto(url);
     return page;
   };
+  /** The page fits a 390 px screen without sideways scrolling (wide tables scroll inside their own box). */
+  const fitsPhone = async (page: Page): Promise<number> => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    return width;
+  };
   const nav = (page: Page, view: string) =>
     page.getByRole('navigation').getByRole('button', { name: view }).click();
 
@@ -97,6 +104,7 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     expect(await page.evaluate('document.cookie')).toBe('');
     expect(await page.evaluate("sessionStorage.getItem('rag-studio-token')")).toBe(server.token);
     await page.screenshot({ path: join(shots, 'studio-knowledge-bases.png') });
+    expect(await fitsPhone(page)).toBeLessThanOrEqual(390);
 
     // Keyboard: Tab to the Search tab and press Enter.
     await page.getByRole('navigation').getByRole('button').first().focus();
@@ -184,6 +192,7 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     await page.screenshot({ path: join(shots, 'studio-gc-preview.png') });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await page.screenshot({ path: join(shots, 'studio-generations.png'), fullPage: true });
+    expect(await fitsPhone(page)).toBeLessThanOrEqual(390);
     const after = await client.readResource({ uri: 'rag-studio://knowledge-bases/guide/generations' });
     expect(JSON.parse((after.contents[0] as { text: string }).text).generations).toHaveLength(2);
     expect(consoleErrors).toEqual([]);
@@ -196,6 +205,7 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     await page.getByLabel('Knowledge base').selectOption('notes');
     await poll(() => page.getByRole('row', { name: /release\.md/ }).count()).toBe(1);
     await page.screenshot({ path: join(shots, 'studio-documents.png') });
+    expect(await fitsPhone(page)).toBeLessThanOrEqual(390);
 
     await nav(page, 'Jobs');
     const job = page.locator('.jobs li').first();
@@ -203,11 +213,13 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     await job.getByText('Skipped (1)').click();
     expect(await job.textContent()).toContain('logo.bin');
     await page.screenshot({ path: join(shots, 'studio-jobs.png') });
+    expect(await fitsPhone(page)).toBeLessThanOrEqual(390);
 
     await nav(page, 'Status');
     await poll(() => page.locator('main').textContent()).toContain('max_chunks_per_call');
     expect(await page.locator('main').textContent()).toContain('ready');
     await page.screenshot({ path: join(shots, 'studio-status.png'), fullPage: true });
+    expect(await fitsPhone(page)).toBeLessThanOrEqual(390);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
