@@ -1,6 +1,6 @@
 // HTTP request guards: Host/Origin checks against DNS rebinding, bearer-token auth, and a capped body reader.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import type { HttpConfig } from '../config/config.js';
 
@@ -9,6 +9,13 @@ export interface Refusal {
   status: number;
   message: string;
   headers?: Record<string, string>;
+}
+
+/** Answers with the refusal, in the JSON-RPC error shape the SDK transport uses for its own refusals. */
+export function sendRefusal(res: ServerResponse, refusal: Refusal): void {
+  if (res.headersSent) return;
+  res.writeHead(refusal.status, { 'Content-Type': 'application/json', ...refusal.headers });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: refusal.message }, id: null }));
 }
 
 /**
@@ -181,4 +188,18 @@ export async function readBody(
     parts.push(buffer);
   }
   return { ok: true, text: Buffer.concat(parts).toString('utf8') };
+}
+
+/** Browser clients from an allowed (non-default) origin need CORS to read responses and the session id. */
+export function setCorsHeaders(req: IncomingMessage, res: ServerResponse, config: HttpConfig): void {
+  const origin = req.headers.origin;
+  if (origin === undefined || !isAllowedOrigin(origin, config, req.headers.host)) return;
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Vary', 'Origin');
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+  res.setHeader(
+    'Access-Control-Allow-Headers',
+    'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID',
+  );
+  res.setHeader('Access-Control-Expose-Headers', 'Mcp-Session-Id');
 }

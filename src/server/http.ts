@@ -1,268 +1,60 @@
-// Streamable HTTP transport on node:http: one MCP session per client, all sharing one engine, behind the guards.
-import { randomUUID } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+// Streamable HTTP transport on node:http: MCP sessions at /mcp and the studio at /studio, behind one set of guards.
+import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpConfig } from '../config/config.js';
 import { DEFAULT_MAX_INFLIGHT_BODY_BYTES } from '../config/config-settings.js';
-import {
-  bearerAuthenticator,
-  BodyBudget,
-  checkHost,
-  checkOrigin,
-  checkPostHeaders,
-  isAllowedOrigin,
-  readBody,
-  type Refusal,
-} from './http-guards.js';
+import { BodyBudget, sendRefusal } from './http-guards.js';
+import { createRouter, MCP_PATH, STUDIO_PATH } from './http-router.js';
+import { createMcpSessions } from './http-sessions.js';
+import { studioAssets } from '../studio/serve-assets.js';
 import { describeError, type Logger } from '../log/logger.js';
 
-export const MCP_PATH = '/mcp';
+export { MCP_PATH, STUDIO_PATH } from './http-router.js';
+export { streamIdleSecondsFor } from './http-sessions.js';
 
 export interface HttpServerOptions {
   config: HttpConfig;
   /** Builds the McpServer of a new session (createServer over the shared engine). */
   createSessionServer: () => McpServer;
   logger: Logger;
+  /** Serve RAG Studio at /studio (default true). */
+  studio?: boolean;
 }
 
 export interface RunningHttpServer {
   /** `http://host:port/mcp` with the actual port. */
   url: string;
+  /** `http://host:port/studio/` with the actual port. */
+  studioUrl: string;
   port: number;
   sessionCount(): number;
   /** Closes every session and the listener. */
   close(): Promise<void>;
 }
 
-interface Session {
-  transport: StreamableHTTPServerTransport;
-  server: McpServer;
-  /** Requests still being answered, open SSE streams included: a session is idle only at 0. */
-  inFlight: number;
-  /** Open GET event streams (counted in inFlight too). */
-  streams: number;
-  lastActiveMs: number;
-  /** When the client last sent a request other than opening a stream. */
-  lastRequestMs: number;
-}
-
-/**
- * A session that sent nothing for `idleSeconds` and has nothing in flight is closed: clients that vanish
- * without DELETE would otherwise hold their slot forever, and `maxSessions` of them lock everyone out.
- * An open event stream keeps a session only for `streamIdleSeconds` without a request: otherwise
- * `maxSessions` clients that each park a GET stream lock everyone out for good. (The SDK sends a
- * keep-alive comment down each stream every 15 s, so a stream whose client is gone fails and closes.)
- */
-function startIdleSweep(
-  sessions: Map<string, Session>,
-  config: Pick<HttpConfig, 'sessionIdleSeconds'> & { streamIdleSeconds: number },
-  logger: Logger,
-): () => void {
-  const { sessionIdleSeconds: idleSeconds, streamIdleSeconds } = config;
-  if (idleSeconds === 0 && streamIdleSeconds === 0) return () => undefined;
-  const shortest = Math.min(...[idleSeconds, streamIdleSeconds].filter((s) => s > 0));
-  const timer = setInterval(
-    () => {
-      const now = Date.now();
-      for (const [id, session] of sessions) {
-        const idle =
-          idleSeconds > 0 && session.inFlight === 0 && session.lastActiveMs <= now - idleSeconds * 1000;
-        const parked =
-          streamIdleSeconds > 0 &&
-          session.streams > 0 &&
-          session.inFlight === session.streams &&
-          session.lastRequestMs <= now - streamIdleSeconds * 1000;
-        if (!idle && !parked) continue;
-        logger.log('debug', 'HTTP session expired', { session: id, idleSeconds, parked });
-        void session.transport.close().catch(() => undefined);
-      }
-    },
-    Math.min(60, Math.max(0.25, shortest / 4)) * 1000,
-  );
-  timer.unref();
-  return () => clearInterval(timer);
-}
-
-/** Counts the request against its session until the response is finished or its connection dropped. */
-function track(session: Session, res: ServerResponse, stream = false): void {
-  session.inFlight++;
-  if (stream) session.streams++;
-  session.lastActiveMs = Date.now();
-  if (!stream) session.lastRequestMs = session.lastActiveMs;
-  res.once('close', () => {
-    session.inFlight--;
-    if (stream) session.streams--;
-    session.lastActiveMs = Date.now();
-  });
-}
-
-/** Seconds an open event stream keeps a session without any request: sessionIdleSeconds × 4, at least an hour. */
-export function streamIdleSecondsFor(config: HttpConfig): number {
-  if (config.streamIdleSeconds !== undefined) return config.streamIdleSeconds;
-  return config.sessionIdleSeconds === 0 ? 0 : Math.max(3600, config.sessionIdleSeconds * 4);
-}
-
 export async function startHttpServer({
   config,
   createSessionServer,
   logger,
+  studio = true,
 }: HttpServerOptions): Promise<RunningHttpServer> {
-  if (config.authToken === undefined) {
+  const { authToken } = config;
+  if (authToken === undefined) {
     // main.ts resolves a token (configured or generated) first: the HTTP transport is never open to all.
     throw new Error('startHttpServer needs config.authToken (see resolveHttpToken)');
   }
-  const sessions = new Map<string, Session>();
-  const stopIdleSweep = startIdleSweep(
-    sessions,
-    { sessionIdleSeconds: config.sessionIdleSeconds, streamIdleSeconds: streamIdleSecondsFor(config) },
-    logger,
-  );
-  const authenticate = bearerAuthenticator(config.authToken);
   const bodyBudget = new BodyBudget(config.maxInflightBodyBytes ?? DEFAULT_MAX_INFLIGHT_BODY_BYTES);
-
-  const refuse = (res: ServerResponse, refusal: Refusal): void => {
-    if (res.headersSent) return;
-    res.writeHead(refusal.status, { 'Content-Type': 'application/json', ...refusal.headers });
-    // JSON-RPC error shape, as the SDK transport answers its own refusals.
-    res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: refusal.message }, id: null }));
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
-    if (path !== MCP_PATH)
-      return refuse(res, { status: 404, message: `Not Found: the MCP endpoint is ${MCP_PATH}` });
-    const guard =
-      checkHost(req.headers.host, config) ?? checkOrigin(req.headers.origin, config, req.headers.host);
-    if (guard !== undefined) return refuse(res, guard);
-    setCorsHeaders(req, res, config);
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204).end();
-      return;
-    }
-    const denied = authenticate(req.headers.authorization, url.searchParams.get('token'));
-    if (denied !== undefined) return refuse(res, denied);
-
-    const sessionHeader = req.headers['mcp-session-id'];
-    const sessionId = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
-    const existing = sessionId === undefined ? undefined : sessions.get(sessionId);
-    if (sessionId !== undefined && existing === undefined) {
-      return refuse(res, {
-        status: 404,
-        message: 'Not Found: unknown or expired session; initialize a new one',
-      });
-    }
-
-    if (req.method === 'GET' || req.method === 'DELETE') {
-      if (existing === undefined)
-        return refuse(res, { status: 400, message: 'Bad Request: Mcp-Session-Id header required' });
-      track(existing, res, req.method === 'GET');
-      return existing.transport.handleRequest(req, res);
-    }
-    if (req.method !== 'POST') {
-      return refuse(res, {
-        status: 405,
-        message: 'Method Not Allowed: use POST, GET or DELETE',
-        headers: { Allow: 'GET, POST, DELETE' },
-      });
-    }
-
-    if (existing === undefined) {
-      // Refused here, before a session server exists, rather than by the transport after connecting one.
-      const headerProblem = checkPostHeaders(req);
-      if (headerProblem !== undefined) return refuse(res, headerProblem);
-    }
-    const charge = { bytes: 0 };
-    res.once('close', () => bodyBudget.give(charge.bytes));
-    const body = await readBody(req, config.maxBodyBytes, bodyBudget, charge);
-    if (!body.ok)
-      return refuse(res, { ...body.refusal, headers: { ...body.refusal.headers, Connection: 'close' } });
-    let message: unknown;
-    try {
-      message = JSON.parse(body.text);
-    } catch {
-      res.writeHead(400, { 'Content-Type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          jsonrpc: '2.0',
-          error: { code: -32700, message: 'Parse error: body is not JSON' },
-          id: null,
-        }),
-      );
-      return;
-    }
-    if (existing !== undefined) {
-      track(existing, res);
-      return existing.transport.handleRequest(req, res, message);
-    }
-    if (!isInitializeRequest(message)) {
-      return refuse(res, {
-        status: 400,
-        message: 'Bad Request: no Mcp-Session-Id; the first request must be initialize',
-      });
-    }
-    if (sessions.size >= config.maxSessions) {
-      const expiry =
-        config.sessionIdleSeconds > 0
-          ? ` or wait for an idle one to expire (${config.sessionIdleSeconds} s)`
-          : '';
-      return refuse(res, {
-        status: 503,
-        message: `Service Unavailable: ${config.maxSessions} sessions open; close one (DELETE)${expiry}`,
-      });
-    }
-    const session = openSession();
-    track(session, res);
-    try {
-      await session.server.connect(session.transport);
-      await session.transport.handleRequest(req, res, message);
-    } finally {
-      // Whatever the transport refused (a malformed message, a batch) left no session behind: close its
-      // server, or its engine-event and logger subscriptions keep it alive forever.
-      const id = session.transport.sessionId;
-      if (id === undefined || sessions.get(id) !== session)
-        await session.server.close().catch(() => undefined);
-    }
-  };
-
-  const openSession = (): Session => {
-    const server = createSessionServer();
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.set(id, session);
-        logger.log('debug', 'HTTP session opened', { session: id, sessions: sessions.size });
-      },
-    });
-    const now = Date.now();
-    const session: Session = {
-      transport,
-      server,
-      inFlight: 0,
-      streams: 0,
-      lastActiveMs: now,
-      lastRequestMs: now,
-    };
-    let closed = false;
-    transport.onclose = () => {
-      // server.close() closes the transport again, which calls this again: once is enough.
-      if (closed) return;
-      closed = true;
-      const id = transport.sessionId;
-      if (id !== undefined && sessions.delete(id))
-        logger.log('debug', 'HTTP session closed', { session: id });
-      void server.close().catch(() => undefined);
-    };
-    return session;
-  };
+  const sessions = createMcpSessions({ config, createSessionServer, bodyBudget, logger });
+  const handle = createRouter(
+    { ...config, authToken },
+    { mcp: sessions.handle, ...(studio ? { studio: studioAssets() } : {}) },
+  );
 
   const httpServer = createHttpServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       logger.log('error', 'HTTP request failed', describeError(error));
-      refuse(res, { status: 500, message: 'Internal Server Error' });
+      sendRefusal(res, { status: 500, message: 'Internal Server Error' });
     });
   });
 
@@ -279,12 +71,11 @@ export async function startHttpServer({
 
   return {
     url: `http://${hostForUrl}:${port}${MCP_PATH}`,
+    studioUrl: `http://${hostForUrl}:${port}${STUDIO_PATH}/`,
     port,
-    sessionCount: () => sessions.size,
+    sessionCount: () => sessions.count(),
     async close() {
-      stopIdleSweep();
-      await Promise.allSettled([...sessions.values()].map((s) => s.transport.close()));
-      sessions.clear();
+      await sessions.closeAll();
       await new Promise<void>((resolve) => {
         httpServer.close(() => resolve());
         // Open SSE streams would otherwise keep close() waiting forever.
@@ -292,18 +83,4 @@ export async function startHttpServer({
       });
     },
   };
-}
-
-/** Browser clients from an allowed (non-default) origin need CORS to read responses and the session id. */
-function setCorsHeaders(req: IncomingMessage, res: ServerResponse, config: HttpConfig): void {
-  const origin = req.headers.origin;
-  if (origin === undefined || !isAllowedOrigin(origin, config, req.headers.host)) return;
-  res.setHeader('Access-Control-Allow-Origin', origin);
-  res.setHeader('Vary', 'Origin');
-  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
-  res.setHeader(
-    'Access-Control-Allow-Headers',
-    'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID',
-  );
-  res.setHeader('Access-Control-Expose-Headers', 'Mcp-Session-Id');
 }

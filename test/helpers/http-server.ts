@@ -1,10 +1,9 @@
 // The real Streamable HTTP server in-process over a real engine, configured through the CLI parser.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createEmbedder } from '../../src/engine/embedding/index.js';
-import { openEngine } from '../../src/engine/index.js';
 import type { Embedder, KnowledgeBaseEngine } from '../../src/engine/types.js';
-import { engineOptionsFrom, parseCommandLine, type ServerConfig } from '../../src/config/config.js';
+import { parseCommandLine, type ServerConfig } from '../../src/config/config.js';
+import { openRuntime } from '../../src/runtime/open-runtime.js';
 import { createServer } from '../../src/server/create-server.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/server/http.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -52,8 +51,11 @@ export async function startTestHttpServer(options: TestHttpServerOptions): Promi
   if (command.action !== 'serve') throw new Error('unexpected CLI action');
   const { config } = command;
   const logger = createLogger({ level: 'error', stream: { write: () => true } });
-  const embedder = options.embedder ?? createEmbedder(config.embedding);
-  const engine = await openEngine({ ...engineOptionsFrom(config), embedder, log: logger.log });
+  const runtime = await openRuntime(config, {
+    log: logger.log,
+    ...(options.embedder ? { embedder: options.embedder } : {}),
+  });
+  const { engine, embedder } = runtime;
   const token = config.http.authToken ?? TEST_HTTP_TOKEN;
   const http = await startHttpServer({
     config: { ...config.http, authToken: token },

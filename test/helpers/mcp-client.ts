@@ -10,15 +10,9 @@ import {
   type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import { createEmbedder } from '../../src/engine/embedding/index.js';
-import { openEngine } from '../../src/engine/index.js';
 import type { EngineOptions, KnowledgeBaseEngine } from '../../src/engine/types.js';
-import {
-  engineOptionsFrom,
-  NO_EMBEDDER_MODEL,
-  parseCommandLine,
-  type ServerConfig,
-} from '../../src/config/config.js';
+import { parseCommandLine, type ServerConfig } from '../../src/config/config.js';
+import { openRuntime } from '../../src/runtime/open-runtime.js';
 import { createServer } from '../../src/server/create-server.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
 import { makeTempDir, type TempDir } from './temp-dir.js';
@@ -72,14 +66,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const { config } = command;
   const stderr: string[] = [];
   const logger = createLogger({ level: 'warning', stream: { write: (text: string) => stderr.push(text) } });
-  const embedder =
-    config.embedding.model === NO_EMBEDDER_MODEL ? undefined : createEmbedder(config.embedding);
-  const engine = await openEngine({
-    ...engineOptionsFrom(config),
-    ...(embedder ? { embedder } : {}),
+  const runtime = await openRuntime(config, {
     log: logger.log,
-    ...options.engine,
+    ...(options.engine ? { engine: options.engine } : {}),
   });
+  const { engine, embedder } = runtime;
   const server = createServer({ engine, embedder, logger, config });
 
   const client = new Client({ name: 'rag-studio-test', version: '0.0.0' }, { capabilities: {} });
@@ -115,8 +106,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       await client.close();
       await server.close();
-      await engine.close();
-      await embedder?.close?.();
+      await runtime.close();
       await temp?.remove();
     },
   };

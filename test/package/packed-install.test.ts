@@ -46,6 +46,10 @@ describe('the packed npm package', () => {
       (f) => f.path,
     );
     expect(files).toContain('dist/server/main.js');
+    expect(files).toContain('dist/cli/main.js');
+    // The studio works offline: its page and scripts ship in the package, nothing comes from a CDN.
+    expect(files).toContain('dist/studio/public/index.html');
+    expect(files).toContain('dist/studio/public/app.js');
     expect(files).toContain('README.md');
     expect(files.some((f) => /^(src|test|bench|scripts)\//.test(f))).toBe(false);
   });
@@ -60,6 +64,12 @@ describe('the packed npm package', () => {
     });
     expect(evalHelp.code, evalHelp.stderr).toBe(0);
     expect(evalHelp.stdout).toMatch(/beir/i);
+    const studioHelp = await run('npx', ['--no-install', 'rag-studio-mcp', 'studio', '--help'], {
+      env,
+      cwd: app,
+    });
+    expect(studioHelp.code, studioHelp.stderr).toBe(0);
+    expect(studioHelp.stdout).toContain('RAG Studio');
   });
 
   it('serves a real MCP client over stdio from the installed copy', async () => {

@@ -2,16 +2,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmbedder } from '../../engine/embedding/index.js';
-import { isEngineError, openEngine } from '../../engine/index.js';
-import type { Embedder, EngineLog, KnowledgeBaseEngine } from '../../engine/types.js';
-import { ConfigError, NO_EMBEDDER_MODEL, parseCommandLine } from '../../config/config.js';
+import { isEngineError } from '../../engine/index.js';
+import { ConfigError, NO_EMBEDDER_MODEL, parseCommandLine, type ServerConfig } from '../../config/config.js';
+import { openRuntime, type Runtime } from '../../runtime/open-runtime.js';
+import { parseOrExit, type CliIo } from '../usage.js';
 import { BeirFormatError, readBeir } from './beir.js';
 import { ingestChunks, toChunks } from './ingest.js';
 import { packageVersion } from './package-version.js';
 import { baselinesFor, formatReportTable, type EvalReport } from './report.js';
 import { embedQueries, judgedQueries, runMode, type ModeResult } from './runner.js';
-import { EVAL_USAGE, parseEvalArgs, UsageError, type EvalOptions } from './options.js';
+import { EVAL_USAGE, parseEvalArgs, type EvalOptions } from './options.js';
 
 export { readBeir, type BeirDataset, type BeirDocument, type Qrels } from './beir.js';
 export { documentRanking, meanScores, mrrAt, ndcgAt, recallAt, scoreQuery } from './metrics.js';
@@ -19,10 +19,7 @@ export { percentile, summarizeLatencies, type LatencySummary } from './latency.j
 export { parseEvalArgs, type EvalOptions } from './options.js';
 export type { EvalReport } from './report.js';
 
-export interface EvalIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
+export type EvalIo = CliIo;
 
 const KB = 'eval';
 
@@ -31,18 +28,8 @@ const KB = 'eval';
  * @example process.exitCode = await runEvalCommand(['/data/scifact', '--model', 'hash'], { stdout, stderr });
  */
 export async function runEvalCommand(argv: string[], io: EvalIo): Promise<number> {
-  let options: EvalOptions;
-  try {
-    options = parseEvalArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`eval: ${error.message}\n\n${EVAL_USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    io.stdout(EVAL_USAGE);
-    return 0;
-  }
+  const options = parseOrExit('eval', argv, parseEvalArgs, EVAL_USAGE, io);
+  if (typeof options === 'number') return options;
   try {
     const report = await runEval(options, (message) => io.stderr(`eval: ${message}\n`));
     io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReportTable(report));
@@ -63,31 +50,30 @@ export async function runEval(
   progress: (message: string) => void,
 ): Promise<EvalReport> {
   const data = await readBeir(options.datasetDir, options.split);
-  const embedder = embedderFor(options.model, (level, message) => {
+  const log = (level: string, message: string) => {
     if (level !== 'debug') progress(`${level}: ${message}`);
-  });
-  const notes: string[] = [];
-  const modes = embedder ? options.modes : options.modes.filter((m) => m.mode === 'lexical');
-  if (modes.length < options.modes.length)
-    notes.push('no embedding model (none): vector and hybrid modes were skipped');
-  if (embedder?.semantic === false && modes.some((m) => m.mode !== 'lexical')) {
-    // On SciFact, hash made hybrid-rrf score 0.525 against lexical 0.678: its numbers would mislead.
-    const warning =
-      `warning: model "${embedder.id}" is feature hashing, not semantic (for tests only): vector and hybrid ` +
-      'numbers below do not measure real retrieval quality and hybrid usually scores below lexical; run with a ' +
-      'real model (e.g. --model Xenova/bge-small-en-v1.5) for vector and hybrid quality';
-    progress(warning);
-    notes.push(warning);
-  }
+  };
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'rag-studio-eval-')));
-  let engine: KnowledgeBaseEngine | undefined;
+  let runtime: Runtime | undefined;
   try {
-    engine = await openEngine({
-      dataDir,
-      ...(embedder ? { embedder } : {}),
-      searchCacheSize: 0,
-      gcIntervalSeconds: 0,
+    runtime = await openRuntime(evalConfig(dataDir, options.model, log), {
+      log,
+      engine: { searchCacheSize: 0 },
     });
+    const { engine, embedder } = runtime;
+    const notes: string[] = [];
+    const modes = embedder ? options.modes : options.modes.filter((m) => m.mode === 'lexical');
+    if (modes.length < options.modes.length)
+      notes.push('no embedding model (none): vector and hybrid modes were skipped');
+    if (embedder?.semantic === false && modes.some((m) => m.mode !== 'lexical')) {
+      // On SciFact, hash made hybrid-rrf score 0.525 against lexical 0.678: its numbers would mislead.
+      const warning =
+        `warning: model "${embedder.id}" is feature hashing, not semantic (for tests only): vector and hybrid ` +
+        'numbers below do not measure real retrieval quality and hybrid usually scores below lexical; run with a ' +
+        'real model (e.g. --model Xenova/bge-small-en-v1.5) for vector and hybrid quality';
+      progress(warning);
+      notes.push(warning);
+    }
     const chunks = toChunks(data.corpus, { chunkSize: options.chunkSize, title: options.title });
     progress(
       `${data.name}: ${data.corpus.length} documents → ${chunks.length} chunks; ingesting into ${dataDir}`,
@@ -142,19 +128,25 @@ export async function runEval(
       engine: { lancedb: packageVersion('@lancedb/lancedb'), node: process.version },
     };
   } finally {
-    await engine?.close();
-    await embedder?.close?.();
+    await runtime?.close();
     if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-/** The server's embedding settings (env vars, defaults) with --model on top; undefined for `none`. */
-function embedderFor(model: string | undefined, log: EngineLog): Embedder | undefined {
-  const command = parseCommandLine(model === undefined ? [] : ['--embedding-model', model], {
-    env: process.env,
-  });
-  if (command.action !== 'serve') return undefined;
+/**
+ * The server's settings (env vars, defaults) for a throwaway KB in `dataDir`, GC off, with `--model` as the
+ * server's `--embedding-model` flag (so it is checked the same way).
+ */
+function evalConfig(
+  dataDir: string,
+  model: string | undefined,
+  log: (level: string, message: string) => void,
+): ServerConfig {
+  const flags = ['--data-dir', dataDir, '--gc-interval', '0'];
+  if (model !== undefined) flags.push('--embedding-model', model);
+  const command = parseCommandLine(flags, { env: process.env });
+  if (command.action !== 'serve')
+    throw new ConfigError('unexpected --help or --version in the eval settings');
   for (const warning of command.warnings) log('warning', warning);
-  const settings = command.config.embedding;
-  return settings.model === NO_EMBEDDER_MODEL ? undefined : createEmbedder(settings, log);
+  return command.config;
 }

@@ -37,9 +37,9 @@ export interface EvalOptions {
   help: boolean;
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { UsageError } from '../usage.js';
+
+export { UsageError };
 
 export const EVAL_USAGE = `Usage: rag-studio-mcp eval <beir-dir> [options]
 

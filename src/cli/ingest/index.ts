@@ -1,7 +1,5 @@
 // `rag-studio-mcp ingest <path...> --kb <name>`: sync files into a knowledge base once, or keep watching.
-import { createEmbedder } from '../../engine/embedding/index.js';
-import { isEngineError, openEngine } from '../../engine/index.js';
-import type { Embedder, KnowledgeBaseEngine } from '../../engine/types.js';
+import { isEngineError } from '../../engine/index.js';
 import {
   ingestDocuments,
   reportToJson,
@@ -9,13 +7,13 @@ import {
   watchFolders,
   type IngestReport,
 } from '../../ingest/index.js';
-import { ConfigError, engineOptionsFrom, NO_EMBEDDER_MODEL, parseCommandLine } from '../../config/config.js';
-import { INGEST_USAGE, parseIngestArgs, UsageError, type IngestCliOptions } from './options.js';
+import { ConfigError, parseCommandLine } from '../../config/config.js';
+import { openRuntime, type Runtime } from '../../runtime/open-runtime.js';
+import { parseOrExit, type CliIo } from '../usage.js';
+import { INGEST_USAGE, parseIngestArgs } from './options.js';
 import { progressDisplay } from './progress-display.js';
 
-export interface IngestIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
+export interface IngestIo extends CliIo {
   /** stderr is a terminal: draw a progress bar. */
   isTty: boolean;
   /** Aborts the run (Ctrl-C); in watch mode, ends watching. */
@@ -26,20 +24,9 @@ export { INGEST_USAGE, parseIngestArgs } from './options.js';
 
 /** Runs the subcommand; returns the exit code: 0 ok, 1 some files failed or the run failed, 2 bad usage. */
 export async function runIngestCommand(argv: string[], io: IngestIo): Promise<number> {
-  let options: IngestCliOptions;
-  try {
-    options = parseIngestArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`ingest: ${error.message}\n\n${INGEST_USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    io.stdout(INGEST_USAGE);
-    return 0;
-  }
-  let embedder: Embedder | undefined;
-  let engine: KnowledgeBaseEngine | undefined;
+  const options = parseOrExit('ingest', argv, parseIngestArgs, INGEST_USAGE, io);
+  if (typeof options === 'number') return options;
+  let runtime: Runtime | undefined;
   try {
     const command = parseCommandLine(options.serverArgs);
     if (command.action !== 'serve') return 2;
@@ -47,18 +34,12 @@ export async function runIngestCommand(argv: string[], io: IngestIo): Promise<nu
     const log = (level: string, message: string) => {
       if (level === 'warning' || level === 'error') io.stderr(`ingest: ${level}: ${message}\n`);
     };
-    embedder =
-      config.embedding.model === NO_EMBEDDER_MODEL ? undefined : createEmbedder(config.embedding, log);
-    engine = await openEngine({
-      ...engineOptionsFrom(config),
-      gcIntervalSeconds: 0,
-      log,
-      ...(embedder ? { embedder } : {}),
-    });
+    runtime = await openRuntime(config, { log, engine: { gcIntervalSeconds: 0 } });
+    const engine = runtime.engine;
     const once = async (rebuild: boolean) => {
       const display = progressDisplay(io.stderr, io.isTty && !options.json);
       try {
-        return await ingestDocuments(engine!, {
+        return await ingestDocuments(engine, {
           kb: options.kb,
           paths: options.paths,
           include: options.include,
@@ -100,8 +81,7 @@ export async function runIngestCommand(argv: string[], io: IngestIo): Promise<nu
     }
     throw error;
   } finally {
-    await engine?.close();
-    await embedder?.close?.();
+    await runtime?.close();
   }
 }
 

@@ -4,9 +4,9 @@ import { DEFAULT_LIMITS } from '../../engine/index.js';
 import { DEFAULT_CHUNK_TOKENS, DEFAULT_MAX_FILE_BYTES, DEFAULT_OVERLAP_TOKENS } from '../../ingest/index.js';
 import { allSettings } from '../../config/config-settings.js';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { UsageError } from '../usage.js';
+
+export { UsageError };
 
 export interface IngestCliOptions {
   help: boolean;
