@@ -107,6 +107,16 @@ export interface ChunkInput {
   anchor?: string | null;
   pageNumber?: number | null;
   /**
+   * Position within its document, for reading neighbours in order. Default: the chunk's position among its
+   * document's chunks in this call.
+   */
+  ordinal?: number | null;
+  /** Headings above the chunk, outermost first. @example ['Guide', 'Install'] */
+  headingPath?: string[] | null;
+  /** First and last source line (1-based) of the chunk. */
+  lineStart?: number | null;
+  lineEnd?: number | null;
+  /**
    * Text to embed instead of `title + content`, e.g. a contextual header (title, heading path) followed by the
    * content; never stored. @example 'Guide > Install\n\nRun npm ci.'
    */
@@ -120,6 +130,9 @@ export interface Citation {
   version: string | null;
   anchor: string | null;
   pageNumber: number | null;
+  headingPath: string[] | null;
+  lineStart: number | null;
+  lineEnd: number | null;
 }
 
 export interface Progress {
@@ -293,6 +306,10 @@ export interface SearchHit {
   snippet: string;
   metadata: Record<string, JsonValue>;
   citation: Citation;
+  /** Position within its document; null for chunks written before ordinals were recorded. */
+  ordinal: number | null;
+  /** sha256 of the content (hex); null for chunks written before hashes were recorded. */
+  contentHash: string | null;
   createdAt: string;
   updatedAt: string;
 }

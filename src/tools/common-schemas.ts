@@ -1,5 +1,6 @@
 // Zod pieces several tools share: KB names, generation numbers, metadata and the structured search filter.
 import { z } from 'zod';
+import { FILTER_COLUMNS } from '../engine/search/filter.js';
 import { suggestKbName } from '../engine/validation.js';
 
 /** Same rule the engine enforces; stating it in the schema lets a model see it before calling. */
@@ -117,7 +118,7 @@ const filterShape: z.ZodType<FilterInput> = z.lazy(() =>
 export const filterSchema = guarded(filterShape, 'filter');
 
 export const FILTER_HELP =
-  'Keys: chunk_id, document_id, source_path, title, license, version, anchor, page_number, created_at, updated_at, ' +
+  `Keys: ${Object.keys(FILTER_COLUMNS).join(', ')}, ` +
   'or "metadata.<key>". A plain value means equality; operators: $eq $ne $in $nin $gt $gte $lt $lte; ' +
   'combine with top-level "$and"/"$or" arrays of filters. ' +
   'Example: {"metadata.lang": "en", "document_id": {"$in": ["guide", "faq"]}, "page_number": {"$gte": 3}}';

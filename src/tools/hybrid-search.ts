@@ -68,6 +68,9 @@ export const outputSchema = z.object({
         version: z.string().optional(),
         anchor: z.string().optional(),
         page_number: z.number().optional(),
+        heading_path: z.array(z.string()).optional(),
+        line_start: z.number().optional(),
+        line_end: z.number().optional(),
       }),
     }),
   ),
@@ -118,6 +121,9 @@ export function toSearchResult(hit: SearchHit): SearchOutput['results'][number] 
       version: c.version,
       anchor: c.anchor,
       page_number: c.pageNumber,
+      heading_path: c.headingPath,
+      line_start: c.lineStart,
+      line_end: c.lineEnd,
     }),
   };
 }

@@ -3,6 +3,7 @@ import { EngineError } from '../errors.js';
 import type { EngineLimits, Filter } from '../types.js';
 import { sqlNumber, sqlString, timestampLiteral } from '../storage/sql.js';
 import { clip, describeValue, isPlainObject } from '../value-description.js';
+import { FILTER_COLUMNS, type FilterColumnKind } from '../storage/chunk-fields.js';
 
 /*
  * Semantics (each verified against @lancedb/lancedb 0.37 in test/engine/search/filter.test.ts):
@@ -34,20 +35,8 @@ import { clip, describeValue, isPlainObject } from '../value-description.js';
 export const FILTER_OPERATORS = ['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte'] as const;
 type Operator = (typeof FILTER_OPERATORS)[number];
 
-/** Chunk columns a filter may name, by the kind of value they hold. */
-export const FILTER_COLUMNS = {
-  chunk_id: 'string',
-  document_id: 'string',
-  source_path: 'string',
-  title: 'string',
-  license: 'string',
-  version: 'string',
-  anchor: 'string',
-  page_number: 'integer',
-  created_at: 'timestamp',
-  updated_at: 'timestamp',
-} as const;
-type ColumnKind = (typeof FILTER_COLUMNS)[keyof typeof FILTER_COLUMNS];
+type ColumnKind = FilterColumnKind;
+export { FILTER_COLUMNS };
 
 /** One segment of a `metadata.<key>` path: letters, digits, `_` and `-`, 1 to 64 of them. Also the rule for
  * metadata keys at write time (see validation.ts), so every stored key can be filtered on. */
@@ -131,7 +120,7 @@ function compileObject(value: unknown, at: string, depth: number, budget: Budget
 
 function resolveKey(key: string, at: string): Target {
   if (Object.hasOwn(FILTER_COLUMNS, key)) {
-    return { kind: FILTER_COLUMNS[key as keyof typeof FILTER_COLUMNS], column: key };
+    return { kind: FILTER_COLUMNS[key]!, column: key };
   }
   if (key.startsWith('metadata.')) {
     const segments = key.slice('metadata.'.length).split('.');

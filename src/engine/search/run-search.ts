@@ -4,8 +4,8 @@ import { MultiMatchQuery, type Table } from '@lancedb/lancedb';
 import { kbNotFound, requireGeneration, type EngineContext } from '../context.js';
 import { EngineError, onStorage } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
-import { parseMetadata, RESULT_COLUMNS, toEpochMs } from '../storage/chunk-schema.js';
-import { LEXICAL_COLUMNS, VECTOR_INDEX_NAME } from '../storage/generation-tables.js';
+import { parseHeadingPath, parseMetadata, storedChunkFromRow } from '../storage/chunk-schema.js';
+import { LEXICAL_COLUMNS, readableResultColumns, VECTOR_INDEX_NAME } from '../storage/generation-tables.js';
 import type { Metric, SearchHit, SearchRequest, SearchResponse } from '../types.js';
 import { validateKbName } from '../validation.js';
 import { compileFilter } from './filter.js';
@@ -191,7 +191,7 @@ async function vectorCandidates(
     .vectorSearch(vector)
     .column('embedding')
     .distanceType(record.metric)
-    .select([...RESULT_COLUMNS, '_distance'])
+    .select([...(await readableResultColumns(table)), '_distance'])
     .limit(limit);
   const config = record.indexConfig;
   if (await hasIndex(table, VECTOR_INDEX_NAME)) {
@@ -218,7 +218,7 @@ async function lexicalCandidates(
   let query = table
     .query()
     .fullTextSearch(new MultiMatchQuery(text, [...LEXICAL_COLUMNS]))
-    .select([...RESULT_COLUMNS, '_score'])
+    .select([...(await readableResultColumns(table)), '_score'])
     .limit(limit);
   if (predicate) query = query.where(predicate);
   const rows = (await query.toArray()) as Row[];
@@ -247,8 +247,8 @@ function toHit(
   ranks: SearchHit['ranks'],
   text: string | undefined,
 ): SearchHit {
-  const content = row.content as string;
-  const nullable = (v: unknown) => (v === null || v === undefined ? null : (v as string));
+  const stored = storedChunkFromRow(row);
+  const content = stored.content;
   return {
     chunkId: row.chunk_id as string,
     documentId: row.document_id as string,
@@ -261,15 +261,20 @@ function toHit(
     snippet: makeSnippet(content, text),
     metadata: parseMetadata(row.metadata),
     citation: {
-      title: nullable(row.title),
-      sourcePath: nullable(row.source_path),
-      license: nullable(row.license),
-      version: nullable(row.version),
-      anchor: nullable(row.anchor),
-      pageNumber: row.page_number === null || row.page_number === undefined ? null : Number(row.page_number),
+      title: stored.title,
+      sourcePath: stored.source_path,
+      license: stored.license,
+      version: stored.version,
+      anchor: stored.anchor,
+      pageNumber: stored.page_number,
+      headingPath: parseHeadingPath(stored.heading_path),
+      lineStart: stored.line_start,
+      lineEnd: stored.line_end,
     },
-    createdAt: new Date(toEpochMs(row.created_at)).toISOString(),
-    updatedAt: new Date(toEpochMs(row.updated_at)).toISOString(),
+    ordinal: stored.ordinal,
+    contentHash: stored.content_hash,
+    createdAt: new Date(stored.created_at).toISOString(),
+    updatedAt: new Date(stored.updated_at).toISOString(),
   };
 }
 

@@ -99,6 +99,11 @@ function stored(row: Row, i: number): StoredChunk {
     embedding: Float32Array.from([i, 1]),
     created_at: row.created_at ?? 0,
     updated_at: 1_700_000_000_000 + i,
+    ordinal: i,
+    content_hash: null,
+    heading_path: null,
+    line_start: null,
+    line_end: null,
   };
 }
 
