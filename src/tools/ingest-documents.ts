@@ -10,7 +10,7 @@ import {
   SourceError,
   type IngestJob,
 } from '../ingest/index.js';
-import { kbNameSchema } from './common-schemas.js';
+import { kbNameSchema, strictArguments } from './common-schemas.js';
 import { allowedIngestRoots, HOW_TO_ADD_ROOTS } from './ingest-roots.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
 import { progressReporter } from './upsert-chunks.js';
@@ -20,7 +20,7 @@ export const name = 'ingest_documents';
 /** How long a call waits for its job before answering with the job id. @example 15 */
 export const DEFAULT_WAIT_SECONDS = 15;
 
-export const inputSchema = z.object({
+export const inputSchema = strictArguments({
   kb: kbNameSchema.describe('Knowledge base to fill; created on first use.'),
   paths: z
     .array(z.string().min(1))

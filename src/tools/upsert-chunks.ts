@@ -3,50 +3,53 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ChunkInput, JsonValue, Progress, UpsertOptions } from '../engine/types.js';
 import { INPUT_FIELDS } from '../engine/storage/chunk-fields.js';
-import { generationSchema, kbNameSchema, metadataSchema } from './common-schemas.js';
+import { generationSchema, kbNameSchema, metadataSchema, strictArguments } from './common-schemas.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
 
 export const name = 'upsert_chunks';
 
-const chunkSchema = z.object({
-  chunk_id: z
-    .string()
-    .min(1)
-    .describe('Stable id, unique in the knowledge base; re-sending an id replaces that chunk.'),
-  document_id: z
-    .string()
-    .min(1)
-    .describe('Id of the source document; groups its chunks (delete_chunks can drop them all).'),
-  content: z.string().min(1).describe('The text of the chunk, typically a passage of a few hundred words.'),
-  metadata: metadataSchema.optional(),
-  embedding: z
-    .array(z.number())
-    .min(1)
-    .optional()
-    .describe('Your own vector for this chunk; omit it to let the server embed title + content.'),
-  title: z.string().nullish().describe('Citation: document or section title (also searched lexically).'),
-  source_path: z.string().nullish().describe('Citation: file path or URL of the source.'),
-  license: z.string().nullish().describe('Citation: license of the source, e.g. "MIT".'),
-  version: z.string().nullish().describe('Citation: version of the source document, e.g. "2.1".'),
-  anchor: z.string().nullish().describe('Citation: heading anchor or fragment, e.g. "#install".'),
-  page_number: z.number().int().min(0).nullish().describe('Citation: page number in the source.'),
-  ordinal: z
-    .number()
-    .int()
-    .min(0)
-    .nullish()
-    .describe(
-      "Position within its document (read_chunks and read_document follow it); default: the chunk's position among its document's chunks in this call.",
-    ),
-  heading_path: z
-    .array(z.string())
-    .nullish()
-    .describe('Citation: headings above the chunk, outermost first, e.g. ["Guide", "Install"].'),
-  line_start: z.number().int().min(0).nullish().describe('Citation: first source line of the chunk.'),
-  line_end: z.number().int().min(0).nullish().describe('Citation: last source line of the chunk.'),
-});
+const chunkSchema = strictArguments(
+  {
+    chunk_id: z
+      .string()
+      .min(1)
+      .describe('Stable id, unique in the knowledge base; re-sending an id replaces that chunk.'),
+    document_id: z
+      .string()
+      .min(1)
+      .describe('Id of the source document; groups its chunks (delete_chunks can drop them all).'),
+    content: z.string().min(1).describe('The text of the chunk, typically a passage of a few hundred words.'),
+    metadata: metadataSchema.optional(),
+    embedding: z
+      .array(z.number())
+      .min(1)
+      .optional()
+      .describe('Your own vector for this chunk; omit it to let the server embed title + content.'),
+    title: z.string().nullish().describe('Citation: document or section title (also searched lexically).'),
+    source_path: z.string().nullish().describe('Citation: file path or URL of the source.'),
+    license: z.string().nullish().describe('Citation: license of the source, e.g. "MIT".'),
+    version: z.string().nullish().describe('Citation: version of the source document, e.g. "2.1".'),
+    anchor: z.string().nullish().describe('Citation: heading anchor or fragment, e.g. "#install".'),
+    page_number: z.number().int().min(0).nullish().describe('Citation: page number in the source.'),
+    ordinal: z
+      .number()
+      .int()
+      .min(0)
+      .nullish()
+      .describe(
+        "Position within its document (read_chunks and read_document follow it); default: the chunk's position among its document's chunks in this call.",
+      ),
+    heading_path: z
+      .array(z.string())
+      .nullish()
+      .describe('Citation: headings above the chunk, outermost first, e.g. ["Guide", "Install"].'),
+    line_start: z.number().int().min(0).nullish().describe('Citation: first source line of the chunk.'),
+    line_end: z.number().int().min(0).nullish().describe('Citation: last source line of the chunk.'),
+  },
+  'chunk field',
+);
 
-export const inputSchema = z.object({
+export const inputSchema = strictArguments({
   kb: kbNameSchema.describe(
     'Knowledge base to write to; created on first use. 1-64 chars of a-z, 0-9, "_", "-".',
   ),

@@ -92,7 +92,7 @@ describe('search', () => {
     });
     expect(hit.ordinal).toBe(0);
     expect(hit.metadata).toEqual({ a: { b: 1 } });
-    expect(hit.snippet.length).toBeLessThanOrEqual(300);
+    expect(hit.snippet!.length).toBeLessThanOrEqual(300);
     expect(hit.snippet).toContain('grape');
     expect(hit.content).toBe(long);
   });

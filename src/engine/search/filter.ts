@@ -32,7 +32,18 @@ import { FILTER_COLUMNS, type FilterColumnKind } from '../storage/chunk-fields.j
  */
 
 /** Comparison operators an operator object may use. */
-export const FILTER_OPERATORS = ['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte'] as const;
+export const FILTER_OPERATORS = [
+  '$eq',
+  '$ne',
+  '$in',
+  '$nin',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$prefix',
+  '$contains',
+] as const;
 type Operator = (typeof FILTER_OPERATORS)[number];
 
 type ColumnKind = FilterColumnKind;
@@ -182,6 +193,9 @@ function compileOperator(target: Target, op: Operator, operand: unknown, at: str
       const any = anyOf(target, values);
       return op === '$in' ? any : not(any);
     }
+    case '$prefix':
+    case '$contains':
+      return textMatch(target, op, textOperand(target, operand, at));
     default:
       return range(target, RANGE_SQL[op], scalar(target, operand, at, true));
   }
@@ -289,6 +303,37 @@ function range(target: Target, op: string, value: Scalar): string {
   // Strip the JSON quotes; both sides stay JSON-escaped, so they compare like for like.
   const escaped = JSON.stringify(value).slice(1, -1);
   return `(starts_with(${json}, '"') AND regexp_replace(${json}, '^"|"$', '', 'g') ${op} ${sqlString(escaped)})`;
+}
+
+/** `$prefix`/`$contains` take a non-empty string and apply to string columns and metadata strings. */
+function textOperand(target: Target, operand: unknown, at: string): string {
+  if (target.kind !== 'string' && target.kind !== 'metadata') {
+    throw invalid(
+      at,
+      `${at.slice(at.lastIndexOf('.') + 1)} applies to string fields and metadata strings only`,
+    );
+  }
+  if (typeof operand !== 'string' || operand === '') {
+    throw invalid(at, `expected a non-empty string, got ${describeValue(operand)}`);
+  }
+  return scalar(target, operand, at, true) as string;
+}
+
+/**
+ * starts_with / strpos on the column, never LIKE (whose % and _ would need escaping). Metadata strings are
+ * compared as their JSON text: the operand is JSON-escaped the same way, so `"` and `\` match like for like.
+ */
+function textMatch(target: Target, op: '$prefix' | '$contains', value: string): string {
+  if (target.kind !== 'metadata') {
+    return op === '$prefix'
+      ? `(starts_with(${target.column}, ${sqlString(value)}))`
+      : `(strpos(${target.column}, ${sqlString(value)}) > 0)`;
+  }
+  const json = `json_extract(metadata, ${sqlString(target.path)})`;
+  const escaped = JSON.stringify(value).slice(1, -1);
+  return op === '$prefix'
+    ? `(starts_with(${json}, ${sqlString(`"${escaped}`)}))`
+    : `(starts_with(${json}, '"') AND strpos(${json}, ${sqlString(escaped)}) > 0)`;
 }
 
 /** `NOT` of an expression that may be NULL on missing data: NULL counts as "does not match". */

@@ -1,7 +1,8 @@
 // The hits stage of a search: ranked rows become SearchHits with snippet, citation and parsed metadata.
 import { parseHeadingPath, parseMetadata, storedChunkFromRow } from '../storage/chunk-schema.js';
-import type { SearchHit } from '../types.js';
+import type { DuplicateLocation, SearchHit } from '../types.js';
 import type { Ranked } from './post-process.js';
+import type { Row } from './retrieve.js';
 import { makeSnippet } from './snippet.js';
 
 export function toHit(ranked: Ranked, kb: string, generation: number, text: string | undefined): SearchHit {
@@ -28,9 +29,21 @@ export function toHit(ranked: Ranked, kb: string, generation: number, text: stri
       lineStart: stored.line_start,
       lineEnd: stored.line_end,
     },
+    ...(ranked.duplicates ? { duplicates: ranked.duplicates.map(duplicateLocation) } : {}),
     ordinal: stored.ordinal,
     contentHash: stored.content_hash,
     createdAt: new Date(stored.created_at).toISOString(),
     updatedAt: new Date(stored.updated_at).toISOString(),
+  };
+}
+
+function duplicateLocation(row: Row): DuplicateLocation {
+  const stored = storedChunkFromRow(row);
+  return {
+    chunkId: stored.chunk_id,
+    documentId: stored.document_id,
+    sourcePath: stored.source_path,
+    anchor: stored.anchor,
+    pageNumber: stored.page_number,
   };
 }

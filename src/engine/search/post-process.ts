@@ -5,6 +5,8 @@ import type { Row } from './retrieve.js';
 /** One ranked chunk between fusion and hits. Steps may reorder, rescore, fold or drop them. */
 export interface Ranked extends FusedResult<Row> {
   scores: FusedResult<Row>['scores'] & { rerank?: number };
+  /** Rows of other chunks with exactly this content, folded into this one (foldDuplicates). */
+  duplicates?: Row[] | undefined;
 }
 
 export interface PostProcessContext {

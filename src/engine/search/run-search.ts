@@ -2,13 +2,15 @@
 import type { EngineContext } from '../context.js';
 import { EngineError, onStorage } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
-import type { SearchRequest, SearchResponse } from '../types.js';
+import type { BudgetReport, SearchRequest, SearchResponse } from '../types.js';
 import { fuse } from './fusion.js';
+import { foldDuplicates, groupByDocument } from './grouping.js';
 import { toHit } from './hits.js';
 import { resolveAndPin } from './pinned-generation.js';
 import { page, postProcess, type PostProcessStep, type Ranked } from './post-process.js';
 import { planSides, type SidePlan } from './query-plan.js';
 import { retrieve, type Retrieved } from './retrieve.js';
+import { fitBudget, tokenCounterFor, withContentMode } from './token-budget.js';
 import { normaliseSearch, searchCacheKey, type NormalisedSearch } from './search-request.js';
 
 export async function search(ctx: EngineContext, request: SearchRequest): Promise<SearchResponse> {
@@ -57,8 +59,21 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
       offset: normalised.offset,
       signal: request.signal,
     });
-    const results = ranked.map((r) => toHit(r, kb, record.generation, normalised.text));
-    const response: SearchResponse = { ...base, results, warnings: plan.warnings, tookMs: 0, cached: false };
+    const hits = ranked.map((r) =>
+      withContentMode(toHit(r, kb, record.generation, normalised.text), normalised.content),
+    );
+    const shaped =
+      normalised.maxTokens === undefined
+        ? { hits, budget: undefined }
+        : await fitBudget(hits, normalised.maxTokens, normalised.text, tokenCounterFor(ctx.embedder));
+    const response: SearchResponse = {
+      ...base,
+      results: shaped.hits,
+      warnings: [...plan.warnings, ...budgetWarnings(shaped.budget, hits.length)],
+      tookMs: 0,
+      cached: false,
+      ...(shaped.budget ? { budget: shaped.budget } : {}),
+    };
     ctx.cache.set(cacheKey, response);
     return { ...response, tookMs: elapsed(started) };
   } finally {
@@ -90,10 +105,22 @@ async function queryVectorFor(
   return vector;
 }
 
-/** Candidates each side fetches: the page and everything before it, doubled for hybrid so fusion can reorder. */
+/**
+ * Candidates each side fetches: the page and everything before it, doubled for hybrid so fusion can reorder,
+ * and more when folding and grouping will leave some out (per document, at most 4 pages' worth).
+ */
 function candidateDepth(search: NormalisedSearch, plan: SidePlan): number {
   const want = search.limit + search.offset;
-  return plan.mode === 'hybrid' ? 2 * want : want;
+  const folding =
+    search.perDocument === undefined ? want + 10 : want * Math.min(4, 1 + 3 / search.perDocument);
+  return Math.ceil(plan.mode === 'hybrid' ? 2 * folding : folding);
+}
+
+function budgetWarnings(budget: BudgetReport | undefined, results: number): string[] {
+  if (!budget || budget.dropped < results) return [];
+  return [
+    `max_tokens ${budget.maxTokens} is too small for even one trimmed result; raise it or use content "snippet"`,
+  ];
 }
 
 /** One side alone keeps its order and its own score; hybrid fuses the two rankings. */
@@ -107,9 +134,16 @@ function fuseSides(plan: SidePlan, search: NormalisedSearch, retrieved: Retrieve
   }));
 }
 
-/** The post-process steps of this search, in order. Paging is always last. */
-function postProcessSteps(_search: NormalisedSearch): PostProcessStep[] {
-  return [page];
+/**
+ * The post-process steps of this search, in order: exact duplicates fold first (so grouping counts distinct
+ * texts), then grouping by document, then the page. A reranker goes before foldDuplicates.
+ */
+function postProcessSteps(search: NormalisedSearch): PostProcessStep[] {
+  return [
+    foldDuplicates,
+    ...(search.perDocument === undefined ? [] : [groupByDocument(search.perDocument)]),
+    page,
+  ];
 }
 
 function elapsed(started: number): number {

@@ -2,7 +2,8 @@
 // derived from it.
 import { createHash } from 'node:crypto';
 import type { GenerationRecord } from '../storage/catalog.js';
-import type { EngineLimits, SearchMode, SearchRequest } from '../types.js';
+import { EngineError } from '../errors.js';
+import type { ContentMode, EngineLimits, SearchMode, SearchRequest } from '../types.js';
 import { validateKbName } from '../validation.js';
 import { compileFilter } from './filter.js';
 import { checkSearchParams, type SearchParams } from './query-plan.js';
@@ -13,7 +14,15 @@ export interface NormalisedSearch extends SearchParams {
   /** The compiled filter predicate. */
   predicate: string | undefined;
   generation: number | undefined;
+  content: ContentMode;
+  maxTokens: number | undefined;
+  /** Chunks per document when grouping by document; undefined when not grouping. */
+  perDocument: number | undefined;
 }
+
+const CONTENT_MODES: readonly ContentMode[] = ['full', 'snippet', 'none'];
+/** Largest token budget accepted: far above any context window, small enough to stay an integer. */
+export const MAX_TOKEN_BUDGET = 1_000_000;
 
 /** Checks a request before any I/O; throws INVALID_INPUT / LIMIT_EXCEEDED naming the bad argument. */
 export function normaliseSearch(request: SearchRequest, limits: EngineLimits): NormalisedSearch {
@@ -23,7 +32,47 @@ export function normaliseSearch(request: SearchRequest, limits: EngineLimits): N
     request.filter === undefined || request.filter === null
       ? undefined
       : compileFilter(request.filter, limits);
-  return { ...params, kb, predicate, generation: request.generation };
+  return { ...params, kb, predicate, generation: request.generation, ...checkShaping(request) };
+}
+
+function checkShaping(
+  request: SearchRequest,
+): Pick<NormalisedSearch, 'content' | 'maxTokens' | 'perDocument'> {
+  const content = request.content ?? 'full';
+  if (!CONTENT_MODES.includes(content)) {
+    throw new EngineError(
+      'INVALID_INPUT',
+      `content must be one of ${CONTENT_MODES.join(', ')}; got ${String(content)}`,
+    );
+  }
+  const maxTokens = request.maxTokens ?? undefined;
+  if (
+    maxTokens !== undefined &&
+    !(Number.isInteger(maxTokens) && maxTokens >= 1 && maxTokens <= MAX_TOKEN_BUDGET)
+  ) {
+    throw new EngineError(
+      'INVALID_INPUT',
+      `max_tokens must be an integer from 1 to ${MAX_TOKEN_BUDGET}; got ${String(maxTokens)}`,
+    );
+  }
+  const groupBy = request.groupBy ?? undefined;
+  if (groupBy !== undefined && groupBy !== 'document') {
+    throw new EngineError('INVALID_INPUT', `group_by takes "document"; got ${String(groupBy)}`);
+  }
+  const perDocument = request.perDocument ?? 1;
+  if (!(Number.isInteger(perDocument) && perDocument >= 1 && perDocument <= 100)) {
+    throw new EngineError(
+      'INVALID_INPUT',
+      `per_document must be an integer from 1 to 100; got ${String(perDocument)}`,
+    );
+  }
+  if (request.perDocument !== undefined && groupBy === undefined) {
+    throw new EngineError(
+      'INVALID_INPUT',
+      'per_document applies with group_by "document"; add it, or drop per_document',
+    );
+  }
+  return { content, maxTokens, perDocument: groupBy === 'document' ? perDocument : undefined };
 }
 
 /**
