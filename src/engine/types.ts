@@ -107,6 +107,16 @@ export interface ChunkInput {
   anchor?: string | null;
   pageNumber?: number | null;
   /**
+   * Position within its document, for reading neighbours in order. Default: the chunk's position among its
+   * document's chunks in this call.
+   */
+  ordinal?: number | null;
+  /** Headings above the chunk, outermost first. @example ['Guide', 'Install'] */
+  headingPath?: string[] | null;
+  /** First and last source line (1-based) of the chunk. */
+  lineStart?: number | null;
+  lineEnd?: number | null;
+  /**
    * Text to embed instead of `title + content`, e.g. a contextual header (title, heading path) followed by the
    * content; never stored. @example 'Guide > Install\n\nRun npm ci.'
    */
@@ -120,6 +130,9 @@ export interface Citation {
   version: string | null;
   anchor: string | null;
   pageNumber: number | null;
+  headingPath: string[] | null;
+  lineStart: number | null;
+  lineEnd: number | null;
 }
 
 export interface Progress {
@@ -246,6 +259,10 @@ export interface FilterOperators {
   $gte?: string | number;
   $lt?: string | number;
   $lte?: string | number;
+  /** String starts with (string fields and metadata strings). */
+  $prefix?: string;
+  /** String contains, case-sensitive (string fields and metadata strings). */
+  $contains?: string;
 }
 
 /**
@@ -278,7 +295,41 @@ export interface SearchRequest {
   /** Search this generation instead of the active one (e.g. a building one). */
   generation?: number;
   fusion?: FusionMethod | FusionOptions;
+  /**
+   * Most tokens the results may cost together (model tokenizer when the embedder is ready, else
+   * estimateTokens). Content is first trimmed to its best-matching passage, then the lowest results dropped.
+   */
+  maxTokens?: number;
+  /** What text each hit carries: the whole chunk and a snippet (default), the snippet only, or neither. */
+  content?: ContentMode;
+  /** `document`: at most `perDocument` chunks of any one document (the best ones). */
+  groupBy?: 'document' | null;
+  /** With groupBy `document`. @example 1 */
+  perDocument?: number;
   signal?: AbortSignal;
+}
+
+export type ContentMode = 'full' | 'snippet' | 'none';
+
+/** Where another chunk with the same content lives (folded into the hit that shows it). */
+export interface DuplicateLocation {
+  chunkId: string;
+  documentId: string;
+  sourcePath: string | null;
+  anchor: string | null;
+  pageNumber: number | null;
+}
+
+/** How a token budget was spent. */
+export interface BudgetReport {
+  maxTokens: number;
+  usedTokens: number;
+  /** `model`: the embedding model's tokenizer; `estimate`: estimateTokens (chars / 4 or words × 4 / 3). */
+  countedWith: 'model' | 'estimate';
+  /** Results whose content was cut to its best-matching passage. */
+  trimmed: number;
+  /** Results left out because even trimmed they did not fit. */
+  dropped: number;
 }
 
 export interface SearchHit {
@@ -289,10 +340,20 @@ export interface SearchHit {
   score: number;
   scores: { vector?: number; lexical?: number };
   ranks: { vector?: number; lexical?: number };
-  content: string;
-  snippet: string;
+  /** Null with content `snippet` or `none`; a passage of the chunk when `trimmed`. */
+  content: string | null;
+  /** Null with content `none`. */
+  snippet: string | null;
+  /** True when the content was cut to fit maxTokens. */
+  trimmed?: boolean;
   metadata: Record<string, JsonValue>;
   citation: Citation;
+  /** Other chunks with exactly this content, not listed as results of their own. */
+  duplicates?: DuplicateLocation[];
+  /** Position within its document; null for chunks written before ordinals were recorded. */
+  ordinal: number | null;
+  /** sha256 of the content (hex); null for chunks written before hashes were recorded. */
+  contentHash: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -307,6 +368,8 @@ export interface SearchResponse {
   warnings: string[];
   tookMs: number;
   cached: boolean;
+  /** Present when maxTokens was given. */
+  budget?: BudgetReport;
 }
 
 export interface GcOptions {

@@ -1,6 +1,7 @@
 // Input checks that run before anything touches storage: knowledge-base names, chunk batches, default limits.
 import { EngineError } from './errors.js';
 import { METADATA_KEY_SEGMENT } from './search/filter.js';
+import { INPUT_FIELDS, type ChunkFieldKind } from './storage/chunk-fields.js';
 import type { EngineLimits } from './types.js';
 import { clip, describeValue, isPlainObject } from './value-description.js';
 
@@ -53,21 +54,18 @@ const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
  */
 const MAX_SQUARED_LENGTH = FLOAT32_MAX / 4;
 const INT32_MAX = 2147483647;
+/** ChunkInput properties: the engine's own plus every caller-set stored field (chunk-fields.ts). */
 const CHUNK_FIELDS = [
   'chunkId',
   'documentId',
   'content',
   'metadata',
   'embedding',
-  'title',
-  'sourcePath',
-  'license',
-  'version',
-  'anchor',
-  'pageNumber',
   'embeddingText',
+  ...INPUT_FIELDS.map((f) => f.input),
 ];
-const CITATION_FIELDS = ['title', 'sourcePath', 'license', 'version', 'anchor'] as const;
+/** Headings kept in a heading path, and the UTF-8 bytes of each. */
+const MAX_HEADING_DEPTH = 32;
 
 export interface ChunkProblem {
   /** Position of the chunk in the call. */
@@ -111,8 +109,9 @@ export function suggestKbName(name: string): string | undefined {
  * given, is a plain object of JSON values (strings without unpaired surrogates, finite numbers, booleans,
  * null, arrays, plain objects) at most maxMetadataDepth deep and maxMetadataBytes serialized, whose keys at
  * every level match METADATA_KEY_SEGMENT (`^[A-Za-z0-9_-]{1,64}$`) so that `metadata.a.b` filters can
- * reach them, and are not `__proto__`; citation fields are strings of at most maxCitationBytes UTF-8 bytes, null or absent; `pageNumber` is an integer 0..2147483647, null or
- * absent; `embedding`, if given, is an array or typed array of 1..65536 finite numbers within float32 range,
+ * reach them, and are not `__proto__`; citation fields are strings of at most maxCitationBytes UTF-8 bytes, null or absent; integer fields (`pageNumber`,
+ * `ordinal`, `lineStart`, `lineEnd`) are integers 0..2147483647, null or absent; `headingPath` is an array of
+ * at most 32 such strings, null or absent; `embedding`, if given, is an array or typed array of 1..65536 finite numbers within float32 range,
  * and all embeddings of the call have one length. A field set to `undefined` counts as absent.
  *
  * More than maxChunksPerCall chunks throws LIMIT_EXCEEDED at once, without inspecting them.
@@ -164,22 +163,9 @@ export function validateChunks(chunks: unknown[], limits: EngineLimits): { probl
     if (chunk.embeddingText !== undefined && typeof chunk.embeddingText !== 'string') {
       report(`embeddingText must be a string, got ${describeValue(chunk.embeddingText)}`);
     }
-    for (const field of CITATION_FIELDS) {
-      const value = chunk[field];
-      if (value !== undefined && value !== null && typeof value !== 'string') {
-        report(`${field} must be a string or null, got ${describeValue(value)}`);
-      } else if (typeof value === 'string') {
-        const problem = unstorableStringProblem(value) ?? citationSizeProblem(value, limits.maxCitationBytes);
-        if (problem) report(`${field} ${problem}`);
-      }
-    }
-    const page = chunk.pageNumber;
-    if (
-      page !== undefined &&
-      page !== null &&
-      !(Number.isInteger(page) && (page as number) >= 0 && (page as number) <= INT32_MAX)
-    ) {
-      report(`pageNumber must be an integer from 0 to ${INT32_MAX} or null, got ${describeValue(page)}`);
+    for (const { input, kind } of INPUT_FIELDS) {
+      const problem = inputFieldProblem(chunk[input], kind, limits);
+      if (problem) report(`${input} ${problem}`);
     }
     if (chunk.embedding !== undefined) {
       const problem = embeddingProblem(chunk.embedding);
@@ -197,6 +183,32 @@ export function validateChunks(chunks: unknown[], limits: EngineLimits): { probl
     }
   });
   return { problems };
+}
+
+/** The generic rule of an optional caller-set stored field (a citation string, an integer, a heading path). */
+function inputFieldProblem(value: unknown, kind: ChunkFieldKind, limits: EngineLimits): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (kind === 'integer') {
+    return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= INT32_MAX
+      ? undefined
+      : `must be an integer from 0 to ${INT32_MAX} or null, got ${describeValue(value)}`;
+  }
+  if (kind === 'string-list') {
+    if (
+      !Array.isArray(value) ||
+      value.length > MAX_HEADING_DEPTH ||
+      value.some((v) => typeof v !== 'string')
+    ) {
+      return `must be an array of at most ${MAX_HEADING_DEPTH} strings or null, got ${describeValue(value)}`;
+    }
+    for (const entry of value as string[]) {
+      const problem = unstorableStringProblem(entry) ?? citationSizeProblem(entry, limits.maxCitationBytes);
+      if (problem) return `entry ${problem}`;
+    }
+    return undefined;
+  }
+  if (typeof value !== 'string') return `must be a string or null, got ${describeValue(value)}`;
+  return unstorableStringProblem(value) ?? citationSizeProblem(value, limits.maxCitationBytes);
 }
 
 /**

@@ -68,6 +68,11 @@ export function toChunkInputs(
             ? `#L${draft.lineStart}-L${draft.lineEnd}`
             : null,
       pageNumber: draft.pageNumber,
+      // Also stored as fields of their own (read_chunks orders by ordinal); metadata keeps them for filters.
+      ordinal,
+      headingPath,
+      lineStart: draft.lineStart,
+      lineEnd: draft.lineEnd,
       embeddingText: `${header}\n${document.contextLine ? `${document.contextLine}\n` : ''}\n${draft.text}`,
     };
   });

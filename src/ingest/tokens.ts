@@ -1,23 +1,12 @@
 // Token counting for chunk sizes: the embedder's tokenizer when one is given, else a documented estimate.
 
+import { estimateTokens } from '../engine/token-estimate.js';
+
 /** Counts tokens of a text. */
 export type TokenCounter = (text: string) => number;
 
-/**
- * Estimate used when no tokenizer is at hand: the larger of chars / 4 and words × 4 / 3. BPE and WordPiece
- * vocabularies average about 4 characters or 0.75 words per token on English prose; taking the larger keeps
- * code and identifiers (few spaces, many symbols) from being undercounted.
- */
-export function estimateTokens(text: string): number {
-  let words = 0;
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const space = text.charCodeAt(i) <= 32;
-    if (!space && !inWord) words++;
-    inWord = !space;
-  }
-  return Math.ceil(Math.max(text.length / 4, (words * 4) / 3));
-}
+/** Estimate used when no tokenizer is at hand (engine/token-estimate.ts says how). */
+export { estimateTokens };
 
 /** Counts many texts at once with a real tokenizer (the embedder's). */
 export type BatchTokenize = (texts: string[]) => Promise<number[]>;

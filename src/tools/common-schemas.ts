@@ -1,5 +1,6 @@
 // Zod pieces several tools share: KB names, generation numbers, metadata and the structured search filter.
 import { z } from 'zod';
+import { FILTER_COLUMNS } from '../engine/search/filter.js';
 import { suggestKbName } from '../engine/validation.js';
 
 /** Same rule the engine enforces; stating it in the schema lets a model see it before calling. */
@@ -87,6 +88,8 @@ const filterOperators = z
     $gte: z.union([z.string(), z.number()]).optional(),
     $lt: z.union([z.string(), z.number()]).optional(),
     $lte: z.union([z.string(), z.number()]).optional(),
+    $prefix: z.string().optional(),
+    $contains: z.string().optional(),
   })
   .strict();
 
@@ -103,7 +106,7 @@ function filterValueError(issue: { errors?: unknown }): string {
   }>;
   const unknown = nested.find((i) => i.code === 'unrecognized_keys')?.keys ?? [];
   const prefix = unknown.length > 0 ? `unknown operator ${unknown.join(', ')}; ` : '';
-  return `${prefix}a filter value is a string, number, boolean or null (equality), an object of operators $eq $ne $in $nin $gt $gte $lt $lte, or (under $and/$or) an array of filters`;
+  return `${prefix}a filter value is a string, number, boolean or null (equality), an object of operators $eq $ne $in $nin $gt $gte $lt $lte $prefix $contains, or (under $and/$or) an array of filters`;
 }
 
 const filterShape: z.ZodType<FilterInput> = z.lazy(() =>
@@ -117,7 +120,86 @@ const filterShape: z.ZodType<FilterInput> = z.lazy(() =>
 export const filterSchema = guarded(filterShape, 'filter');
 
 export const FILTER_HELP =
-  'Keys: chunk_id, document_id, source_path, title, license, version, anchor, page_number, created_at, updated_at, ' +
-  'or "metadata.<key>". A plain value means equality; operators: $eq $ne $in $nin $gt $gte $lt $lte; ' +
+  `Keys: ${Object.keys(FILTER_COLUMNS).join(', ')}, ` +
+  'or "metadata.<key>". A plain value means equality; operators: $eq $ne $in $nin $gt $gte $lt $lte, ' +
+  'and for strings $prefix (e.g. {"source_path": {"$prefix": "docs/api/"}}) and $contains (case-sensitive); ' +
   'combine with top-level "$and"/"$or" arrays of filters. ' +
   'Example: {"metadata.lang": "en", "document_id": {"$in": ["guide", "faq"]}, "page_number": {"$gte": 3}}';
+
+/** Names agents commonly use for an argument, mapped to ours: a refusal suggests the right one. */
+const ARGUMENT_ALIASES: Readonly<Record<string, string>> = {
+  top_k: 'limit',
+  topk: 'limit',
+  topK: 'limit',
+  k: 'limit',
+  n: 'limit',
+  max_results: 'limit',
+  num_results: 'limit',
+  q: 'query',
+  text: 'query',
+  search: 'query',
+  knowledge_base: 'kb',
+  kb_name: 'kb',
+  collection: 'kb',
+  index: 'kb',
+  filters: 'filter',
+  where: 'filter',
+  id: 'chunk_id',
+  doc_id: 'document_id',
+  token_budget: 'max_tokens',
+  max_length: 'max_tokens',
+};
+
+/** The valid name an unknown one most likely meant: a known alias, else the closest by edit distance (≤ 2). */
+export function suggestArgument(unknown: string, valid: readonly string[]): string | undefined {
+  const alias = ARGUMENT_ALIASES[unknown];
+  if (alias !== undefined && valid.includes(alias)) return alias;
+  const lower = unknown.toLowerCase().replace(/-/g, '_');
+  let best: { name: string; distance: number } | undefined;
+  for (const name of valid) {
+    const distance = editDistance(lower, name);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * A tool's (or a nested object's) arguments as a strict object: an unknown argument is refused, not silently
+ * dropped (a dropped `top_k` once returned 10 results to a caller who asked for 3). The message lists the valid
+ * names and suggests the likely one. `what` names the object in the message.
+ */
+export function strictArguments<Shape extends z.ZodRawShape>(shape: Shape, what = 'argument') {
+  const valid = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== 'unrecognized_keys') return undefined;
+      const keys = (issue as { keys?: string[] }).keys ?? [];
+      const hints = keys
+        .map((key) => [key, suggestArgument(key, valid)] as const)
+        .filter(([, suggestion]) => suggestion !== undefined)
+        .map(([key, suggestion]) => `"${key}" → use "${suggestion}"`);
+      return (
+        `unknown ${what}${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k.slice(0, 64)}"`).join(', ')}` +
+        (hints.length > 0 ? ` (${hints.join('; ')})` : '') +
+        `; valid ${what}s: ${valid.join(', ')}`
+      );
+    },
+  });
+}

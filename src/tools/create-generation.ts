@@ -1,12 +1,12 @@
 // create_generation: start an invisible rebuild of a knowledge base, empty or copied from the active generation.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { kbNameSchema } from './common-schemas.js';
+import { kbNameSchema, strictArguments } from './common-schemas.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
 
 export const name = 'create_generation';
 
-export const inputSchema = z.object({
+export const inputSchema = strictArguments({
   kb: kbNameSchema,
   copy_from_active: z
     .boolean()

@@ -2,25 +2,23 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { DeleteRequest } from '../engine/types.js';
-import { generationSchema, kbNameSchema } from './common-schemas.js';
+import { generationSchema, kbNameSchema, strictArguments } from './common-schemas.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
 
 export const name = 'delete_chunks';
 
-export const inputSchema = z
-  .object({
-    kb: kbNameSchema,
-    chunk_ids: z.array(z.string().min(1)).optional().describe('Chunks to delete by chunk_id.'),
-    document_ids: z
-      .array(z.string().min(1))
-      .optional()
-      .describe('Documents to delete: every chunk with one of these document_id values.'),
-    generation: generationSchema.optional().describe('Delete from this generation; default the active one.'),
-  })
-  .refine((args) => (args.chunk_ids?.length ?? 0) + (args.document_ids?.length ?? 0) > 0, {
-    message: 'give at least one id in `chunk_ids` or `document_ids`',
-    path: ['chunk_ids'],
-  });
+export const inputSchema = strictArguments({
+  kb: kbNameSchema,
+  chunk_ids: z.array(z.string().min(1)).optional().describe('Chunks to delete by chunk_id.'),
+  document_ids: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('Documents to delete: every chunk with one of these document_id values.'),
+  generation: generationSchema.optional().describe('Delete from this generation; default the active one.'),
+}).refine((args) => (args.chunk_ids?.length ?? 0) + (args.document_ids?.length ?? 0) > 0, {
+  message: 'give at least one id in `chunk_ids` or `document_ids`',
+  path: ['chunk_ids'],
+});
 
 export const outputSchema = z.object({
   kb: z.string(),

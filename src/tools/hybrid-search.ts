@@ -1,48 +1,80 @@
 // hybrid_search: the read tool agents call most — BM25 + vector search with filters, fusion and citations.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { MAX_TOKEN_BUDGET } from '../engine/search/search-request.js';
 import type { SearchHit, SearchRequest } from '../engine/types.js';
-import { FILTER_HELP, filterSchema, generationSchema, kbNameSchema } from './common-schemas.js';
+import {
+  FILTER_HELP,
+  filterSchema,
+  generationSchema,
+  kbNameSchema,
+  strictArguments,
+} from './common-schemas.js';
+import { renderSearchText } from './search-text.js';
 import { runTool, withoutNulls, type ToolDeps, type ToolExtra } from './tool-result.js';
 
 export const name = 'hybrid_search';
 
-export const inputSchema = z
-  .object({
-    kb: kbNameSchema,
-    query: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('What to look for, in natural language or keywords. Needed unless `vector` is given.'),
-    vector: z
-      .array(z.number())
-      .min(1)
-      .optional()
-      .describe("A query embedding of the knowledge base's dimension, for callers that embed themselves."),
-    mode: z
-      .enum(['hybrid', 'vector', 'lexical'])
-      .default('hybrid')
-      .describe(
-        'hybrid (default): keywords + meaning, fused. lexical: exact terms, ids, error messages. vector: meaning/paraphrase.',
-      ),
-    limit: z.number().int().min(1).max(100).default(10).describe('Results to return, 1-100.'),
-    offset: z.number().int().min(0).default(0).describe('Results to skip, for paging.'),
-    filter: filterSchema
-      .optional()
-      .describe(`Conditions every result must meet (applied before ranking). ${FILTER_HELP}`),
-    generation: generationSchema
-      .optional()
-      .describe('Search this generation instead of the active one, e.g. a building one before promoting it.'),
-    fusion: z
-      .enum(['rrf', 'weighted', 'adaptive'])
-      .optional()
-      .describe('How hybrid mode merges the two rankings: rrf (default), weighted, adaptive.'),
-  })
-  .refine((args) => args.query !== undefined || args.vector !== undefined, {
-    message: 'give `query` (text) or `vector` (an embedding), or both',
-    path: ['query'],
-  });
+export const inputSchema = strictArguments({
+  kb: kbNameSchema,
+  query: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('What to look for, in natural language or keywords. Needed unless `vector` is given.'),
+  vector: z
+    .array(z.number())
+    .min(1)
+    .optional()
+    .describe("A query embedding of the knowledge base's dimension, for callers that embed themselves."),
+  mode: z
+    .enum(['hybrid', 'vector', 'lexical'])
+    .default('hybrid')
+    .describe(
+      'hybrid (default): keywords + meaning, fused. lexical: exact terms, ids, error messages. vector: meaning/paraphrase.',
+    ),
+  limit: z.number().int().min(1).max(100).default(10).describe('Results to return, 1-100.'),
+  offset: z.number().int().min(0).default(0).describe('Results to skip, for paging.'),
+  filter: filterSchema
+    .optional()
+    .describe(`Conditions every result must meet (applied before ranking). ${FILTER_HELP}`),
+  generation: generationSchema
+    .optional()
+    .describe('Search this generation instead of the active one, e.g. a building one before promoting it.'),
+  fusion: z
+    .enum(['rrf', 'weighted', 'adaptive'])
+    .optional()
+    .describe('How hybrid mode merges the two rankings: rrf (default), weighted, adaptive.'),
+  max_tokens: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_TOKEN_BUDGET)
+    .optional()
+    .describe(
+      'Token budget for all results together: long contents are cut to their best-matching passage first, then the lowest results dropped; `budget` in the output says how many.',
+    ),
+  content: z
+    .enum(['full', 'snippet', 'none'])
+    .default('full')
+    .describe(
+      'full (default): whole chunk + snippet; snippet: the snippet only; none: citations and ids only.',
+    ),
+  group_by: z
+    .enum(['document'])
+    .optional()
+    .describe('"document": the best chunks of distinct documents (at most per_document each).'),
+  per_document: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('With group_by "document": chunks per document, default 1.'),
+}).refine((args) => args.query !== undefined || args.vector !== undefined, {
+  message: 'give `query` (text) or `vector` (an embedding), or both',
+  path: ['query'],
+});
 
 const sideScores = z.object({ vector: z.number().optional(), lexical: z.number().optional() });
 
@@ -58,8 +90,9 @@ export const outputSchema = z.object({
       score: z.number(),
       scores: sideScores,
       ranks: sideScores,
-      content: z.string(),
-      snippet: z.string(),
+      content: z.string().optional().describe('Absent with content "snippet"/"none".'),
+      trimmed: z.boolean().optional().describe('content was cut to its best-matching passage (max_tokens).'),
+      snippet: z.string().optional(),
       metadata: z.record(z.string(), z.json()),
       citation: z.object({
         title: z.string().optional(),
@@ -68,9 +101,34 @@ export const outputSchema = z.object({
         version: z.string().optional(),
         anchor: z.string().optional(),
         page_number: z.number().optional(),
+        heading_path: z.array(z.string()).optional(),
+        line_start: z.number().optional(),
+        line_end: z.number().optional(),
       }),
+      duplicates: z
+        .array(
+          z.object({
+            chunk_id: z.string(),
+            document_id: z.string(),
+            source_path: z.string().optional(),
+            anchor: z.string().optional(),
+            page_number: z.number().optional(),
+          }),
+        )
+        .optional()
+        .describe('Other chunks with exactly this content, not listed separately.'),
     }),
   ),
+  budget: z
+    .object({
+      max_tokens: z.number().int(),
+      used_tokens: z.number().int(),
+      counted_with: z.enum(['model', 'estimate']),
+      trimmed: z.number().int(),
+      dropped: z.number().int(),
+    })
+    .optional()
+    .describe('With max_tokens: tokens used, and how many results were trimmed or dropped to fit.'),
   warnings: z.array(z.string()),
   took_ms: z.number(),
   cached: z.boolean(),
@@ -87,6 +145,11 @@ Arguments:
 - filter: ${FILTER_HELP}
 - generation: search a specific generation (e.g. a building one before promote_generation); default the active one.
 - fusion: how hybrid merges rankings: "rrf" (default, rank-based), "weighted" (normalised scores), "adaptive" (weights each side by its confidence).
+- max_tokens: keep the results within this many tokens (long contents are cut to the passage that matches best, then the lowest results dropped; budget says how many).
+- content: "full" (default), "snippet" (cheapest way to scan many hits), or "none".
+- group_by: "document" to get the best chunks of distinct documents instead of neighbours of one file; per_document (default 1) chunks each.
+
+Chunks with identical content appear once, with the other locations in duplicates. To read around a hit use read_chunks {kb, chunk_id, before, after}; to read a whole document, read_document {kb, document_id}.
 
 Each result has score, per-side scores and ranks, a snippet around the matched terms, the full content, metadata and citation. warnings explains fallbacks, e.g. hybrid ran lexical-only because no embedding model is available.`;
 
@@ -108,8 +171,9 @@ export function toSearchResult(hit: SearchHit): SearchOutput['results'][number] 
     score: hit.score,
     scores: hit.scores,
     ranks: hit.ranks,
-    content: hit.content,
-    snippet: hit.snippet,
+    ...(hit.content === null ? {} : { content: hit.content }),
+    ...(hit.trimmed ? { trimmed: true } : {}),
+    ...(hit.snippet === null ? {} : { snippet: hit.snippet }),
     metadata: hit.metadata,
     citation: withoutNulls({
       title: c.title,
@@ -118,7 +182,23 @@ export function toSearchResult(hit: SearchHit): SearchOutput['results'][number] 
       version: c.version,
       anchor: c.anchor,
       page_number: c.pageNumber,
+      heading_path: c.headingPath,
+      line_start: c.lineStart,
+      line_end: c.lineEnd,
     }),
+    ...(hit.duplicates
+      ? {
+          duplicates: hit.duplicates.map((d) =>
+            withoutNulls({
+              chunk_id: d.chunkId,
+              document_id: d.documentId,
+              source_path: d.sourcePath,
+              anchor: d.anchor,
+              page_number: d.pageNumber,
+            }),
+          ) as Array<{ chunk_id: string; document_id: string }>,
+        }
+      : {}),
   };
 }
 
@@ -133,31 +213,51 @@ export function registerHybridSearch(server: McpServer, deps: ToolDeps): void {
       annotations,
     },
     (args: z.infer<typeof inputSchema>, extra: ToolExtra) =>
-      runTool(name, deps, async () => {
-        const request: SearchRequest = {
-          kb: args.kb,
-          mode: args.mode,
-          limit: args.limit,
-          offset: args.offset,
-          signal: extra.signal,
-          ...(args.query === undefined ? {} : { text: args.query }),
-          ...(args.vector === undefined ? {} : { vector: args.vector }),
-          ...(args.filter === undefined ? {} : { filter: args.filter as SearchRequest['filter'] }),
-          ...(args.generation === undefined ? {} : { generation: args.generation }),
-          ...(args.fusion === undefined ? {} : { fusion: args.fusion }),
-        };
-        const response = await deps.engine.search(request);
-        const output: SearchOutput = {
-          kb: response.kb,
-          generation: response.generation,
-          mode: response.mode,
-          fusion: response.fusion,
-          results: response.results.map(toSearchResult),
-          warnings: response.warnings,
-          took_ms: response.tookMs,
-          cached: response.cached,
-        };
-        return output;
-      }),
+      runTool(
+        name,
+        deps,
+        async () => {
+          const request: SearchRequest = {
+            kb: args.kb,
+            mode: args.mode,
+            limit: args.limit,
+            offset: args.offset,
+            signal: extra.signal,
+            ...(args.query === undefined ? {} : { text: args.query }),
+            ...(args.vector === undefined ? {} : { vector: args.vector }),
+            ...(args.filter === undefined ? {} : { filter: args.filter as SearchRequest['filter'] }),
+            ...(args.generation === undefined ? {} : { generation: args.generation }),
+            ...(args.fusion === undefined ? {} : { fusion: args.fusion }),
+            ...(args.max_tokens === undefined ? {} : { maxTokens: args.max_tokens }),
+            content: args.content,
+            ...(args.group_by === undefined ? {} : { groupBy: args.group_by }),
+            ...(args.per_document === undefined ? {} : { perDocument: args.per_document }),
+          };
+          const response = await deps.engine.search(request);
+          const output: SearchOutput = {
+            kb: response.kb,
+            generation: response.generation,
+            mode: response.mode,
+            fusion: response.fusion,
+            results: response.results.map(toSearchResult),
+            ...(response.budget
+              ? {
+                  budget: {
+                    max_tokens: response.budget.maxTokens,
+                    used_tokens: response.budget.usedTokens,
+                    counted_with: response.budget.countedWith,
+                    trimmed: response.budget.trimmed,
+                    dropped: response.budget.dropped,
+                  },
+                }
+              : {}),
+            warnings: response.warnings,
+            took_ms: response.tookMs,
+            cached: response.cached,
+          };
+          return output;
+        },
+        renderSearchText,
+      ),
   );
 }

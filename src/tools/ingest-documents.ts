@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { EngineError } from '../engine/errors.js';
 import { ingestDocuments, jobsFor, jobToJson, resolveRoots, SourceError } from '../ingest/index.js';
-import { kbNameSchema } from './common-schemas.js';
+import { kbNameSchema, strictArguments } from './common-schemas.js';
 import { allowedIngestRoots, HOW_TO_ADD_ROOTS } from './ingest-roots.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
 import { progressReporter } from './upsert-chunks.js';
@@ -13,7 +13,7 @@ export const name = 'ingest_documents';
 /** How long a call waits for its job before answering with the job id. @example 15 */
 export const DEFAULT_WAIT_SECONDS = 15;
 
-export const inputSchema = z.object({
+export const inputSchema = strictArguments({
   kb: kbNameSchema.describe('Knowledge base to fill; created on first use.'),
   paths: z
     .array(z.string().min(1))

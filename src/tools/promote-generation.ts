@@ -1,12 +1,12 @@
 // promote_generation: atomically make a generation active; promoting an archived one is a rollback.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { generationSchema, kbNameSchema } from './common-schemas.js';
+import { generationSchema, kbNameSchema, strictArguments } from './common-schemas.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
 
 export const name = 'promote_generation';
 
-export const inputSchema = z.object({
+export const inputSchema = strictArguments({
   kb: kbNameSchema,
   generation: generationSchema.describe(
     'The generation to make active: a building/ready one, or an archived one to roll back.',

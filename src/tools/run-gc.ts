@@ -2,12 +2,12 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { GcOptions } from '../engine/types.js';
-import { kbNameSchema } from './common-schemas.js';
+import { kbNameSchema, strictArguments } from './common-schemas.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
 
 export const name = 'run_gc';
 
-export const inputSchema = z.object({
+export const inputSchema = strictArguments({
   kb: kbNameSchema.optional().describe('Collect only this knowledge base; default all of them.'),
   dry_run: z.boolean().default(false).describe('true: report what would be deleted and delete nothing.'),
   retention_epochs: z

@@ -15,9 +15,18 @@ export interface ToolDeps {
   ingestRoots?: readonly string[];
 }
 
-/** Clients without structured-output support read the text block, so both carry the same JSON. */
-export function structuredResult(value: Record<string, unknown>): CallToolResult {
-  return { structuredContent: value, content: [{ type: 'text', text: JSON.stringify(value) }] };
+/**
+ * Clients without structured-output support read the text block: the same JSON, or, for tools that pass
+ * `render`, a compact readable rendering (search results would otherwise be sent twice in full).
+ */
+export function structuredResult<T extends Record<string, unknown>>(
+  value: T,
+  render?: (value: T) => string,
+): CallToolResult {
+  return {
+    structuredContent: value,
+    content: [{ type: 'text', text: render ? render(value) : JSON.stringify(value) }],
+  };
 }
 
 /** The text starts with the stable code so a model (or a script) can branch on it. */
@@ -37,13 +46,14 @@ export function engineErrorResult(error: EngineError): CallToolResult {
  * Runs a tool body: engine errors become isError results the model can act on; anything else is a bug,
  * so it is logged with its stack and rethrown (the SDK then reports it as a tool error).
  */
-export async function runTool(
+export async function runTool<T extends Record<string, unknown>>(
   name: string,
   deps: ToolDeps,
-  body: () => Promise<Record<string, unknown>>,
+  body: () => Promise<T>,
+  render?: (value: T) => string,
 ): Promise<CallToolResult> {
   try {
-    return structuredResult(await body());
+    return structuredResult(await body(), render);
   } catch (error) {
     if (isEngineError(error)) {
       // The message was trimmed for the client; the log keeps the storage layer's own words.

@@ -2,36 +2,54 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { ChunkInput, JsonValue, Progress, UpsertOptions } from '../engine/types.js';
-import { generationSchema, kbNameSchema, metadataSchema } from './common-schemas.js';
+import { INPUT_FIELDS } from '../engine/storage/chunk-fields.js';
+import { generationSchema, kbNameSchema, metadataSchema, strictArguments } from './common-schemas.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
 
 export const name = 'upsert_chunks';
 
-const chunkSchema = z.object({
-  chunk_id: z
-    .string()
-    .min(1)
-    .describe('Stable id, unique in the knowledge base; re-sending an id replaces that chunk.'),
-  document_id: z
-    .string()
-    .min(1)
-    .describe('Id of the source document; groups its chunks (delete_chunks can drop them all).'),
-  content: z.string().min(1).describe('The text of the chunk, typically a passage of a few hundred words.'),
-  metadata: metadataSchema.optional(),
-  embedding: z
-    .array(z.number())
-    .min(1)
-    .optional()
-    .describe('Your own vector for this chunk; omit it to let the server embed title + content.'),
-  title: z.string().nullish().describe('Citation: document or section title (also searched lexically).'),
-  source_path: z.string().nullish().describe('Citation: file path or URL of the source.'),
-  license: z.string().nullish().describe('Citation: license of the source, e.g. "MIT".'),
-  version: z.string().nullish().describe('Citation: version of the source document, e.g. "2.1".'),
-  anchor: z.string().nullish().describe('Citation: heading anchor or fragment, e.g. "#install".'),
-  page_number: z.number().int().min(0).nullish().describe('Citation: page number in the source.'),
-});
+const chunkSchema = strictArguments(
+  {
+    chunk_id: z
+      .string()
+      .min(1)
+      .describe('Stable id, unique in the knowledge base; re-sending an id replaces that chunk.'),
+    document_id: z
+      .string()
+      .min(1)
+      .describe('Id of the source document; groups its chunks (delete_chunks can drop them all).'),
+    content: z.string().min(1).describe('The text of the chunk, typically a passage of a few hundred words.'),
+    metadata: metadataSchema.optional(),
+    embedding: z
+      .array(z.number())
+      .min(1)
+      .optional()
+      .describe('Your own vector for this chunk; omit it to let the server embed title + content.'),
+    title: z.string().nullish().describe('Citation: document or section title (also searched lexically).'),
+    source_path: z.string().nullish().describe('Citation: file path or URL of the source.'),
+    license: z.string().nullish().describe('Citation: license of the source, e.g. "MIT".'),
+    version: z.string().nullish().describe('Citation: version of the source document, e.g. "2.1".'),
+    anchor: z.string().nullish().describe('Citation: heading anchor or fragment, e.g. "#install".'),
+    page_number: z.number().int().min(0).nullish().describe('Citation: page number in the source.'),
+    ordinal: z
+      .number()
+      .int()
+      .min(0)
+      .nullish()
+      .describe(
+        "Position within its document (read_chunks and read_document follow it); default: the chunk's position among its document's chunks in this call.",
+      ),
+    heading_path: z
+      .array(z.string())
+      .nullish()
+      .describe('Citation: headings above the chunk, outermost first, e.g. ["Guide", "Install"].'),
+    line_start: z.number().int().min(0).nullish().describe('Citation: first source line of the chunk.'),
+    line_end: z.number().int().min(0).nullish().describe('Citation: last source line of the chunk.'),
+  },
+  'chunk field',
+);
 
-export const inputSchema = z.object({
+export const inputSchema = strictArguments({
   kb: kbNameSchema.describe(
     'Knowledge base to write to; created on first use. 1-64 chars of a-z, 0-9, "_", "-".',
   ),
@@ -75,26 +93,26 @@ export const description = `Add or replace chunks of text in a knowledge base so
 
 Arguments:
 - kb: knowledge base name, e.g. "product-docs".
-- chunks: each needs chunk_id (stable and unique in the knowledge base; sending an existing id replaces that chunk), document_id (the source document; groups its chunks) and content (the text). Optional: metadata (JSON object you can filter on later, e.g. {"lang": "en", "tags": ["setup"]}); citation fields title, source_path, license, version, anchor, page_number (returned with search results); embedding (your own vector; omit it and the server embeds title + content, or, when it runs without an embedding model, stores the chunk for lexical search only).
+- chunks: each needs chunk_id (stable and unique in the knowledge base; sending an existing id replaces that chunk), document_id (the source document; groups its chunks) and content (the text). Optional: metadata (JSON object you can filter on later, e.g. {"lang": "en", "tags": ["setup"]}); citation fields title, source_path, license, version, anchor, page_number, heading_path, line_start, line_end (returned with search results); ordinal (position within its document, default the order of the call); embedding (your own vector; omit it and the server embeds title + content, or, when it runs without an embedding model, stores the chunk for lexical search only).
 - generation: write into a specific generation, e.g. a building one from create_generation; default the active one.
 - replace_documents: true to replace whole documents: the chunks of each document in the call that the call does not carry are removed in the same commit, so a shortened document leaves no stale chunks and no search sees both versions. Send all of a document's chunks in one call.
 
 Validation happens before anything is written: one bad chunk rejects the call and the error lists each bad chunk's index and reason. Returns how many chunks were inserted and updated. Pass a progress token to get a progress notification per batch; cancelling the request stops the upsert — re-sending the same chunks is safe.`;
 
 function toChunkInput(chunk: z.infer<typeof chunkSchema>): ChunkInput {
-  return {
+  const input: Record<string, unknown> = {
     chunkId: chunk.chunk_id,
     documentId: chunk.document_id,
     content: chunk.content,
     ...(chunk.metadata === undefined ? {} : { metadata: chunk.metadata as Record<string, JsonValue> }),
     ...(chunk.embedding === undefined ? {} : { embedding: chunk.embedding }),
-    ...(chunk.title === undefined ? {} : { title: chunk.title }),
-    ...(chunk.source_path === undefined ? {} : { sourcePath: chunk.source_path }),
-    ...(chunk.license === undefined ? {} : { license: chunk.license }),
-    ...(chunk.version === undefined ? {} : { version: chunk.version }),
-    ...(chunk.anchor === undefined ? {} : { anchor: chunk.anchor }),
-    ...(chunk.page_number === undefined ? {} : { pageNumber: chunk.page_number }),
   };
+  // Every other stored field the caller may set is named like its column here (INPUT_FIELDS maps both).
+  const fields = chunk as Record<string, unknown>;
+  for (const { input: key, column } of INPUT_FIELDS) {
+    if (fields[column] !== undefined) input[key] = fields[column];
+  }
+  return input as unknown as ChunkInput;
 }
 
 /** notifications/progress for this request, only when the caller asked (gave a progressToken). */

@@ -86,9 +86,13 @@ describe('search', () => {
       version: '2',
       anchor: '#x',
       pageNumber: 7,
+      headingPath: null,
+      lineStart: null,
+      lineEnd: null,
     });
+    expect(hit.ordinal).toBe(0);
     expect(hit.metadata).toEqual({ a: { b: 1 } });
-    expect(hit.snippet.length).toBeLessThanOrEqual(300);
+    expect(hit.snippet!.length).toBeLessThanOrEqual(300);
     expect(hit.snippet).toContain('grape');
     expect(hit.content).toBe(long);
   });

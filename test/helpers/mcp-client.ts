@@ -123,14 +123,19 @@ export async function callTool(
 }
 
 /**
- * Asserts a successful call and parses its structuredContent with the tool's declared output schema;
- * also checks the text block carries the same JSON.
+ * Asserts a successful call and parses its structuredContent with the tool's declared output schema; also
+ * checks the text block: the same JSON, or for search results a compact rendering naming every result.
  */
 export function structured<S extends z.ZodType>(result: CallToolResult, schema: S): z.infer<S> {
   if (result.isError) throw new Error(`tool failed: ${textOf(result)}`);
   const parsed = schema.parse(result.structuredContent);
   const text = textOf(result);
-  if (JSON.stringify(JSON.parse(text)) !== JSON.stringify(result.structuredContent)) {
+  const results = (result.structuredContent as { results?: Array<{ chunk_id?: string }> }).results;
+  if (Array.isArray(results) && results.every((r) => typeof r.chunk_id === 'string')) {
+    const missing = results.filter((r) => !text.includes(`chunk_id ${r.chunk_id}`));
+    if (missing.length > 0 || text.startsWith('{'))
+      throw new Error(`text block is not the rendering: ${text}`);
+  } else if (JSON.stringify(JSON.parse(text)) !== JSON.stringify(result.structuredContent)) {
     throw new Error('text block differs from structuredContent');
   }
   return parsed;

@@ -98,6 +98,10 @@ describe('toChunkInputs', () => {
       version: 'sha256:1',
       sourcePath: '/x/docs/guide.md',
       metadata: { heading_path: ['B'], line_start: 5, line_end: 7, ordinal: 1, format: 'markdown' },
+      ordinal: 1,
+      headingPath: ['B'],
+      lineStart: 5,
+      lineEnd: 7,
     });
   });
 

@@ -47,7 +47,7 @@ afterEach(async () => {
 
 async function chunkTexts(kb: string): Promise<string[]> {
   const results = (await t.engine.search({ kb, text: 'cat', mode: 'lexical', limit: 100 })).results;
-  return results.map((r) => r.content);
+  return results.map((r) => r.content!);
 }
 
 describe('chunk sizes with the embedder tokenizer', () => {

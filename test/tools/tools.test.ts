@@ -52,16 +52,22 @@ describe('tools/list', () => {
     });
     expect(byName.hybrid_search?.description).toContain('"metadata.lang": "en"');
     expect(Object.keys(byName.hybrid_search?.inputSchema.properties ?? {}).sort()).toEqual([
+      'content',
       'filter',
       'fusion',
       'generation',
+      'group_by',
       'kb',
       'limit',
+      'max_tokens',
       'mode',
       'offset',
+      'per_document',
       'query',
       'vector',
     ]);
+    // Strict objects: clients see that no other argument is accepted.
+    for (const tool of tools) expect(tool.inputSchema.additionalProperties).toBe(false);
   });
 });
 

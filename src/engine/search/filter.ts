@@ -3,6 +3,7 @@ import { EngineError } from '../errors.js';
 import type { EngineLimits, Filter } from '../types.js';
 import { sqlNumber, sqlString, timestampLiteral } from '../storage/sql.js';
 import { clip, describeValue, isPlainObject } from '../value-description.js';
+import { FILTER_COLUMNS, type FilterColumnKind } from '../storage/chunk-fields.js';
 
 /*
  * Semantics (each verified against @lancedb/lancedb 0.39 in test/engine/search/filter.test.ts):
@@ -31,23 +32,22 @@ import { clip, describeValue, isPlainObject } from '../value-description.js';
  */
 
 /** Comparison operators an operator object may use. */
-export const FILTER_OPERATORS = ['$eq', '$ne', '$in', '$nin', '$gt', '$gte', '$lt', '$lte'] as const;
+export const FILTER_OPERATORS = [
+  '$eq',
+  '$ne',
+  '$in',
+  '$nin',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$prefix',
+  '$contains',
+] as const;
 type Operator = (typeof FILTER_OPERATORS)[number];
 
-/** Chunk columns a filter may name, by the kind of value they hold. */
-export const FILTER_COLUMNS = {
-  chunk_id: 'string',
-  document_id: 'string',
-  source_path: 'string',
-  title: 'string',
-  license: 'string',
-  version: 'string',
-  anchor: 'string',
-  page_number: 'integer',
-  created_at: 'timestamp',
-  updated_at: 'timestamp',
-} as const;
-type ColumnKind = (typeof FILTER_COLUMNS)[keyof typeof FILTER_COLUMNS];
+type ColumnKind = FilterColumnKind;
+export { FILTER_COLUMNS };
 
 /** One segment of a `metadata.<key>` path: letters, digits, `_` and `-`, 1 to 64 of them. Also the rule for
  * metadata keys at write time (see validation.ts), so every stored key can be filtered on. */
@@ -131,7 +131,7 @@ function compileObject(value: unknown, at: string, depth: number, budget: Budget
 
 function resolveKey(key: string, at: string): Target {
   if (Object.hasOwn(FILTER_COLUMNS, key)) {
-    return { kind: FILTER_COLUMNS[key as keyof typeof FILTER_COLUMNS], column: key };
+    return { kind: FILTER_COLUMNS[key]!, column: key };
   }
   if (key.startsWith('metadata.')) {
     const segments = key.slice('metadata.'.length).split('.');
@@ -193,6 +193,9 @@ function compileOperator(target: Target, op: Operator, operand: unknown, at: str
       const any = anyOf(target, values);
       return op === '$in' ? any : not(any);
     }
+    case '$prefix':
+    case '$contains':
+      return textMatch(target, op, textOperand(target, operand, at));
     default:
       return range(target, RANGE_SQL[op], scalar(target, operand, at, true));
   }
@@ -300,6 +303,37 @@ function range(target: Target, op: string, value: Scalar): string {
   // Strip the JSON quotes; both sides stay JSON-escaped, so they compare like for like.
   const escaped = JSON.stringify(value).slice(1, -1);
   return `(starts_with(${json}, '"') AND regexp_replace(${json}, '^"|"$', '', 'g') ${op} ${sqlString(escaped)})`;
+}
+
+/** `$prefix`/`$contains` take a non-empty string and apply to string columns and metadata strings. */
+function textOperand(target: Target, operand: unknown, at: string): string {
+  if (target.kind !== 'string' && target.kind !== 'metadata') {
+    throw invalid(
+      at,
+      `${at.slice(at.lastIndexOf('.') + 1)} applies to string fields and metadata strings only`,
+    );
+  }
+  if (typeof operand !== 'string' || operand === '') {
+    throw invalid(at, `expected a non-empty string, got ${describeValue(operand)}`);
+  }
+  return scalar(target, operand, at, true) as string;
+}
+
+/**
+ * starts_with / strpos on the column, never LIKE (whose % and _ would need escaping). Metadata strings are
+ * compared as their JSON text: the operand is JSON-escaped the same way, so `"` and `\` match like for like.
+ */
+function textMatch(target: Target, op: '$prefix' | '$contains', value: string): string {
+  if (target.kind !== 'metadata') {
+    return op === '$prefix'
+      ? `(starts_with(${target.column}, ${sqlString(value)}))`
+      : `(strpos(${target.column}, ${sqlString(value)}) > 0)`;
+  }
+  const json = `json_extract(metadata, ${sqlString(target.path)})`;
+  const escaped = JSON.stringify(value).slice(1, -1);
+  return op === '$prefix'
+    ? `(starts_with(${json}, ${sqlString(`"${escaped}`)}))`
+    : `(starts_with(${json}, '"') AND strpos(${json}, ${sqlString(escaped)}) > 0)`;
 }
 
 /** `NOT` of an expression that may be NULL on missing data: NULL counts as "does not match". */

@@ -76,8 +76,8 @@ function estimateHitBytes(hit: SearchHit): number {
   const strings =
     hit.chunkId.length +
     hit.documentId.length +
-    hit.content.length +
-    hit.snippet.length +
+    (hit.content?.length ?? 0) +
+    (hit.snippet?.length ?? 0) +
     (c.title?.length ?? 0) +
     (c.sourcePath?.length ?? 0) +
     (c.license?.length ?? 0) +

@@ -1,44 +1,33 @@
-// search: resolve and pin one generation, run the vector and/or BM25 side on it, fuse, cut the page.
-import { createHash } from 'node:crypto';
-import { MultiMatchQuery, type Table } from '@lancedb/lancedb';
-import { kbNotFound, requireGeneration, type EngineContext } from '../context.js';
+// search: normalise the request, pin a generation, then retrieve → fuse → post-process → hits.
+import type { EngineContext } from '../context.js';
 import { EngineError, onStorage } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
-import { parseMetadata, RESULT_COLUMNS, toEpochMs } from '../storage/chunk-schema.js';
-import { LEXICAL_COLUMNS, VECTOR_INDEX_NAME } from '../storage/generation-tables.js';
 import { readSurvivingPrune } from '../storage/pruned-version.js';
-import type { Metric, SearchHit, SearchRequest, SearchResponse } from '../types.js';
-import { validateKbName } from '../validation.js';
-import { compileFilter } from './filter.js';
+import type { BudgetReport, SearchRequest, SearchResponse } from '../types.js';
 import { fuse } from './fusion.js';
-import { checkSearchParams, planSides, type SearchParams } from './query-plan.js';
-import { makeSnippet } from './snippet.js';
-
-type Row = Record<string, unknown>;
-interface Candidate {
-  id: string;
-  score: number;
-  row: Row;
-}
+import { foldDuplicates, groupByDocument } from './grouping.js';
+import { toHit } from './hits.js';
+import { resolveAndPin } from './pinned-generation.js';
+import { page, postProcess, type PostProcessStep, type Ranked } from './post-process.js';
+import { planSides, type SidePlan } from './query-plan.js';
+import { retrieve, type Retrieved } from './retrieve.js';
+import { fitBudget, tokenCounterFor, withContentMode } from './token-budget.js';
+import { normaliseSearch, searchCacheKey, type NormalisedSearch } from './search-request.js';
 
 export async function search(ctx: EngineContext, request: SearchRequest): Promise<SearchResponse> {
   const started = performance.now();
-  const kb = validateKbName(request.kb);
-  const params = checkSearchParams(request, ctx.limits);
-  const predicate =
-    request.filter === undefined || request.filter === null
-      ? undefined
-      : compileFilter(request.filter, ctx.limits);
-  const { record, unpin } = await resolveAndPin(ctx, kb, request.generation);
+  const normalised = normaliseSearch(request, ctx.limits);
+  const { kb } = normalised;
+  const { record, unpin } = await resolveAndPin(ctx, kb, normalised.generation);
   const reading = `searching generation ${record.generation} of "${kb}"`;
   try {
-    const plan = planSides(params, record, ctx.embedder);
+    const plan = planSides(normalised, record, ctx.embedder);
     const table = await onStorage(reading, () => ctx.tables.open(record.tableName));
     const base = {
       kb,
       generation: record.generation,
       mode: plan.mode,
-      fusion: plan.mode === 'hybrid' ? params.fusion.method : null,
+      fusion: plan.mode === 'hybrid' ? normalised.fusion.method : null,
     };
     if (!table || !record.embedding) {
       return {
@@ -49,46 +38,45 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
         cached: false,
       };
     }
-    const cacheKey = await onStorage(reading, () => cacheKeyFor(table, record, params, plan.mode, predicate));
+    const version = await onStorage(reading, () => table.version());
+    const cacheKey = searchCacheKey(normalised, plan.mode, record, version);
     const hit = ctx.cache.get(cacheKey);
     if (hit) return { ...hit, cached: true, tookMs: elapsed(started) };
 
-    const queryVector =
-      plan.mode === 'lexical'
-        ? undefined
-        : (params.vector ?? (await plan.embedWith!.embedQuery(params.text!, request.signal)));
-    if (queryVector && queryVector.length !== record.embedding.dimension) {
-      throw new EngineError(
-        'DIMENSION_MISMATCH',
-        `generation ${record.generation} of "${kb}" stores ${record.embedding.dimension}-d vectors; the query vector has ${queryVector.length}`,
-      );
-    }
-    const want = params.limit + params.offset;
-    const candidates = plan.mode === 'hybrid' ? 2 * want : want;
-    const [vectorSide, lexicalSide] = await onStorage(reading, () =>
+    const queryVector = await queryVectorFor(normalised, plan, record, request.signal);
+    const steps = postProcessSteps(normalised);
+    const retrieved = await onStorage(reading, () =>
       readSurvivingPrune(table, () =>
-        Promise.all([
-          queryVector
-            ? vectorCandidates(table, record, queryVector, candidates, predicate)
-            : Promise.resolve([]),
-          plan.mode !== 'vector'
-            ? lexicalCandidates(table, params.text!, candidates, predicate)
-            : Promise.resolve([]),
-        ]),
+        retrieve(
+          table,
+          record,
+          { vector: queryVector, text: plan.mode === 'vector' ? undefined : normalised.text },
+          candidateDepth(normalised, plan),
+          normalised.predicate,
+        ),
       ),
     );
-    const fused =
-      plan.mode === 'hybrid'
-        ? fuse(params.fusion, vectorSide, lexicalSide)
-        : (plan.mode === 'vector' ? vectorSide : lexicalSide).map((c, i) => ({
-            ...c,
-            scores: plan.mode === 'vector' ? { vector: c.score } : { lexical: c.score },
-            ranks: plan.mode === 'vector' ? { vector: i + 1 } : { lexical: i + 1 },
-          }));
-    const results = fused
-      .slice(params.offset, want)
-      .map((f) => toHit(f.row, kb, record.generation, f.score, f.scores, f.ranks, params.text));
-    const response: SearchResponse = { ...base, results, warnings: plan.warnings, tookMs: 0, cached: false };
+    const ranked = await postProcess(fuseSides(plan, normalised, retrieved), steps, {
+      text: normalised.text,
+      limit: normalised.limit,
+      offset: normalised.offset,
+      signal: request.signal,
+    });
+    const hits = ranked.map((r) =>
+      withContentMode(toHit(r, kb, record.generation, normalised.text), normalised.content),
+    );
+    const shaped =
+      normalised.maxTokens === undefined
+        ? { hits, budget: undefined }
+        : await fitBudget(hits, normalised.maxTokens, normalised.text, tokenCounterFor(ctx.embedder));
+    const response: SearchResponse = {
+      ...base,
+      results: shaped.hits,
+      warnings: [...plan.warnings, ...budgetWarnings(shaped.budget, hits.length)],
+      tookMs: 0,
+      cached: false,
+      ...(shaped.budget ? { budget: shaped.budget } : {}),
+    };
     ctx.cache.set(cacheKey, response);
     return { ...response, tookMs: elapsed(started) };
   } finally {
@@ -97,183 +85,68 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
 }
 
 /**
- * Resolves the generation and pins it. The local pin is counted in the same tick as the resolution, so GC in
- * this process never drops it between the two. When the pin had to be published for other processes, their GC
- * may have marked the generation before it could see the pin: re-read the newest catalog, and if the generation
- * is going away, resolve again (GC marks before it looks at pins, so one of the two always sees the other).
+ * The caller's vector (its dimension was checked when the sides were planned), or the text embedded now. An
+ * embedder whose output width differs from the generation's is a model mix-up, reported as such.
  */
-async function resolveAndPin(
-  ctx: EngineContext,
-  kb: string,
-  generation: number | undefined,
-): Promise<{ record: GenerationRecord; unpin: () => void }> {
-  for (;;) {
-    const record = resolveGeneration(ctx, kb, generation);
-    const pin = await ctx.coordination.pin(kb, record.generation);
-    if (!pin.published) return { record, unpin: pin.release };
-    try {
-      await ctx.catalog.follow(0);
-    } catch (error) {
-      pin.release();
-      throw error;
-    }
-    const now = ctx.catalog.get(kb, record.generation);
-    if (now && now.status !== 'marked_for_deletion') return { record: now, unpin: pin.release };
-    pin.release(); // the refreshed snapshot resolves anew (or throws for an explicit generation now gone)
-  }
-}
-
-function resolveGeneration(ctx: EngineContext, kb: string, generation: number | undefined): GenerationRecord {
-  if (generation !== undefined) {
-    if (!Number.isInteger(generation) || generation < 1) {
-      throw new EngineError(
-        'INVALID_INPUT',
-        `generation must be a positive integer; got ${String(generation)}`,
-      );
-    }
-    const record = requireGeneration(ctx, kb, generation);
-    if (record.status === 'marked_for_deletion') {
-      throw new EngineError(
-        'GENERATION_NOT_FOUND',
-        `generation ${generation} of "${kb}" is being garbage-collected`,
-      );
-    }
-    return record;
-  }
-  const active = ctx.catalog.active(kb);
-  if (active) return active;
-  if (ctx.catalog.generations(kb).length === 0) throw kbNotFound(ctx, kb);
-  throw new EngineError(
-    'INVALID_STATE',
-    `knowledge base "${kb}" has no active generation yet; pass generation to search a building one, or promote it`,
-  );
-}
-
-/** Keyed by table version: any write or promotion changes the key, so the cache never serves stale hits. */
-async function cacheKeyFor(
-  table: Table,
+async function queryVectorFor(
+  search: NormalisedSearch,
+  plan: SidePlan,
   record: GenerationRecord,
-  params: SearchParams,
-  mode: string,
-  predicate: string | undefined,
-): Promise<string> {
-  const vectorHash = params.vector
-    ? createHash('sha1')
-        .update(Buffer.from(params.vector.buffer, params.vector.byteOffset, params.vector.byteLength))
-        .digest('base64')
-    : null;
-  return JSON.stringify([
-    record.kb,
-    record.generation,
-    await table.version(),
-    mode,
-    params.text ?? null,
-    vectorHash,
-    params.limit,
-    params.offset,
-    predicate ?? null,
-    params.fusion,
-  ]);
-}
-
-/** Higher is better for every metric, so fusion and callers never care which metric ran. */
-function similarity(metric: Metric, distance: number): number {
-  if (metric === 'cosine') return 1 - distance;
-  if (metric === 'dot') return -distance;
-  return 1 / (1 + distance);
-}
-
-async function vectorCandidates(
-  table: Table,
-  record: GenerationRecord,
-  vector: Float32Array,
-  limit: number,
-  predicate: string | undefined,
-): Promise<Candidate[]> {
-  let query = table
-    .vectorSearch(vector)
-    .column('embedding')
-    .distanceType(record.metric)
-    .select([...RESULT_COLUMNS, '_distance'])
-    .limit(limit);
-  const config = record.indexConfig;
-  if (await hasIndex(table, VECTOR_INDEX_NAME)) {
-    if (config.nprobes) query = query.nprobes(config.nprobes);
-    if (config.refineFactor) query = query.refineFactor(config.refineFactor);
-    if (config.ef) query = query.ef(config.ef);
+  signal: AbortSignal | undefined,
+): Promise<Float32Array | undefined> {
+  if (plan.mode === 'lexical') return undefined;
+  if (search.vector) return search.vector;
+  const vector = await plan.embedWith!.embedQuery(search.text!, signal);
+  const dimension = record.embedding!.dimension;
+  if (vector.length !== dimension) {
+    throw new EngineError(
+      'DIMENSION_MISMATCH',
+      `generation ${record.generation} of "${record.kb}" stores ${dimension}-d vectors; ` +
+        `the embedding model ${plan.embedWith!.id} produced ${vector.length}-d ones for the query`,
+    );
   }
-  // LanceDB applies `where` before the top-k (prefilter) for vector queries.
-  if (predicate) query = query.where(predicate);
-  const rows = (await query.toArray()) as Row[];
-  return rows.map((row) => ({
-    id: row.chunk_id as string,
-    score: similarity(record.metric, Number(row._distance)),
-    row,
+  return vector;
+}
+
+/**
+ * Candidates each side fetches: the page and everything before it, doubled for hybrid so fusion can reorder,
+ * and more when folding and grouping will leave some out (per document, at most 4 pages' worth).
+ */
+function candidateDepth(search: NormalisedSearch, plan: SidePlan): number {
+  const want = search.limit + search.offset;
+  const folding =
+    search.perDocument === undefined ? want + 10 : want * Math.min(4, 1 + 3 / search.perDocument);
+  return Math.ceil(plan.mode === 'hybrid' ? 2 * folding : folding);
+}
+
+function budgetWarnings(budget: BudgetReport | undefined, results: number): string[] {
+  if (!budget || budget.dropped < results) return [];
+  return [
+    `max_tokens ${budget.maxTokens} is too small for even one trimmed result; raise it or use content "snippet"`,
+  ];
+}
+
+/** One side alone keeps its order and its own score; hybrid fuses the two rankings. */
+function fuseSides(plan: SidePlan, search: NormalisedSearch, retrieved: Retrieved): Ranked[] {
+  if (plan.mode === 'hybrid') return fuse(search.fusion, retrieved.vector, retrieved.lexical);
+  const side = plan.mode === 'vector' ? 'vector' : 'lexical';
+  return retrieved[side].map((c, i) => ({
+    ...c,
+    scores: { [side]: c.score },
+    ranks: { [side]: i + 1 },
   }));
 }
 
-async function lexicalCandidates(
-  table: Table,
-  text: string,
-  limit: number,
-  predicate: string | undefined,
-): Promise<Candidate[]> {
-  let query = table
-    .query()
-    .fullTextSearch(new MultiMatchQuery(text, [...LEXICAL_COLUMNS]))
-    .select([...RESULT_COLUMNS, '_score'])
-    .limit(limit);
-  if (predicate) query = query.where(predicate);
-  const rows = (await query.toArray()) as Row[];
-  return rows.map((row) => ({ id: row.chunk_id as string, score: Number(row._score), row }));
-}
-
-const indexCache = new WeakMap<Table, { version: number; names: Set<string> }>();
-
-/** listIndices reads the manifest; remember the answer per table version. */
-async function hasIndex(table: Table, name: string): Promise<boolean> {
-  const version = await table.version();
-  let known = indexCache.get(table);
-  if (!known || known.version !== version) {
-    known = { version, names: new Set((await table.listIndices()).map((i) => i.name)) };
-    indexCache.set(table, known);
-  }
-  return known.names.has(name);
-}
-
-function toHit(
-  row: Row,
-  kb: string,
-  generation: number,
-  score: number,
-  scores: SearchHit['scores'],
-  ranks: SearchHit['ranks'],
-  text: string | undefined,
-): SearchHit {
-  const content = row.content as string;
-  const nullable = (v: unknown) => (v === null || v === undefined ? null : (v as string));
-  return {
-    chunkId: row.chunk_id as string,
-    documentId: row.document_id as string,
-    kb,
-    generation,
-    score,
-    scores,
-    ranks,
-    content,
-    snippet: makeSnippet(content, text),
-    metadata: parseMetadata(row.metadata),
-    citation: {
-      title: nullable(row.title),
-      sourcePath: nullable(row.source_path),
-      license: nullable(row.license),
-      version: nullable(row.version),
-      anchor: nullable(row.anchor),
-      pageNumber: row.page_number === null || row.page_number === undefined ? null : Number(row.page_number),
-    },
-    createdAt: new Date(toEpochMs(row.created_at)).toISOString(),
-    updatedAt: new Date(toEpochMs(row.updated_at)).toISOString(),
-  };
+/**
+ * The post-process steps of this search, in order: exact duplicates fold first (so grouping counts distinct
+ * texts), then grouping by document, then the page. A reranker goes before foldDuplicates.
+ */
+function postProcessSteps(search: NormalisedSearch): PostProcessStep[] {
+  return [
+    foldDuplicates,
+    ...(search.perDocument === undefined ? [] : [groupByDocument(search.perDocument)]),
+    page,
+  ];
 }
 
 function elapsed(started: number): number {

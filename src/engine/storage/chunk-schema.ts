@@ -1,36 +1,12 @@
-// Arrow schema of a generation table and the conversions between chunk rows and Arrow record batches.
-import {
-  Field,
-  FixedSizeList,
-  Float32,
-  Int32,
-  Schema,
-  Table as ArrowTable,
-  TimestampMillisecond,
-  Utf8,
-} from 'apache-arrow';
+// Arrow schema of a generation table and the conversions between chunk rows and Arrow record batches, all
+// derived from CHUNK_FIELDS.
+import { createHash } from 'node:crypto';
+import { Schema, Table as ArrowTable } from 'apache-arrow';
 import { rowsToArrow } from './arrow-rows.js';
-import type { JsonValue } from '../types.js';
+import { arrowField, CHUNK_FIELDS, type ChunkFieldSpec } from './chunk-fields.js';
+import type { ChunkInput, JsonValue } from '../types.js';
 
-/** Tells LanceDB to store the column as JSON, which makes `json_get_*` predicates work on it. */
-const JSON_EXTENSION = new Map([['ARROW:extension:name', 'arrow.json']]);
-
-/** Columns every search returns (everything but the vector). */
-export const RESULT_COLUMNS = [
-  'chunk_id',
-  'document_id',
-  'kb_id',
-  'content',
-  'title',
-  'source_path',
-  'license',
-  'version',
-  'anchor',
-  'page_number',
-  'metadata',
-  'created_at',
-  'updated_at',
-] as const;
+export { RESULT_COLUMNS } from './chunk-fields.js';
 
 /** A chunk as stored: the embedding already computed, timestamps as epoch milliseconds. */
 export interface StoredChunk {
@@ -50,27 +26,20 @@ export interface StoredChunk {
   embedding: Float32Array;
   created_at: number;
   updated_at: number;
+  /** Position within its document (null in data written before ordinals were recorded). */
+  ordinal: number | null;
+  /** sha256 of the content, hex (null in data written before hashes were recorded). */
+  content_hash: string | null;
+  /** Serialized JSON array of headings, outermost first. */
+  heading_path: string | null;
+  line_start: number | null;
+  line_end: number | null;
 }
 
 /** Dimension 0 (a lexical-only generation) leaves the embedding column out: Arrow has no 0-wide lists. */
 export function chunkSchema(dimension: number): Schema {
-  const fields = [
-    new Field('chunk_id', new Utf8(), false),
-    new Field('document_id', new Utf8(), false),
-    new Field('kb_id', new Utf8(), false),
-    new Field('content', new Utf8(), false),
-    new Field('title', new Utf8(), true),
-    new Field('source_path', new Utf8(), true),
-    new Field('license', new Utf8(), true),
-    new Field('version', new Utf8(), true),
-    new Field('anchor', new Utf8(), true),
-    new Field('page_number', new Int32(), true),
-    new Field('metadata', new Utf8(), true, JSON_EXTENSION),
-    new Field('embedding', new FixedSizeList(dimension, new Field('item', new Float32(), true)), false),
-    new Field('created_at', new TimestampMillisecond(), false),
-    new Field('updated_at', new TimestampMillisecond(), false),
-  ];
-  return new Schema(dimension === 0 ? fields.filter((f) => f.name !== 'embedding') : fields);
+  const fields = (CHUNK_FIELDS as readonly ChunkFieldSpec[]).filter((f) => !(f.vector && dimension === 0));
+  return new Schema(fields.map((f) => arrowField(f, dimension)));
 }
 
 /** Builds one Arrow table from stored chunks. */
@@ -96,27 +65,76 @@ export function parseMetadata(value: unknown): Record<string, JsonValue> {
     : {};
 }
 
-/** A row as LanceDB returns it, back in the shape chunksToArrow takes. */
+/** A stored heading path (JSON array text) as strings; null when absent or not an array. */
+export function parseHeadingPath(value: unknown): string[] | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const parsed = JSON.parse(value) as unknown;
+  return Array.isArray(parsed) ? parsed.map(String) : null;
+}
+
+/**
+ * A row as LanceDB returns it, back in the shape chunksToArrow takes. A column the row lacks (an old table
+ * without a later field) reads as null.
+ */
 export function storedChunkFromRow(row: Record<string, unknown>): StoredChunk {
-  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
-  const metadata = row.metadata;
+  const stored: Record<string, unknown> = {};
+  for (const field of CHUNK_FIELDS as readonly ChunkFieldSpec[]) {
+    stored[field.column] = readField(field, row[field.column]);
+  }
+  return stored as unknown as StoredChunk;
+}
+
+function readField(field: ChunkFieldSpec, value: unknown): unknown {
+  const missing = value === null || value === undefined;
+  switch (field.kind) {
+    case 'string':
+    case 'string-list':
+      return missing ? (field.nullable ? null : '') : String(value);
+    case 'integer':
+      return missing ? null : Number(value);
+    case 'timestamp':
+      return toEpochMs(value);
+    case 'json':
+      return typeof value === 'string' ? value : JSON.stringify(parseMetadata(value));
+    case 'vector':
+      return missing ? new Float32Array(0) : Float32Array.from(value as ArrayLike<number>);
+  }
+}
+
+/**
+ * A caller's chunk as a row to store: the caller-set fields by CHUNK_FIELDS' `input` names, the engine's own
+ * (kb, hash, timestamps, vector) from the arguments. `ordinal` is the default used when the chunk has none.
+ */
+export function storedChunkFromInput(
+  chunk: ChunkInput,
+  kb: string,
+  embedding: Float32Array,
+  now: number,
+  ordinal: number,
+): StoredChunk {
+  const stored: Record<string, unknown> = {};
+  const input = chunk as unknown as Record<string, unknown>;
+  for (const field of CHUNK_FIELDS as readonly ChunkFieldSpec[]) {
+    if (field.input === undefined) continue;
+    const value = input[field.input] ?? null;
+    stored[field.column] = field.kind === 'string-list' && value !== null ? JSON.stringify(value) : value;
+  }
   return {
-    chunk_id: String(row.chunk_id),
-    document_id: String(row.document_id),
-    kb_id: String(row.kb_id),
-    content: String(row.content),
-    title: text(row.title),
-    source_path: text(row.source_path),
-    license: text(row.license),
-    version: text(row.version),
-    anchor: text(row.anchor),
-    page_number: row.page_number === null || row.page_number === undefined ? null : Number(row.page_number),
-    metadata: typeof metadata === 'string' ? metadata : JSON.stringify(parseMetadata(metadata)),
-    embedding:
-      row.embedding === undefined || row.embedding === null
-        ? new Float32Array(0)
-        : Float32Array.from(row.embedding as ArrayLike<number>),
-    created_at: toEpochMs(row.created_at),
-    updated_at: toEpochMs(row.updated_at),
+    ...(stored as unknown as StoredChunk),
+    chunk_id: chunk.chunkId,
+    document_id: chunk.documentId,
+    kb_id: kb,
+    content: chunk.content,
+    metadata: JSON.stringify(chunk.metadata ?? {}),
+    embedding,
+    created_at: now,
+    updated_at: now,
+    ordinal: chunk.ordinal ?? ordinal,
+    content_hash: contentHash(chunk.content),
   };
+}
+
+/** The hash that identifies exact-duplicate content: sha256 of the UTF-8 text, hex. */
+export function contentHash(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Index, type Connection, type Table } from '@lancedb/lancedb';
 import { EngineError, storageError } from '../errors.js';
 import type { IndexConfig, Metric } from '../types.js';
+import { LATER_COLUMNS, nullColumnSql, RESULT_COLUMNS } from './chunk-fields.js';
 import { chunkSchema } from './chunk-schema.js';
 
 /** `kb-<kb>-g<n>`: KB names cannot contain upper case or start with `_`, so no clash with `_catalog`. */
@@ -56,6 +57,7 @@ export class GenerationTables {
       if (existingDim === dimension) {
         // A crash between creating the table and its indexes leaves some missing: add them now.
         await ensureBaseIndexes(existing);
+        await ensureChunkColumns(existing);
         return existing;
       }
       // Never drop data to make room: this table belongs to a generation the catalog records.
@@ -122,6 +124,32 @@ export class GenerationTables {
     for (const handle of this.handles.values()) void handle.then((t) => t?.close()).catch(() => undefined);
     this.handles.clear();
   }
+}
+
+/**
+ * Adds the chunk fields a table written by an older version lacks, filled with nulls (a metadata-only commit
+ * in Lance: no data file is rewritten). Writers call it before their first write; readers never change a
+ * table and read missing columns as null instead (see readableResultColumns).
+ */
+export async function ensureChunkColumns(table: Table): Promise<void> {
+  const present = new Set((await table.schema()).fields.map((f) => f.name));
+  const missing = LATER_COLUMNS.filter((f) => !present.has(f.column));
+  if (missing.length === 0) return;
+  await table.addColumns(missing.map((f) => ({ name: f.column, valueSql: nullColumnSql(f) })));
+}
+
+const columnCache = new WeakMap<Table, { version: number; columns: string[] }>();
+
+/** RESULT_COLUMNS this table has (an old table lacks the later ones until its next write), per version. */
+export async function readableResultColumns(table: Table): Promise<string[]> {
+  const version = await table.version();
+  let known = columnCache.get(table);
+  if (!known || known.version !== version) {
+    const present = new Set((await table.schema()).fields.map((f) => f.name));
+    known = { version, columns: RESULT_COLUMNS.filter((c) => present.has(c)) };
+    columnCache.set(table, known);
+  }
+  return known.columns;
 }
 
 /** The BM25 (content, title) and id (chunk_id, document_id) indexes every generation table carries. */

@@ -4,7 +4,7 @@ import { underKbLock } from '../concurrency.js';
 import { requireWritable, throwIfAborted, type EngineContext } from '../context.js';
 import { checkWriteAgainstSpace, embedderSpace, isLexicalOnly, spaceForWrite } from '../embedding-space.js';
 import { EngineError, storageError } from '../errors.js';
-import { chunksToArrow, toEpochMs, type StoredChunk } from '../storage/chunk-schema.js';
+import { chunksToArrow, storedChunkFromInput, toEpochMs, type StoredChunk } from '../storage/chunk-schema.js';
 import { sqlList } from '../storage/sql.js';
 import type { ChunkInput, EmbeddingSpace, UpsertOptions, UpsertResult } from '../types.js';
 import { assertChunksValid, assertNoZeroVectors, validateKbName } from '../validation.js';
@@ -128,6 +128,7 @@ async function writeBatches(
   let inserted = 0;
   let updated = 0;
   let deleted = 0;
+  const ordinals = positionsWithinDocuments(chunks);
   const batches = options.replaceDocuments
     ? wholeDocumentBatches(chunks, ctx.settings.writeBatchSize)
     : evenBatches(chunks.length, ctx.settings.writeBatchSize);
@@ -142,22 +143,9 @@ async function writeBatches(
     const batch = chunks.slice(start, end);
     // Never the same value twice in this process, so updated_at orders the writes of one engine.
     const now = monotonicNow();
-    const rows: StoredChunk[] = batch.map((c, k) => ({
-      chunk_id: c.chunkId,
-      document_id: c.documentId,
-      kb_id: kb,
-      content: c.content,
-      title: c.title ?? null,
-      source_path: c.sourcePath ?? null,
-      license: c.license ?? null,
-      version: c.version ?? null,
-      anchor: c.anchor ?? null,
-      page_number: c.pageNumber ?? null,
-      metadata: JSON.stringify(c.metadata ?? {}),
-      embedding: vectors[start + k]!,
-      created_at: now,
-      updated_at: now,
-    }));
+    const rows: StoredChunk[] = batch.map((c, k) =>
+      storedChunkFromInput(c, kb, vectors[start + k]!, now, ordinals[start + k]!),
+    );
     const dimension = vectors[start]!.length;
     let replaced = 0;
     try {
@@ -195,6 +183,16 @@ async function writeBatches(
     options.onProgress?.({ done: embeddedCount + start + batch.length, total, message: 'writing' });
   }
   return { inserted, updated, deleted };
+}
+
+/** Each chunk's position among the chunks of its document in the call: the default ordinal. */
+function positionsWithinDocuments(chunks: ChunkInput[]): number[] {
+  const seen = new Map<string, number>();
+  return chunks.map((c) => {
+    const position = seen.get(c.documentId) ?? 0;
+    seen.set(c.documentId, position + 1);
+    return position;
+  });
 }
 
 /** [start, end) slices of at most `size` chunks. */

@@ -99,6 +99,11 @@ function stored(row: Row, i: number): StoredChunk {
     embedding: Float32Array.from([i, 1]),
     created_at: row.created_at ?? 0,
     updated_at: 1_700_000_000_000 + i,
+    ordinal: i,
+    content_hash: null,
+    heading_path: null,
+    line_start: null,
+    line_end: null,
   };
 }
 
@@ -153,6 +158,15 @@ describe('compileFilter on plain string columns', () => {
     ],
     ['ids', { chunk_id: { $in: ['r1', 'r2'] }, document_id: 'd2' }, ['r2']],
     ['empty filter', {}, ALL],
+    ['$prefix on a folder', { source_path: { $prefix: 'docs/' } }, ['r0']],
+    ['$prefix takes % and _ literally', { source_path: { $prefix: 'a\\b%' } }, ['r2']],
+    ['$prefix % matches no prefix', { source_path: { $prefix: '%' } }, []],
+    ['$contains', { title: { $contains: 'lph' } }, ['r0']],
+    ['$contains is case-sensitive', { title: { $contains: 'LPH' } }, []],
+    ['$contains _ literally', { source_path: { $contains: '%_' } }, ['r2']],
+    ['metadata $prefix', { 'metadata.lang': { $prefix: 'e' } }, ['r0']],
+    ['metadata $contains', { 'metadata.date': { $contains: '-04-' } }, ['r1']],
+    ['metadata $contains skips arrays and numbers', { 'metadata.tags': { $contains: 'x' } }, ['r2']],
   ])('%s', async (_name, filter, expected) => {
     expect(await ids(filter)).toEqual(expected);
   });
@@ -419,6 +433,14 @@ describe('compileFilter rejections', () => {
     ['function value', { title: { $eq: () => 1 } }, /got a function/],
   ])('%s', (_name, filter, message) => {
     expect(rejection(filter).message).toMatch(message);
+  });
+
+  it('rejects $prefix/$contains on non-string fields or with a non-string or empty operand', () => {
+    expect(rejection({ page_number: { $prefix: '1' } }).message).toMatch(
+      /page_number\.\$prefix: \$prefix applies to string fields/,
+    );
+    expect(rejection({ title: { $contains: 5 } }).message).toMatch(/expected a non-empty string, got/);
+    expect(rejection({ title: { $prefix: '' } }).message).toMatch(/non-empty string/);
   });
 
   it('rejects too many nodes and counts $in values', () => {

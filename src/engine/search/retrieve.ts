@@ -1,0 +1,94 @@
+// The retrieve stage of a search: each side's candidates (vector by distance, lexical by BM25) from one table.
+import { MultiMatchQuery, type Table } from '@lancedb/lancedb';
+import type { GenerationRecord } from '../storage/catalog.js';
+import { LEXICAL_COLUMNS, readableResultColumns, VECTOR_INDEX_NAME } from '../storage/generation-tables.js';
+import type { Metric } from '../types.js';
+import type { RankedCandidate } from './fusion.js';
+
+export type Row = Record<string, unknown>;
+export type Candidate = RankedCandidate<Row>;
+
+export interface Retrieved {
+  vector: Candidate[];
+  lexical: Candidate[];
+}
+
+/** Both sides at once; a side that does not run is empty. `depth` candidates per side. */
+export async function retrieve(
+  table: Table,
+  record: GenerationRecord,
+  sides: { vector: Float32Array | undefined; text: string | undefined },
+  depth: number,
+  predicate: string | undefined,
+): Promise<Retrieved> {
+  const [vector, lexical] = await Promise.all([
+    sides.vector ? vectorCandidates(table, record, sides.vector, depth, predicate) : Promise.resolve([]),
+    sides.text !== undefined ? lexicalCandidates(table, sides.text, depth, predicate) : Promise.resolve([]),
+  ]);
+  return { vector, lexical };
+}
+
+/** Higher is better for every metric, so fusion and callers never care which metric ran. */
+function similarity(metric: Metric, distance: number): number {
+  if (metric === 'cosine') return 1 - distance;
+  if (metric === 'dot') return -distance;
+  return 1 / (1 + distance);
+}
+
+async function vectorCandidates(
+  table: Table,
+  record: GenerationRecord,
+  vector: Float32Array,
+  limit: number,
+  predicate: string | undefined,
+): Promise<Candidate[]> {
+  let query = table
+    .vectorSearch(vector)
+    .column('embedding')
+    .distanceType(record.metric)
+    .select([...(await readableResultColumns(table)), '_distance'])
+    .limit(limit);
+  const config = record.indexConfig;
+  if (await hasIndex(table, VECTOR_INDEX_NAME)) {
+    if (config.nprobes) query = query.nprobes(config.nprobes);
+    if (config.refineFactor) query = query.refineFactor(config.refineFactor);
+    if (config.ef) query = query.ef(config.ef);
+  }
+  // LanceDB applies `where` before the top-k (prefilter) for vector queries.
+  if (predicate) query = query.where(predicate);
+  const rows = (await query.toArray()) as Row[];
+  return rows.map((row) => ({
+    id: row.chunk_id as string,
+    score: similarity(record.metric, Number(row._distance)),
+    row,
+  }));
+}
+
+async function lexicalCandidates(
+  table: Table,
+  text: string,
+  limit: number,
+  predicate: string | undefined,
+): Promise<Candidate[]> {
+  let query = table
+    .query()
+    .fullTextSearch(new MultiMatchQuery(text, [...LEXICAL_COLUMNS]))
+    .select([...(await readableResultColumns(table)), '_score'])
+    .limit(limit);
+  if (predicate) query = query.where(predicate);
+  const rows = (await query.toArray()) as Row[];
+  return rows.map((row) => ({ id: row.chunk_id as string, score: Number(row._score), row }));
+}
+
+const indexCache = new WeakMap<Table, { version: number; names: Set<string> }>();
+
+/** listIndices reads the manifest; remember the answer per table version. */
+async function hasIndex(table: Table, name: string): Promise<boolean> {
+  const version = await table.version();
+  let known = indexCache.get(table);
+  if (!known || known.version !== version) {
+    known = { version, names: new Set((await table.listIndices()).map((i) => i.name)) };
+    indexCache.set(table, known);
+  }
+  return known.names.has(name);
+}
