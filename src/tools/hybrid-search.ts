@@ -35,9 +35,11 @@ export const inputSchema = z
       .optional()
       .describe('Search this generation instead of the active one, e.g. a building one before promoting it.'),
     fusion: z
-      .enum(['rrf', 'weighted', 'adaptive'])
+      .enum(['calibrated', 'rrf', 'weighted', 'adaptive'])
       .optional()
-      .describe('How hybrid mode merges the two rankings: rrf (default), weighted, adaptive.'),
+      .describe(
+        'How hybrid mode merges the two rankings: calibrated (default: per-KB weights shifted by this query), rrf, weighted, adaptive.',
+      ),
   })
   .refine((args) => args.query !== undefined || args.vector !== undefined, {
     message: 'give `query` (text) or `vector` (an embedding), or both',
@@ -50,7 +52,18 @@ export const outputSchema = z.object({
   kb: z.string(),
   generation: z.number().int(),
   mode: z.enum(['hybrid', 'vector', 'lexical']).describe('The mode that actually ran (see warnings).'),
-  fusion: z.enum(['rrf', 'weighted', 'adaptive']).nullable(),
+  fusion: z.enum(['calibrated', 'rrf', 'weighted', 'adaptive']).nullable(),
+  fusion_weights: z
+    .object({
+      vector: z.number(),
+      lexical: z.number(),
+      source: z.enum(['calibrated', 'uncalibrated', 'request', 'confidence', 'rank', 'default']),
+      prior: z.object({ vector: z.number(), lexical: z.number() }).optional(),
+    })
+    .nullable()
+    .describe(
+      "Hybrid only: the weights this answer was fused with (prior: the KB generation's calibrated weights).",
+    ),
   results: z.array(
     z.object({
       chunk_id: z.string(),
@@ -86,7 +99,7 @@ Arguments:
 - limit (1-100, default 10) and offset (default 0) page through results.
 - filter: ${FILTER_HELP}
 - generation: search a specific generation (e.g. a building one before promote_generation); default the active one.
-- fusion: how hybrid merges rankings: "rrf" (default, rank-based), "weighted" (normalised scores), "adaptive" (weights each side by its confidence).
+- fusion: how hybrid merges rankings: "calibrated" (default: weights measured on this knowledge base when its generation was sealed, shifted per query by each side's confidence; fusion_weights in the answer shows them), "rrf" (rank-based), "weighted" (normalised scores, equal weights), "adaptive" (weights each side by its confidence only).
 
 Each result has score, per-side scores and ranks, a snippet around the matched terms, the full content, metadata and citation. warnings explains fallbacks, e.g. hybrid ran lexical-only because no embedding model is available.`;
 
@@ -152,6 +165,7 @@ export function registerHybridSearch(server: McpServer, deps: ToolDeps): void {
           generation: response.generation,
           mode: response.mode,
           fusion: response.fusion,
+          fusion_weights: response.fusionWeights,
           results: response.results.map(toSearchResult),
           warnings: response.warnings,
           took_ms: response.tookMs,

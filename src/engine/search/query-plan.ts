@@ -13,7 +13,7 @@ import type {
 import { float32LengthProblem, isZeroVector } from '../validation.js';
 
 const MODES: readonly SearchMode[] = ['vector', 'lexical', 'hybrid'];
-const FUSIONS: readonly FusionMethod[] = ['rrf', 'weighted', 'adaptive'];
+const FUSIONS: readonly FusionMethod[] = ['calibrated', 'rrf', 'weighted', 'adaptive'];
 
 export interface SearchParams {
   mode: SearchMode;
@@ -98,7 +98,7 @@ function toVector(value: ArrayLike<number>): Float32Array {
 function checkFusion(fusion: SearchRequest['fusion']): FusionOptions {
   const options: FusionOptions =
     typeof fusion === 'string' || fusion === undefined || fusion === null
-      ? { method: fusion ?? 'rrf' }
+      ? { method: fusion ?? 'calibrated' }
       : fusion;
   if (!FUSIONS.includes(options.method)) {
     throw new EngineError(

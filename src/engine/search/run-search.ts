@@ -9,7 +9,7 @@ import { LEXICAL_COLUMNS, VECTOR_INDEX_NAME } from '../storage/generation-tables
 import type { Metric, SearchHit, SearchRequest, SearchResponse } from '../types.js';
 import { validateKbName } from '../validation.js';
 import { compileFilter } from './filter.js';
-import { fuse } from './fusion.js';
+import { fuseHybrid } from './fusion.js';
 import { checkSearchParams, planSides, type SearchParams } from './query-plan.js';
 import { makeSnippet } from './snippet.js';
 
@@ -42,6 +42,7 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
     if (!table || !record.embedding) {
       return {
         ...base,
+        fusionWeights: null,
         results: [],
         warnings: [...plan.warnings, 'the generation holds no chunks yet'],
         tookMs: elapsed(started),
@@ -74,18 +75,28 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
           : Promise.resolve([]),
       ]),
     );
-    const fused =
+    const hybrid =
       plan.mode === 'hybrid'
-        ? fuse(params.fusion, vectorSide, lexicalSide)
-        : (plan.mode === 'vector' ? vectorSide : lexicalSide).map((c, i) => ({
-            ...c,
-            scores: plan.mode === 'vector' ? { vector: c.score } : { lexical: c.score },
-            ranks: plan.mode === 'vector' ? { vector: i + 1 } : { lexical: i + 1 },
-          }));
+        ? fuseHybrid(params.fusion, vectorSide, lexicalSide, record.fusionCalibration)
+        : undefined;
+    const fused =
+      hybrid?.results ??
+      (plan.mode === 'vector' ? vectorSide : lexicalSide).map((c, i) => ({
+        ...c,
+        scores: plan.mode === 'vector' ? { vector: c.score } : { lexical: c.score },
+        ranks: plan.mode === 'vector' ? { vector: i + 1 } : { lexical: i + 1 },
+      }));
     const results = fused
       .slice(params.offset, want)
       .map((f) => toHit(f.row, kb, record.generation, f.score, f.scores, f.ranks, params.text));
-    const response: SearchResponse = { ...base, results, warnings: plan.warnings, tookMs: 0, cached: false };
+    const response: SearchResponse = {
+      ...base,
+      fusionWeights: hybrid?.weights ?? null,
+      results,
+      warnings: plan.warnings,
+      tookMs: 0,
+      cached: false,
+    };
     ctx.cache.set(cacheKey, response);
     return { ...response, tookMs: elapsed(started) };
   } finally {

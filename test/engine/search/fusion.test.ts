@@ -215,7 +215,7 @@ describe('fuse', () => {
 
   it('rejects an unknown method', () => {
     expect(() => fuse('magic' as never, VECTOR, LEXICAL)).toThrow(
-      /unknown fusion method "magic"; use rrf, weighted or adaptive/,
+      /unknown fusion method "magic"; use calibrated, rrf, weighted or adaptive/,
     );
   });
 });

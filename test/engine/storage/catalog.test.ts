@@ -28,6 +28,7 @@ function record(kb: string, generation: number, changes: Partial<GenerationRecor
     promotedAt: null,
     archivedAt: null,
     promotedEpoch: null,
+    fusionCalibration: null,
     archivedEpoch: null,
     embedding: { model: 'hash', dimension: 8, revision: 'r1' },
     metric: 'cosine',
