@@ -33,7 +33,7 @@ interface Probe {
  * side's prior weight w is then chosen on a grid from 0 to 1 to maximise the mean reciprocal rank of the
  * source chunk under exactly the fusion searches use (`calibrated`, with its per-query shift). A side that
  * never helps gets weight 0; when both help, the weight lands where their mix ranks best, which is inside
- * (0, 1) whenever the sides find different chunks. Near-ties resolve toward equal weights (see pickWeight).
+ * (0, 1) whenever the sides find different chunks. Near-ties resolve by the sides' standalone quality (pickWeight).
  *
  * Returns null when the generation cannot be calibrated: no vectors, caller-supplied vectors, no usable
  * embedder, or fewer than MIN_PROBES usable chunks.
@@ -96,15 +96,25 @@ export async function calibrateFusion(
     const w = i / GRID_STEPS;
     return { w, mrr: fusedMrr(probes, { vector: w, lexical: 1 - w }, typicalMargin) };
   });
-  const w = pickWeight(curve);
+  const mrr = {
+    vector: mean(probes.map((p) => reciprocalRank(p.vector, p.source))),
+    lexical: mean(probes.map((p) => reciprocalRank(p.lexical, p.source))),
+  };
+  // Only what a side finds beyond a random ranking counts towards its share.
+  const chance = harmonic(Math.min(DEPTH, chunkCount)) / chunkCount;
+  const skill = { vector: Math.max(0, mrr.vector - chance), lexical: Math.max(0, mrr.lexical - chance) };
+  const w = pickWeight(
+    curve,
+    skill.vector + skill.lexical > 0 ? skill.vector / (skill.vector + skill.lexical) : 0.5,
+  );
   const round = (x: number) => Math.round(x * 1000) / 1000;
   return {
     weights: { vector: round(w), lexical: round(1 - w) },
     source: 'probes',
     probes: probes.length,
     probeMrr: {
-      vector: round(mean(probes.map((p) => reciprocalRank(p.vector, p.source)))),
-      lexical: round(mean(probes.map((p) => reciprocalRank(p.lexical, p.source)))),
+      vector: round(mrr.vector),
+      lexical: round(mrr.lexical),
       fused: round(curve.find((c) => c.w === w)!.mrr),
     },
     typicalMargin: { vector: round(typicalMargin.vector), lexical: round(typicalMargin.lexical) },
@@ -117,14 +127,17 @@ export async function calibrateFusion(
 }
 
 /**
- * The best vector weight on the grid. Probe queries are cut from the chunks themselves, so they favour exact
- * words (the lexical side) more than users' questions do; among weights within 1% of the best MRR the one
- * nearest equal weights is kept, which corrects that lean without ever taking a clearly worse mix.
+ * The vector weight to keep, from the grid's fused MRR curve. Many weights often rank the probes almost
+ * equally well (an easy probe's answer tops both sides), and the curve alone would then pick by noise. Among
+ * weights within 1% of the best MRR, the one nearest `target` is kept: the vector side's share of the two
+ * standalone probe MRRs above chance (what a random ranking would score). A side that finds nothing gets 0; two sides that both find the answers get
+ * comparable weights (so a strong model is not flattened into the stronger side), and the fused objective
+ * vetoes any mix that ranks clearly worse.
  */
-export function pickWeight(curve: ReadonlyArray<{ w: number; mrr: number }>): number {
+export function pickWeight(curve: ReadonlyArray<{ w: number; mrr: number }>, target: number): number {
   const best = Math.max(...curve.map((c) => c.mrr));
   const near = curve.filter((c) => c.mrr >= best * 0.99);
-  return near.reduce((a, b) => (Math.abs(b.w - 0.5) < Math.abs(a.w - 0.5) ? b : a)).w;
+  return near.reduce((a, b) => (Math.abs(b.w - target) < Math.abs(a.w - target) ? b : a)).w;
 }
 
 function fusedMrr(
@@ -163,6 +176,13 @@ export function probeText(content: string, random: () => number): string | undef
 function reciprocalRank(list: ReadonlyArray<{ id: string }>, id: string): number {
   const index = list.findIndex((c) => c.id === id);
   return index < 0 ? 0 : 1 / (index + 1);
+}
+
+/** H(n) = 1 + 1/2 + … + 1/n: n × the MRR at depth n of a random ranking of n items. */
+function harmonic(n: number): number {
+  let sum = 0;
+  for (let i = 1; i <= n; i++) sum += 1 / i;
+  return sum;
 }
 
 function mean(values: number[]): number {

@@ -194,9 +194,15 @@ export function fuseCalibrated<T>(
   lexical: RankedCandidate<T>[],
   weights: { vector: number; lexical: number },
 ): FusedResult<T>[] {
+  // Ties go to the heavier side's order, so a side weighted 0 leaves the other's ranking exactly as it was.
+  const first = weights.vector > weights.lexical ? 'vector' : 'lexical';
+  const second = first === 'vector' ? 'lexical' : 'vector';
   return finish(
     merge(vector, lexical),
     (m) => (m.normalized.vector ?? 0) * weights.vector + (m.normalized.lexical ?? 0) * weights.lexical,
+    (a, b) =>
+      (a.ranks[first] ?? Infinity) - (b.ranks[first] ?? Infinity) ||
+      (a.ranks[second] ?? Infinity) - (b.ranks[second] ?? Infinity),
   );
 }
 
@@ -288,8 +294,15 @@ function minMax(scores: number[]): number[] {
   return scores.map((s) => (!Number.isFinite(s) ? 0 : max > min ? (s - min) / (max - min) : 1));
 }
 
-/** Scores every result, then orders by fused score, then best rank on either side, then id: deterministic. */
-function finish<T>(merged: Map<string, Merged<T>>, score: (m: Merged<T>) => number): FusedResult<T>[] {
+/**
+ * Scores every result, then orders by fused score, then `tie` (default: best rank on either side), then id:
+ * deterministic.
+ */
+function finish<T>(
+  merged: Map<string, Merged<T>>,
+  score: (m: Merged<T>) => number,
+  tie?: (a: FusedResult<T>, b: FusedResult<T>) => number,
+): FusedResult<T>[] {
   const results = [...merged.values()].map((m) => ({
     id: m.id,
     row: m.row,
@@ -298,8 +311,9 @@ function finish<T>(merged: Map<string, Merged<T>>, score: (m: Merged<T>) => numb
     ranks: m.ranks,
   }));
   const bestRank = (r: FusedResult<T>) => Math.min(r.ranks.vector ?? Infinity, r.ranks.lexical ?? Infinity);
+  const byRank = tie ?? ((a: FusedResult<T>, b: FusedResult<T>) => bestRank(a) - bestRank(b));
   return results.sort(
-    (a, b) => b.score - a.score || bestRank(a) - bestRank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    (a, b) => b.score - a.score || byRank(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
 }
 
