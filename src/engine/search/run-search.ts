@@ -181,6 +181,9 @@ async function cacheKeyFor(
     params.offset,
     predicate ?? null,
     params.fusion,
+    // The seal's commit adds the calibration after its index build changed the version: a hybrid answer
+    // cached between the two must not outlive it.
+    record.fusionCalibration?.calibratedAt ?? null,
   ]);
 }
 
