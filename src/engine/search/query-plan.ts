@@ -203,11 +203,12 @@ export function planSides(
   }
 }
 
-/** Vectors of a non-semantic embedder rank by shared word hashes: on SciFact hybrid scored below lexical. */
+/** Vectors of a non-semantic embedder rank by shared word hashes: on SciFact hybrid-rrf scored below lexical. */
 function nonSemanticWarning(embedder: Embedder): string {
   return (
     `the embedding model ${embedder.id} is not semantic (it is for tests only): its vectors match shared words, ` +
-    'not meaning, and usually make hybrid results worse than lexical ones. Use mode "lexical", or configure a ' +
+    'not meaning (calibrated fusion, the default, weighs them down; rrf, weighted and adaptive fusion usually ' +
+    'rank worse than lexical with them). Use mode "lexical", or configure a ' +
     'real model (RAG_STUDIO_EMBEDDING_MODEL, default Xenova/bge-small-en-v1.5)'
   );
 }
