@@ -99,6 +99,13 @@ describe('calibration at seal time', () => {
     expect(calibration!.weights.vector).toBeGreaterThanOrEqual(0.3);
     expect(calibration!.weights.lexical).toBeGreaterThanOrEqual(0.3);
     expect(calibration!.weights.vector + calibration!.weights.lexical).toBeCloseTo(1, 6);
+
+    // Seeded by KB name and generation: the same data calibrates to the same numbers in another engine.
+    await t!.close();
+    const again = (await sealedKb(new KeywordEmbedder({ vocabulary }), chunks)).calibration!;
+    const { tookMs: _a, calibratedAt: _b, ...first } = calibration!;
+    const { tookMs: _c, calibratedAt: _d, ...second } = again;
+    expect(second).toEqual(first);
   });
 
   it('leaves a generation that was never sealed uncalibrated; hybrid then says so and uses equal priors', async () => {
