@@ -40,6 +40,7 @@ async function generationInfo(ctx: EngineContext, record: GenerationRecord): Pro
     embedding: record.embedding,
     metric: record.metric,
     indexConfig: record.indexConfig,
+    fusionCalibration: record.fusionCalibration,
     promotedEpoch: record.promotedEpoch,
     archivedEpoch: record.archivedEpoch,
   };

@@ -7,7 +7,29 @@ export type Metric = 'cosine' | 'l2' | 'dot';
 export type GenerationStatus = 'building' | 'ready' | 'active' | 'archived' | 'marked_for_deletion';
 
 export type SearchMode = 'vector' | 'lexical' | 'hybrid';
-export type FusionMethod = 'rrf' | 'weighted' | 'adaptive';
+export type FusionMethod = 'calibrated' | 'rrf' | 'weighted' | 'adaptive';
+
+/**
+ * How informative each side of hybrid search is on one generation, estimated without labels when the
+ * generation is sealed (see engine/search/calibration.ts) and stored in its catalog record.
+ */
+export interface FusionCalibration {
+  /** Prior weights of `calibrated` fusion; they sum to 1. */
+  weights: { vector: number; lexical: number };
+  /** How the weights were obtained: `probes` = self-supervised probe queries made from the KB's own chunks. */
+  source: 'probes';
+  /** Probe queries run, and each ranking's mean reciprocal rank of the probe's source chunk (depth 50). */
+  probes: number;
+  probeMrr: { vector: number; lexical: number; fused: number };
+  /** Median normalised top-1 margin per side over the probes: what a "confident" side looks like here. */
+  typicalMargin: { vector: number; lexical: number };
+  seed: number;
+  /** Rows in the generation when it was calibrated. */
+  chunkCount: number;
+  embeddingModel: string;
+  tookMs: number;
+  calibratedAt: string;
+}
 
 /** ANN index settings of a generation. Below `bruteForceThreshold` rows the search is exact. */
 export interface IndexConfig {
@@ -61,6 +83,8 @@ export interface GenerationInfo {
   promotedEpoch: number | null;
   /** KB epoch at which this generation was archived (GC retention counts from it). */
   archivedEpoch: number | null;
+  /** Hybrid fusion weights estimated at seal time; null when not calibrated (no usable embedder, older data). */
+  fusionCalibration: FusionCalibration | null;
 }
 
 export interface KnowledgeBaseInfo {
@@ -283,6 +307,20 @@ export interface FusionOptions {
   weights?: { vector: number; lexical: number };
 }
 
+/** The weights a hybrid search fused with, and where they came from. */
+export interface FusionWeightsUsed {
+  vector: number;
+  lexical: number;
+  /**
+   * `calibrated`: the generation's calibrated weights shifted by this query's confidence; `uncalibrated`: the
+   * generation has no calibration, so confidence alone decided; `request`: given by the caller (weighted);
+   * `confidence`: adaptive fusion; `rank`: rrf (equal weights on ranks).
+   */
+  source: 'calibrated' | 'uncalibrated' | 'request' | 'confidence' | 'rank' | 'default';
+  /** The generation's calibrated prior, when it has one. */
+  prior?: { vector: number; lexical: number };
+}
+
 export interface SearchRequest {
   kb: string;
   mode?: SearchMode;
@@ -364,6 +402,8 @@ export interface SearchResponse {
   /** The mode that actually ran (hybrid may fall back to lexical; see warnings). */
   mode: SearchMode;
   fusion: FusionMethod | null;
+  /** Hybrid only: the per-side weights this answer was fused with. */
+  fusionWeights: FusionWeightsUsed | null;
   results: SearchHit[];
   warnings: string[];
   tookMs: number;

@@ -25,6 +25,23 @@ export const generationSchema = z.object({
   archived_at: z.string().nullable(),
   promoted_epoch: z.number().int().nullable(),
   archived_epoch: z.number().int().nullable(),
+  fusion_calibration: z
+    .object({
+      weights: z.object({ vector: z.number(), lexical: z.number() }),
+      source: z.string(),
+      probes: z.number().int(),
+      probe_mrr: z.object({ vector: z.number(), lexical: z.number(), fused: z.number() }),
+      typical_margin: z.object({ vector: z.number(), lexical: z.number() }),
+      seed: z.number().int(),
+      chunk_count: z.number().int(),
+      embedding_model: z.string(),
+      took_ms: z.number(),
+      calibrated_at: z.string(),
+    })
+    .nullable()
+    .describe(
+      'Hybrid fusion weights measured when the generation was sealed (probe queries cut from its own chunks); null: not calibrated, hybrid uses equal weights shifted by per-query confidence.',
+    ),
 });
 
 export const contentSchema = z.object({ kb: z.string(), generations: z.array(generationSchema) });
@@ -43,6 +60,18 @@ export function toGenerationJson(info: GenerationInfo): z.infer<typeof generatio
     archived_at: info.archivedAt,
     promoted_epoch: info.promotedEpoch,
     archived_epoch: info.archivedEpoch,
+    fusion_calibration: info.fusionCalibration && {
+      weights: info.fusionCalibration.weights,
+      source: info.fusionCalibration.source,
+      probes: info.fusionCalibration.probes,
+      probe_mrr: info.fusionCalibration.probeMrr,
+      typical_margin: info.fusionCalibration.typicalMargin,
+      seed: info.fusionCalibration.seed,
+      chunk_count: info.fusionCalibration.chunkCount,
+      embedding_model: info.fusionCalibration.embeddingModel,
+      took_ms: info.fusionCalibration.tookMs,
+      calibrated_at: info.fusionCalibration.calibratedAt,
+    },
   };
 }
 

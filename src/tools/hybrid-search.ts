@@ -42,9 +42,11 @@ export const inputSchema = strictArguments({
     .optional()
     .describe('Search this generation instead of the active one, e.g. a building one before promoting it.'),
   fusion: z
-    .enum(['rrf', 'weighted', 'adaptive'])
+    .enum(['calibrated', 'rrf', 'weighted', 'adaptive'])
     .optional()
-    .describe('How hybrid mode merges the two rankings: rrf (default), weighted, adaptive.'),
+    .describe(
+      'How hybrid mode merges the two rankings: calibrated (default: per-KB weights shifted by this query), rrf, weighted, adaptive.',
+    ),
   max_tokens: z
     .number()
     .int()
@@ -82,7 +84,18 @@ export const outputSchema = z.object({
   kb: z.string(),
   generation: z.number().int(),
   mode: z.enum(['hybrid', 'vector', 'lexical']).describe('The mode that actually ran (see warnings).'),
-  fusion: z.enum(['rrf', 'weighted', 'adaptive']).nullable(),
+  fusion: z.enum(['calibrated', 'rrf', 'weighted', 'adaptive']).nullable(),
+  fusion_weights: z
+    .object({
+      vector: z.number(),
+      lexical: z.number(),
+      source: z.enum(['calibrated', 'uncalibrated', 'request', 'confidence', 'rank', 'default']),
+      prior: z.object({ vector: z.number(), lexical: z.number() }).optional(),
+    })
+    .nullable()
+    .describe(
+      "Hybrid only: the weights this answer was fused with (prior: the KB generation's calibrated weights).",
+    ),
   results: z.array(
     z.object({
       chunk_id: z.string(),
@@ -144,7 +157,7 @@ Arguments:
 - limit (1-100, default 10) and offset (default 0) page through results.
 - filter: ${FILTER_HELP}
 - generation: search a specific generation (e.g. a building one before promote_generation); default the active one.
-- fusion: how hybrid merges rankings: "rrf" (default, rank-based), "weighted" (normalised scores), "adaptive" (weights each side by its confidence).
+- fusion: how hybrid merges rankings: "calibrated" (default: weights measured on this knowledge base when its generation was sealed, shifted per query by each side's confidence; fusion_weights in the answer shows them), "rrf" (rank-based), "weighted" (normalised scores, equal weights), "adaptive" (weights each side by its confidence only).
 - max_tokens: keep the results within this many tokens (long contents are cut to the passage that matches best, then the lowest results dropped; budget says how many).
 - content: "full" (default), "snippet" (cheapest way to scan many hits), or "none".
 - group_by: "document" to get the best chunks of distinct documents instead of neighbours of one file; per_document (default 1) chunks each.
@@ -239,6 +252,7 @@ export function registerHybridSearch(server: McpServer, deps: ToolDeps): void {
             generation: response.generation,
             mode: response.mode,
             fusion: response.fusion,
+            fusion_weights: response.fusionWeights,
             results: response.results.map(toSearchResult),
             ...(response.budget
               ? {

@@ -16,6 +16,7 @@ import {
   type EvalReport,
 } from '../../src/cli/eval/index.js';
 import { toChunks } from '../../src/cli/eval/ingest.js';
+import { baselinesFor, formatReportTable } from '../../src/cli/eval/report.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 const INV_LOG2_3 = 1 / Math.log2(3); // gain discount at rank 2
@@ -86,6 +87,7 @@ describe('options', () => {
       'hybrid-rrf',
       'hybrid-weighted',
       'hybrid-adaptive',
+      'hybrid-calibrated',
     ]);
     expect(() => parseEvalArgs(['dir', '--modes', 'fuzzy'])).toThrow(/unknown mode "fuzzy"/);
     expect(() => parseEvalArgs(['dir', '--chunk-size', '0'])).toThrow(/positive integer/);
@@ -194,6 +196,7 @@ describe('eval end to end on a tiny BEIR dataset', () => {
       'hybrid-rrf',
       'hybrid-weighted',
       'hybrid-adaptive',
+      'hybrid-calibrated',
     ]);
     for (const mode of report.modes) {
       expect(mode.errors).toBe(0);
@@ -268,5 +271,30 @@ describe('chunking', () => {
     expect(toChunks([{ id: 'e', title: '', text: '' }], { chunkSize: undefined, title: 'field' })).toEqual(
       [],
     );
+  });
+});
+
+describe('published baselines', () => {
+  const report = (split: string): EvalReport => ({
+    dataset: { name: 'scifact', dir: '/d', split, documents: 1, chunks: 1, queries: 1, missingQueries: 0 },
+    model: { id: 'hash', dimension: 8, semantic: false },
+    chunking: { chunkSize: null, title: 'field' },
+    ingest: { upsertMs: 1, chunksPerSecond: 1, indexMs: 1 },
+    fusionCalibration: null,
+    queryEmbedding: null,
+    modes: [],
+    baselines: baselinesFor('scifact'),
+    notes: [],
+    engine: { lancedb: 'x', node: 'y' },
+  });
+
+  it('labels each baseline with the split it was published for, and says when the run used another one', () => {
+    const test = formatReportTable(report('test'));
+    expect(test).toContain('0.713 on scifact-test  (compare with vector');
+    const train = formatReportTable(report('train'));
+    expect(train).toContain(
+      '0.713 on scifact-test  (published for the test split, not train: not directly comparable',
+    );
+    expect(train).not.toContain('compare with');
   });
 });

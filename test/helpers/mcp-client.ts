@@ -20,8 +20,8 @@ import { makeTempDir, type TempDir } from './temp-dir.js';
 export interface TestServerOptions {
   /** Extra CLI flags, e.g. ['--read-only']; the data dir, `hash` model and GC-off flags come first. */
   args?: string[];
-  /** `hash` (default, offline, deterministic) or `none` (no embedder). */
-  model?: 'hash' | 'none';
+  /** `hash` (default, offline, deterministic), `none` (no embedder) or an absolute local model directory. */
+  model?: string;
   /** Reuse a data dir (e.g. to reopen it read-only); default a fresh temp dir removed on close. */
   dataDir?: string;
   /** Engine options the server config does not expose, e.g. a small writeBatchSize for progress tests. */

@@ -24,7 +24,7 @@ one two three four five six seven eight nine ten`
     .split(/\s+/)
     .filter((word, index, all) => word.length > 0 && all.indexOf(word) === index);
 
-const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
+export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789'.split('');
 const PUNCTUATION = '.,;:!?\'"()-'.split('');
 
@@ -84,23 +84,58 @@ export async function writeTinyModel(parent: string, options: TinyModelOptions =
   );
   const typeTable = Float32Array.from({ length: 2 * hidden }, () => (random() * 2 - 1) * 0.1);
 
+  const sha256 = await writeGatherEncoder(dir, {
+    vocab,
+    wordTable,
+    typeTable,
+    hidden,
+    maxLength,
+    fp32: options.fp32 ?? true,
+    quantized: options.quantized ?? false,
+  });
+  return { dir, hidden, vocab, sha256 };
+}
+
+/** What `writeGatherEncoder` writes: a vocabulary and its embedding rows (row i belongs to vocab[i]). */
+export interface GatherEncoderSpec {
+  /** Tokens; must start with SPECIAL_TOKENS in order. */
+  vocab: string[];
+  /** vocab.length × hidden, row-major. */
+  wordTable: Float32Array;
+  /** 2 × hidden token-type rows. */
+  typeTable: Float32Array;
+  hidden: number;
+  maxLength: number;
+  fp32: boolean;
+  quantized: boolean;
+}
+
+/**
+ * Writes a Gather + mask ONNX encoder, its BERT config and WordPiece tokenizer into `dir` (which must have an
+ * `onnx/` folder). Shared by the tiny model and the LSA model the fusion benchmark builds from a corpus.
+ */
+export async function writeGatherEncoder(
+  dir: string,
+  spec: GatherEncoderSpec,
+): Promise<Record<string, string>> {
+  const { vocab, wordTable, typeTable, hidden, maxLength } = spec;
+  await mkdir(join(dir, 'onnx'), { recursive: true });
   const sha256: Record<string, string> = {};
   const files: Array<[string, Float32Array]> = [];
-  if (options.fp32 ?? true) files.push(['onnx/model.onnx', wordTable]);
-  if (options.quantized ?? false) files.push(['onnx/model_quantized.onnx', quantize8(wordTable)]);
+  if (spec.fp32) files.push(['onnx/model.onnx', wordTable]);
+  if (spec.quantized) files.push(['onnx/model_quantized.onnx', quantize8(wordTable)]);
   for (const [file, table] of files) {
     const bytes = encodeModel(table, typeTable, vocab.length, hidden);
     await writeFile(join(dir, file), bytes);
     sha256[file] = createHash('sha256').update(bytes).digest('hex');
   }
-
   await writeFile(
     join(dir, 'config.json'),
     JSON.stringify(bertConfig(vocab.length, hidden, maxLength), null, 2),
   );
   await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson(vocab), null, 2));
   await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig(maxLength), null, 2));
-  return { dir, hidden, vocab, sha256 };
+  return sha256;
 }
 
 /**

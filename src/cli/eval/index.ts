@@ -79,6 +79,15 @@ export async function runEval(
       `${data.name}: ${data.corpus.length} documents → ${chunks.length} chunks; ingesting into ${dataDir}`,
     );
     const ingest = await ingestChunks(engine, KB, chunks, progress);
+    const calibration =
+      (await engine.listGenerations(KB)).find((g) => g.generation === ingest.generation)?.fusionCalibration ??
+      null;
+    if (calibration) {
+      progress(
+        `fusion calibrated in ${calibration.tookMs} ms from ${calibration.probes} probes: ` +
+          `vector ${calibration.weights.vector}, lexical ${calibration.weights.lexical}`,
+      );
+    }
     const { queries, missing } = judgedQueries(data, options.limitQueries);
     if (missing > 0)
       notes.push(`${missing} judged query ids are missing from queries.jsonl and were not evaluated`);
@@ -121,6 +130,7 @@ export async function runEval(
         chunksPerSecond: Math.round(chunks.length / Math.max(ingest.upsertMs / 1000, 1e-3)),
         indexMs: Math.round(ingest.indexMs),
       },
+      fusionCalibration: calibration,
       queryEmbedding: embedded?.latency ?? null,
       modes: results,
       baselines: baselinesFor(data.name),

@@ -4,7 +4,7 @@ import type { FusionMethod, SearchMode } from '../../engine/types.js';
 
 /** One way of running every query: a search mode and, for hybrid, its fusion. */
 export interface EvalMode {
-  /** `lexical`, `vector`, `hybrid-rrf`, `hybrid-weighted`, `hybrid-adaptive`. */
+  /** `lexical`, `vector`, `hybrid-rrf`, `hybrid-weighted`, `hybrid-adaptive`, `hybrid-calibrated` (the default). */
   name: string;
   mode: SearchMode;
   fusion?: FusionMethod;
@@ -16,6 +16,7 @@ export const ALL_MODES: readonly EvalMode[] = [
   { name: 'hybrid-rrf', mode: 'hybrid', fusion: 'rrf' },
   { name: 'hybrid-weighted', mode: 'hybrid', fusion: 'weighted' },
   { name: 'hybrid-adaptive', mode: 'hybrid', fusion: 'adaptive' },
+  { name: 'hybrid-calibrated', mode: 'hybrid', fusion: 'calibrated' },
 ];
 
 export interface EvalOptions {
@@ -50,7 +51,7 @@ judged query in each mode and prints nDCG@10, Recall@100, MRR@10 and search late
   --model <id>            embedding model; overrides RAG_STUDIO_EMBEDDING_MODEL ('hash' = non-semantic, for tests
                           only: its vector and hybrid numbers mean nothing; 'none' = lexical only)
   --modes <list>          comma-separated: lexical, vector, hybrid (= all fusions), hybrid-rrf, hybrid-weighted,
-                          hybrid-adaptive (default: all)
+                          hybrid-adaptive, hybrid-calibrated (the server's default fusion) (default: all)
   --chunk-size <words>    split each document into chunks of this many words; a document scores by its best chunk
                           (default: one chunk per document)
   --title field|prepend   title as its own BM25 field (default) or prepended to the text

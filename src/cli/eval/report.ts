@@ -1,4 +1,5 @@
 // The eval report: its JSON shape, the published baselines printed beside it, and the text table.
+import type { FusionCalibration } from '../../engine/types.js';
 import type { LatencySummary } from './latency.js';
 import type { ModeResult } from './runner.js';
 
@@ -8,6 +9,8 @@ export interface PublishedBaseline {
   ndcg10: number | [number, number];
   /** Which of our modes it compares with. */
   comparesWith: 'lexical' | 'vector';
+  /** The qrels split the number was published for. */
+  split: string;
   source: string;
 }
 
@@ -18,9 +21,16 @@ export const PUBLISHED_BASELINES: Readonly<Record<string, PublishedBaseline[]>> 
       system: 'BM25 (Anserini; multifield 0.665, flat 0.679)',
       ndcg10: [0.665, 0.679],
       comparesWith: 'lexical',
+      split: 'test',
       source: 'BEIR (Thakur et al., 2021) and Anserini',
     },
-    { system: 'bge-small-en-v1.5, dense', ndcg10: 0.713, comparesWith: 'vector', source: 'MTEB leaderboard' },
+    {
+      system: 'bge-small-en-v1.5, dense',
+      ndcg10: 0.713,
+      comparesWith: 'vector',
+      split: 'test',
+      source: 'MTEB leaderboard',
+    },
   ],
 };
 
@@ -44,6 +54,8 @@ export interface EvalReport {
   model: { id: string; dimension: number; semantic: boolean };
   chunking: { chunkSize: number | null; title: 'field' | 'prepend' };
   ingest: { upsertMs: number; chunksPerSecond: number; indexMs: number };
+  /** What seal-time calibration measured for the `calibrated` (default) fusion; null when it did not run. */
+  fusionCalibration: FusionCalibration | null;
   queryEmbedding: LatencySummary | null;
   modes: ModeResult[];
   baselines: PublishedBaseline[];
@@ -67,6 +79,15 @@ export function formatReportTable(report: EvalReport): string {
         ? `; query embedding p50 ${fixed(report.queryEmbedding.p50, 2)} ms (not in the latencies below)`
         : ''),
   );
+  const calibration = report.fusionCalibration;
+  if (calibration) {
+    lines.push(
+      `fusion calibration (in seal + promote): vector ${fixed(calibration.weights.vector, 2)}, lexical ` +
+        `${fixed(calibration.weights.lexical, 2)} from ${calibration.probes} probes in ${calibration.tookMs} ms ` +
+        `(probe MRR vector ${fixed(calibration.probeMrr.vector)}, lexical ${fixed(calibration.probeMrr.lexical)}, ` +
+        `fused ${fixed(calibration.probeMrr.fused)})`,
+    );
+  }
   lines.push('');
   const header = ['mode', 'nDCG@10', 'Recall@100', 'MRR@10', 'p50 ms', 'p95 ms', 'errors'];
   const rows = report.modes.map((m) => [
@@ -83,7 +104,11 @@ export function formatReportTable(report: EvalReport): string {
     lines.push('', `Published nDCG@10 on ${dataset.name}, for comparison:`);
     for (const b of report.baselines) {
       const value = Array.isArray(b.ndcg10) ? `${fixed(b.ndcg10[0])}–${fixed(b.ndcg10[1])}` : fixed(b.ndcg10);
-      lines.push(`  ${b.system}: ${value}  (compare with ${b.comparesWith}; ${b.source})`);
+      const compare =
+        b.split === dataset.split
+          ? `compare with ${b.comparesWith}`
+          : `published for the ${b.split} split, not ${dataset.split}: not directly comparable`;
+      lines.push(`  ${b.system}: ${value} on ${dataset.name}-${b.split}  (${compare}; ${b.source})`);
     }
   }
   for (const m of report.modes)

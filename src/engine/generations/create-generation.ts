@@ -63,6 +63,7 @@ export async function createGeneration(
       embedding: options.copyFromActive ? (active?.embedding ?? null) : null,
       metric: metric ?? active?.metric ?? ctx.settings.defaultMetric,
       indexConfig,
+      fusionCalibration: null,
     };
     // The copy comes first and the catalog record last: a copy that fails (a full disk) or a crash mid-copy
     // leaves no generation behind, only a table without a record, which is dropped here or by the next GC.

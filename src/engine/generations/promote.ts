@@ -3,6 +3,7 @@ import { underKbLock } from '../concurrency.js';
 import { requireGeneration, requireWritable, type EngineContext } from '../context.js';
 import { EngineError, storageError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
+import { calibrateFusion } from '../search/calibration.js';
 import { refreshIndexes } from '../storage/generation-tables.js';
 import type { PromoteResult } from '../types.js';
 import { validateKbName } from '../validation.js';
@@ -41,10 +42,18 @@ export async function sealGeneration(
       throw storageError(`building the indexes of generation ${generation} of "${kb}"`, error);
     }
   }
+  // Calibrated here, outside the lock (it only reads), and stored by the same commit that seals: a crash
+  // leaves a building generation or a ready, calibrated one, never a half state, and writes stay fast.
+  const fusionCalibration = record.status === 'building' ? await calibrateFusion(ctx, record) : null;
   return ctx.kbLocks.run(kb, async () => {
     const current = requireGeneration(ctx, kb, generation);
     if (current.status !== 'building') return current;
-    const sealed: GenerationRecord = { ...current, status: 'ready', updatedAt: Date.now() };
+    const sealed: GenerationRecord = {
+      ...current,
+      status: 'ready',
+      updatedAt: Date.now(),
+      fusionCalibration: fusionCalibration ?? current.fusionCalibration,
+    };
     await ctx.catalog.commit([sealed]);
     ctx.emit({ type: 'generation_changed', kb, generation, status: 'ready' });
     return sealed;

@@ -1,6 +1,6 @@
-// Fusion of the vector and lexical candidate lists of a hybrid search: RRF, weighted and adaptive.
+// Fusion of the vector and lexical candidate lists of a hybrid search: calibrated, RRF, weighted and adaptive.
 import { EngineError } from '../errors.js';
-import type { FusionMethod, FusionOptions } from '../types.js';
+import type { FusionCalibration, FusionMethod, FusionOptions, FusionWeightsUsed } from '../types.js';
 
 /** One candidate of one side, best first. `score` is higher-is-better (turn distances into similarities first). */
 export interface RankedCandidate<T> {
@@ -30,6 +30,10 @@ export const DEFAULT_FUSION_WEIGHTS: Readonly<{ vector: number; lexical: number 
 export const SINGLE_SIDE_FACTOR = 0.8;
 /** Smoothing of `adaptive`: a side with confidence s gets weight ∝ s / (s + 0.1). */
 export const CONFIDENCE_SMOOTHING = 0.1;
+/** `calibrated`: how far one query's confidence may move a side's weight (×2 at most, ÷2 at least). */
+export const MAX_SHIFT = 2;
+/** `calibrated` without a calibration: the normalised top-1 margin taken as typical. */
+export const DEFAULT_TYPICAL_MARGIN = 0.1;
 
 interface Merged<T> extends FusedResult<T> {
   normalized: { vector?: number; lexical?: number };
@@ -104,6 +108,105 @@ export function adaptiveWeights(
 }
 
 /**
+ * Fuses with the requested method (default `calibrated`) and says which weights it used.
+ * @example fuseHybrid({ method: 'calibrated' }, vectorHits, lexicalHits, record.fusionCalibration)
+ */
+export function fuseHybrid<T>(
+  fusion: FusionMethod | FusionOptions | undefined,
+  vector: RankedCandidate<T>[],
+  lexical: RankedCandidate<T>[],
+  calibration: FusionCalibration | null,
+): { results: FusedResult<T>[]; weights: FusionWeightsUsed } {
+  const options: FusionOptions =
+    typeof fusion === 'string' ? { method: fusion } : (fusion ?? { method: 'calibrated' });
+  switch (options.method) {
+    case 'calibrated': {
+      const weights = calibratedWeights(vector, lexical, calibration);
+      return { results: fuseCalibrated(vector, lexical, weights), weights };
+    }
+    case 'rrf':
+      return {
+        results: fuse(options, vector, lexical),
+        weights: { vector: 0.5, lexical: 0.5, source: 'rank' },
+      };
+    case 'weighted': {
+      const given = options.weights ?? DEFAULT_FUSION_WEIGHTS;
+      const sum = given.vector + given.lexical;
+      return {
+        results: fuse(options, vector, lexical),
+        weights: {
+          vector: sum > 0 ? given.vector / sum : 0.5,
+          lexical: sum > 0 ? given.lexical / sum : 0.5,
+          source: options.weights ? 'request' : 'default',
+        },
+      };
+    }
+    case 'adaptive': {
+      const { vector: v, lexical: l } = adaptiveWeights(vector, lexical);
+      return {
+        results: fuse(options, vector, lexical),
+        weights: { vector: v, lexical: l, source: 'confidence' },
+      };
+    }
+    default:
+      throw invalid(
+        `unknown fusion method "${String(options.method)}"; use calibrated, rrf, weighted or adaptive`,
+      );
+  }
+}
+
+/**
+ * The weights of `calibrated` fusion for one query. The prior is the generation's calibrated weights (equal
+ * weights when it has none). Each side's weight is then scaled by how confident the side is on this query
+ * compared with its typical confidence on this KB: f = √(s / s_typical) clamped to [½, 2], where s is the
+ * normalised top-1 margin (see fuseAdaptive). A query whose rare identifier gives BM25 a clear winner leans
+ * lexical; a paraphrase whose words BM25 scores flatly leans vector. A side calibrated to 0 stays at 0.
+ */
+export function calibratedWeights(
+  vector: RankedCandidate<unknown>[],
+  lexical: RankedCandidate<unknown>[],
+  calibration: FusionCalibration | null,
+): FusionWeightsUsed {
+  const prior = calibration?.weights ?? DEFAULT_FUSION_WEIGHTS;
+  const typical = calibration?.typicalMargin ?? {
+    vector: DEFAULT_TYPICAL_MARGIN,
+    lexical: DEFAULT_TYPICAL_MARGIN,
+  };
+  const shift = (s: number, t: number) =>
+    Math.min(MAX_SHIFT, Math.max(1 / MAX_SHIFT, Math.sqrt((s + 0.01) / (Math.max(t, 0) + 0.01))));
+  const v = prior.vector * shift(sideConfidence(dedupe(vector)), typical.vector);
+  const l = prior.lexical * shift(sideConfidence(dedupe(lexical)), typical.lexical);
+  const sum = v + l;
+  return {
+    vector: sum > 0 ? v / sum : 0.5,
+    lexical: sum > 0 ? l / sum : 0.5,
+    source: calibration ? 'calibrated' : 'uncalibrated',
+    ...(calibration ? { prior: { vector: prior.vector, lexical: prior.lexical } } : {}),
+  };
+}
+
+/**
+ * Convex combination of min-max normalised scores with the given weights; a side that did not find a result
+ * contributes 0. With a weight of 0 the result is exactly the other side's ranking (ties aside).
+ */
+export function fuseCalibrated<T>(
+  vector: RankedCandidate<T>[],
+  lexical: RankedCandidate<T>[],
+  weights: { vector: number; lexical: number },
+): FusedResult<T>[] {
+  // Ties go to the heavier side's order, so a side weighted 0 leaves the other's ranking exactly as it was.
+  const first = weights.vector > weights.lexical ? 'vector' : 'lexical';
+  const second = first === 'vector' ? 'lexical' : 'vector';
+  return finish(
+    merge(vector, lexical),
+    (m) => (m.normalized.vector ?? 0) * weights.vector + (m.normalized.lexical ?? 0) * weights.lexical,
+    (a, b) =>
+      (a.ranks[first] ?? Infinity) - (b.ranks[first] ?? Infinity) ||
+      (a.ranks[second] ?? Infinity) - (b.ranks[second] ?? Infinity),
+  );
+}
+
+/**
  * Fuses with the requested method (default `rrf`).
  * @example fuse({ method: 'weighted', weights: { vector: 0.6, lexical: 0.4 } }, vectorHits, lexicalHits)
  */
@@ -115,6 +218,8 @@ export function fuse<T>(
   const options: FusionOptions =
     typeof fusion === 'string' ? { method: fusion } : (fusion ?? { method: 'rrf' });
   switch (options.method) {
+    case 'calibrated':
+      return fuseHybrid(options, vector, lexical, null).results;
     case 'rrf':
       return fuseRrf(vector, lexical, options.k === undefined ? {} : { k: options.k });
     case 'weighted':
@@ -122,11 +227,14 @@ export function fuse<T>(
     case 'adaptive':
       return fuseAdaptive(vector, lexical);
     default:
-      throw invalid(`unknown fusion method "${String(options.method)}"; use rrf, weighted or adaptive`);
+      throw invalid(
+        `unknown fusion method "${String(options.method)}"; use calibrated, rrf, weighted or adaptive`,
+      );
   }
 }
 
-function sideConfidence(list: RankedCandidate<unknown>[]): number {
+/** The normalised top-1 margin of a side (see fuseAdaptive). */
+export function sideConfidence(list: RankedCandidate<unknown>[]): number {
   if (list.length === 0) return 0;
   if (list.length === 1) return 1;
   const scores = list.map((c) => finiteOr(c.score, -Infinity));
@@ -148,7 +256,7 @@ function weighted<T>(
 }
 
 /** Keeps the first (best) occurrence of each id; ranks count the remaining candidates from 1. */
-function dedupe<T>(list: RankedCandidate<T>[]): RankedCandidate<T>[] {
+export function dedupe<T>(list: RankedCandidate<T>[]): RankedCandidate<T>[] {
   const seen = new Set<string>();
   return list.filter((c) => {
     if (seen.has(c.id)) return false;
@@ -186,8 +294,15 @@ function minMax(scores: number[]): number[] {
   return scores.map((s) => (!Number.isFinite(s) ? 0 : max > min ? (s - min) / (max - min) : 1));
 }
 
-/** Scores every result, then orders by fused score, then best rank on either side, then id: deterministic. */
-function finish<T>(merged: Map<string, Merged<T>>, score: (m: Merged<T>) => number): FusedResult<T>[] {
+/**
+ * Scores every result, then orders by fused score, then `tie` (default: best rank on either side), then id:
+ * deterministic.
+ */
+function finish<T>(
+  merged: Map<string, Merged<T>>,
+  score: (m: Merged<T>) => number,
+  tie?: (a: FusedResult<T>, b: FusedResult<T>) => number,
+): FusedResult<T>[] {
   const results = [...merged.values()].map((m) => ({
     id: m.id,
     row: m.row,
@@ -196,8 +311,9 @@ function finish<T>(merged: Map<string, Merged<T>>, score: (m: Merged<T>) => numb
     ranks: m.ranks,
   }));
   const bestRank = (r: FusedResult<T>) => Math.min(r.ranks.vector ?? Infinity, r.ranks.lexical ?? Infinity);
+  const byRank = tie ?? ((a: FusedResult<T>, b: FusedResult<T>) => bestRank(a) - bestRank(b));
   return results.sort(
-    (a, b) => b.score - a.score || bestRank(a) - bestRank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    (a, b) => b.score - a.score || byRank(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
 }
 

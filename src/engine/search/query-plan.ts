@@ -13,7 +13,7 @@ import type {
 import { float32LengthProblem, isZeroVector } from '../validation.js';
 
 const MODES: readonly SearchMode[] = ['vector', 'lexical', 'hybrid'];
-const FUSIONS: readonly FusionMethod[] = ['rrf', 'weighted', 'adaptive'];
+const FUSIONS: readonly FusionMethod[] = ['calibrated', 'rrf', 'weighted', 'adaptive'];
 
 export interface SearchParams {
   mode: SearchMode;
@@ -98,7 +98,7 @@ function toVector(value: ArrayLike<number>): Float32Array {
 function checkFusion(fusion: SearchRequest['fusion']): FusionOptions {
   const options: FusionOptions =
     typeof fusion === 'string' || fusion === undefined || fusion === null
-      ? { method: fusion ?? 'rrf' }
+      ? { method: fusion ?? 'calibrated' }
       : fusion;
   if (!FUSIONS.includes(options.method)) {
     throw new EngineError(
@@ -203,11 +203,12 @@ export function planSides(
   }
 }
 
-/** Vectors of a non-semantic embedder rank by shared word hashes: on SciFact hybrid scored below lexical. */
+/** Vectors of a non-semantic embedder rank by shared word hashes: on SciFact hybrid-rrf scored below lexical. */
 function nonSemanticWarning(embedder: Embedder): string {
   return (
     `the embedding model ${embedder.id} is not semantic (it is for tests only): its vectors match shared words, ` +
-    'not meaning, and usually make hybrid results worse than lexical ones. Use mode "lexical", or configure a ' +
+    'not meaning (calibrated fusion, the default, weighs them down; rrf, weighted and adaptive fusion usually ' +
+    'rank worse than lexical with them). Use mode "lexical", or configure a ' +
     'real model (RAG_STUDIO_EMBEDDING_MODEL, default Xenova/bge-small-en-v1.5)'
   );
 }

@@ -3,8 +3,8 @@ import type { EngineContext } from '../context.js';
 import { EngineError, onStorage } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 import { readSurvivingPrune } from '../storage/pruned-version.js';
-import type { BudgetReport, SearchRequest, SearchResponse } from '../types.js';
-import { fuse } from './fusion.js';
+import type { BudgetReport, FusionWeightsUsed, SearchRequest, SearchResponse } from '../types.js';
+import { fuseHybrid } from './fusion.js';
 import { foldDuplicates, groupByDocument } from './grouping.js';
 import { toHit } from './hits.js';
 import { resolveAndPin } from './pinned-generation.js';
@@ -32,6 +32,7 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
     if (!table || !record.embedding) {
       return {
         ...base,
+        fusionWeights: null,
         results: [],
         warnings: [...plan.warnings, 'the generation holds no chunks yet'],
         tookMs: elapsed(started),
@@ -56,7 +57,8 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
         ),
       ),
     );
-    const ranked = await postProcess(fuseSides(plan, normalised, retrieved), steps, {
+    const fused = fuseSides(plan, normalised, retrieved, record);
+    const ranked = await postProcess(fused.ranked, steps, {
       text: normalised.text,
       limit: normalised.limit,
       offset: normalised.offset,
@@ -71,6 +73,7 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
         : await fitBudget(hits, normalised.maxTokens, normalised.text, tokenCounterFor(ctx.embedder));
     const response: SearchResponse = {
       ...base,
+      fusionWeights: fused.weights,
       results: shaped.hits,
       warnings: [...plan.warnings, ...budgetWarnings(shaped.budget, hits.length)],
       tookMs: 0,
@@ -126,15 +129,31 @@ function budgetWarnings(budget: BudgetReport | undefined, results: number): stri
   ];
 }
 
-/** One side alone keeps its order and its own score; hybrid fuses the two rankings. */
-function fuseSides(plan: SidePlan, search: NormalisedSearch, retrieved: Retrieved): Ranked[] {
-  if (plan.mode === 'hybrid') return fuse(search.fusion, retrieved.vector, retrieved.lexical);
+/** One side alone keeps its order and its own score; hybrid fuses the two rankings and says with what weights. */
+function fuseSides(
+  plan: SidePlan,
+  search: NormalisedSearch,
+  retrieved: Retrieved,
+  record: GenerationRecord,
+): { ranked: Ranked[]; weights: FusionWeightsUsed | null } {
+  if (plan.mode === 'hybrid') {
+    const { results, weights } = fuseHybrid(
+      search.fusion,
+      retrieved.vector,
+      retrieved.lexical,
+      record.fusionCalibration,
+    );
+    return { ranked: results, weights };
+  }
   const side = plan.mode === 'vector' ? 'vector' : 'lexical';
-  return retrieved[side].map((c, i) => ({
-    ...c,
-    scores: { [side]: c.score },
-    ranks: { [side]: i + 1 },
-  }));
+  return {
+    ranked: retrieved[side].map((c, i) => ({
+      ...c,
+      scores: { [side]: c.score },
+      ranks: { [side]: i + 1 },
+    })),
+    weights: null,
+  };
 }
 
 /**

@@ -92,7 +92,17 @@ export function searchCacheKey(
         .update(Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength))
         .digest('base64')
     : null;
-  return JSON.stringify([record.kb, record.generation, tableVersion, mode, vectorHash, sortedKeys(rest)]);
+  return JSON.stringify([
+    record.kb,
+    record.generation,
+    tableVersion,
+    // The seal's commit adds the calibration after its index build changed the version: a hybrid answer
+    // cached between the two must not outlive it.
+    record.fusionCalibration?.calibratedAt ?? null,
+    mode,
+    vectorHash,
+    sortedKeys(rest),
+  ]);
 }
 
 /** JSON with object keys sorted at every level, so equal requests give equal keys whatever their key order. */

@@ -2,7 +2,7 @@
 import type { Connection, Table } from '@lancedb/lancedb';
 import { Field, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 import { EngineError, storageError } from '../errors.js';
-import type { EmbeddingSpace, GenerationStatus, IndexConfig, Metric } from '../types.js';
+import type { EmbeddingSpace, FusionCalibration, GenerationStatus, IndexConfig, Metric } from '../types.js';
 import { rowsToArrow } from './arrow-rows.js';
 
 /**
@@ -30,7 +30,12 @@ export interface GenerationRecord {
   embedding: EmbeddingSpace | null;
   metric: Metric;
   indexConfig: IndexConfig;
+  /** Hybrid fusion weights estimated at seal time; null when not calibrated or written by an older version. */
+  fusionCalibration: FusionCalibration | null;
 }
+
+/** Added after the first release: catalogs written before it lack the column until a writer adds it. */
+const FUSION_COLUMN = 'fusion_calibration';
 
 const SCHEMA = new Schema([
   new Field('kb', new Utf8(), false),
@@ -49,6 +54,7 @@ const SCHEMA = new Schema([
   new Field('dimension', new Int32(), true),
   new Field('metric', new Utf8(), false),
   new Field('index_config', new Utf8(), false),
+  new Field(FUSION_COLUMN, new Utf8(), true),
 ]);
 
 function toRow(r: GenerationRecord): Record<string, unknown> {
@@ -69,6 +75,7 @@ function toRow(r: GenerationRecord): Record<string, unknown> {
     dimension: r.embedding?.dimension ?? null,
     metric: r.metric,
     index_config: JSON.stringify(r.indexConfig),
+    [FUSION_COLUMN]: r.fusionCalibration ? JSON.stringify(r.fusionCalibration) : null,
   };
 }
 
@@ -98,7 +105,36 @@ function fromRow(row: Record<string, unknown>): GenerationRecord {
     embedding,
     metric: row.metric as Metric,
     indexConfig: JSON.parse(row.index_config as string) as IndexConfig,
+    fusionCalibration: parseCalibration(row[FUSION_COLUMN]),
   };
+}
+
+/** A calibration that does not parse (hand-edited, or a future shape) counts as none: search falls back. */
+function parseCalibration(value: unknown): FusionCalibration | null {
+  if (typeof value !== 'string' || value === '') return null;
+  try {
+    const parsed = JSON.parse(value) as FusionCalibration;
+    const { vector, lexical } = parsed.weights ?? {};
+    return Number.isFinite(vector) && Number.isFinite(lexical) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Adds the fusion calibration column to a catalog written before it existed. Two processes may race to add
+ * it; the loser sees it present after a reload and carries on. Read-only engines never migrate: they read
+ * the missing column as null.
+ */
+async function addMissingColumns(table: Table): Promise<void> {
+  const has = async () => (await table.schema()).fields.some((f) => f.name === FUSION_COLUMN);
+  if (await has()) return;
+  try {
+    await table.addColumns([{ name: FUSION_COLUMN, valueSql: 'CAST(NULL AS STRING)' }]);
+  } catch (error) {
+    await table.checkoutLatest();
+    if (!(await has())) throw error;
+  }
 }
 
 /** Commit attempts before a catalog change gives up with CONFLICT. */
@@ -140,6 +176,7 @@ export class Catalog {
         if (!/not found|does not exist|was not found/i.test(String(error))) throw error;
         if (!readOnly) table = await db.createEmptyTable(CATALOG_TABLE, SCHEMA, { existOk: true });
       }
+      if (table && !readOnly) await addMissingColumns(table);
       const catalog = new Catalog(table, stalenessMs);
       await catalog.reload();
       return catalog;

@@ -63,5 +63,6 @@ export function firstGenerationRecord(
     embedding: space,
     metric: ctx.settings.defaultMetric,
     indexConfig: ctx.settings.defaultIndexConfig,
+    fusionCalibration: null,
   };
 }

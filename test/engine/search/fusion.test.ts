@@ -1,6 +1,9 @@
 // Fusion methods against hand-computed values: RRF, weighted, adaptive; one-sided, empty, duplicates, ties.
 import { describe, expect, it } from 'vitest';
 import {
+  calibratedWeights,
+  fuseCalibrated,
+  fuseHybrid,
   adaptiveWeights,
   fuse,
   fuseAdaptive,
@@ -10,6 +13,7 @@ import {
   type RankedCandidate,
 } from '../../../src/engine/search/fusion.js';
 import { EngineError } from '../../../src/engine/errors.js';
+import type { FusionCalibration } from '../../../src/engine/types.js';
 
 const list = (...pairs: Array<[string, number]>): RankedCandidate<{ from: string }>[] =>
   pairs.map(([id, score]) => ({ id, score, row: { from: id } }));
@@ -215,7 +219,63 @@ describe('fuse', () => {
 
   it('rejects an unknown method', () => {
     expect(() => fuse('magic' as never, VECTOR, LEXICAL)).toThrow(
-      /unknown fusion method "magic"; use rrf, weighted or adaptive/,
+      /unknown fusion method "magic"; use calibrated, rrf, weighted or adaptive/,
     );
+  });
+});
+
+describe('calibrated fusion', () => {
+  const calibration = (vector: number, typical = 0.1) =>
+    ({
+      weights: { vector, lexical: 1 - vector },
+      typicalMargin: { vector: typical, lexical: typical },
+    }) as unknown as FusionCalibration;
+  // Lexical has a clear winner (margin 0.8 of its range), vector is nearly flat (0.05).
+  const sureLexical = list(['x', 10], ['y', 2], ['z', 0]);
+  const flatVector = list(['y', 0.8], ['x', 0.79], ['z', 0.6]);
+
+  it('keeps a side calibrated to 0 at 0 whatever the query, so the other side’s order stands', () => {
+    const weights = calibratedWeights(VECTOR, LEXICAL, calibration(0));
+    expect(weights).toMatchObject({
+      vector: 0,
+      lexical: 1,
+      source: 'calibrated',
+      prior: { vector: 0, lexical: 1 },
+    });
+    expect(
+      fuseCalibrated(VECTOR, LEXICAL, weights)
+        .slice(0, 3)
+        .map((r) => r.id),
+    ).toEqual(['b', 'd', 'e']);
+  });
+
+  it('shifts weight toward the side that is sure of this query, at most doubling a side against the other', () => {
+    const prior = calibration(0.5);
+    const w = calibratedWeights(flatVector, sureLexical, prior);
+    expect(w.lexical).toBeGreaterThan(0.5);
+    // Lexical ×2 (clamped), vector ×√(0.06/0.11): lexical at most 2 / (2 + 0.5) of the total.
+    expect(w.lexical).toBeLessThanOrEqual(2 / 2.5 + 1e-9);
+    const reverse = calibratedWeights(sureLexical, flatVector, prior);
+    expect(reverse.vector).toBeCloseTo(w.lexical, 10);
+  });
+
+  it('fuses a convex combination of min-max normalised scores; one-sided results get nothing from the other side', () => {
+    const fused = fuseCalibrated(VECTOR, LEXICAL, { vector: 0.25, lexical: 0.75 });
+    const score = Object.fromEntries(fused.map((r) => [r.id, r.score]));
+    expect(score.b).toBeCloseTo(0.25 * 0.5 + 0.75 * 1, 10);
+    expect(score.a).toBeCloseTo(0.25 * 1, 10);
+    expect(score.d).toBeCloseTo(0.75 * 0.8, 10);
+  });
+
+  it('is the default of fuseHybrid, equal priors without a calibration, and every method reports its weights', () => {
+    expect(fuseHybrid(undefined, VECTOR, LEXICAL, null).weights.source).toBe('uncalibrated');
+    expect(fuseHybrid(undefined, VECTOR, LEXICAL, calibration(0.3)).weights.prior).toEqual({
+      vector: 0.3,
+      lexical: 0.7,
+    });
+    expect(
+      fuseHybrid({ method: 'weighted', weights: { vector: 3, lexical: 1 } }, VECTOR, LEXICAL, null).weights,
+    ).toEqual({ vector: 0.75, lexical: 0.25, source: 'request' });
+    expect(fuseHybrid('adaptive', VECTOR, LEXICAL, null).weights.source).toBe('confidence');
   });
 });

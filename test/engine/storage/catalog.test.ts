@@ -1,5 +1,6 @@
 // The generation catalog on its own: open (and read-only open), commit, follow another instance, duplicate rows, conflicts.
 import { connect, type Connection } from '@lancedb/lancedb';
+import { Field, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_INDEX_CONFIG } from '../../../src/engine/context.js';
 import { CATALOG_TABLE, Catalog, type GenerationRecord } from '../../../src/engine/storage/catalog.js';
@@ -28,6 +29,7 @@ function record(kb: string, generation: number, changes: Partial<GenerationRecor
     promotedAt: null,
     archivedAt: null,
     promotedEpoch: null,
+    fusionCalibration: null,
     archivedEpoch: null,
     embedding: { model: 'hash', dimension: 8, revision: 'r1' },
     metric: 'cosine',
@@ -162,5 +164,87 @@ describe('duplicate rows', () => {
     const rows = (await table.query().toArray()) as Array<Record<string, unknown>>;
     expect(rows.map((r) => r.status)).toEqual(['archived', 'archived']);
     expect((await Catalog.open(db, true)).get('a', 1)?.status).toBe('archived');
+  });
+});
+
+describe('catalogs written before fusion calibration', () => {
+  /** The catalog schema of the first release: no fusion_calibration column. */
+  async function oldCatalog(): Promise<void> {
+    const text = (name: string, nullable = false) => new Field(name, new Utf8(), nullable);
+    const float = (name: string, nullable = false) => new Field(name, new Float64(), nullable);
+    const int = (name: string, nullable = false) => new Field(name, new Int32(), nullable);
+    const schema = new Schema([
+      text('kb'),
+      int('generation'),
+      text('status'),
+      text('table_name'),
+      float('created_at'),
+      float('updated_at'),
+      float('promoted_at', true),
+      float('archived_at', true),
+      int('promoted_epoch', true),
+      int('archived_epoch', true),
+      text('embedding_model', true),
+      text('embedding_revision', true),
+      text('embedding_pooling', true),
+      int('dimension', true),
+      text('metric'),
+      text('index_config'),
+    ]);
+    const table = await db.createEmptyTable(CATALOG_TABLE, schema);
+    await table.add([
+      {
+        kb: 'old',
+        generation: 1,
+        status: 'active',
+        table_name: 'old-g1',
+        created_at: 1_000,
+        updated_at: 2_001,
+        promoted_at: 2_000,
+        archived_at: null,
+        promoted_epoch: 1,
+        archived_epoch: null,
+        embedding_model: 'hash',
+        embedding_revision: 'r1',
+        embedding_pooling: null,
+        dimension: 8,
+        metric: 'cosine',
+        index_config: JSON.stringify(DEFAULT_INDEX_CONFIG),
+      },
+    ]);
+  }
+
+  it('opens read-only without changing them, reading no calibration', async () => {
+    await oldCatalog();
+    const catalog = await Catalog.open(db, true);
+    expect(catalog.active('old')).toEqual(active('old', 1, 1));
+    const fields = (await (await db.openTable(CATALOG_TABLE)).schema()).fields.map((f) => f.name);
+    expect(fields).not.toContain('fusion_calibration');
+  });
+
+  it('gain the column when a writer opens them, and then store calibrations', async () => {
+    await oldCatalog();
+    const catalog = await Catalog.open(db, false);
+    expect(catalog.active('old')!.fusionCalibration).toBeNull();
+    const calibrated = record('old', 2, {
+      status: 'ready',
+      fusionCalibration: {
+        weights: { vector: 0.25, lexical: 0.75 },
+        source: 'probes',
+        probes: 60,
+        probeMrr: { vector: 0.4, lexical: 0.8, fused: 0.82 },
+        typicalMargin: { vector: 0.05, lexical: 0.2 },
+        seed: 12345,
+        chunkCount: 100,
+        embeddingModel: 'hash',
+        tookMs: 900,
+        calibratedAt: '2026-01-01T00:00:00.000Z',
+      },
+    });
+    await catalog.commit([calibrated]);
+    // A second writer opening the migrated table leaves it alone.
+    const reopened = await Catalog.open(db, false);
+    expect(reopened.get('old', 2)).toEqual(calibrated);
+    expect(reopened.active('old')).toEqual(active('old', 1, 1));
   });
 });

@@ -128,7 +128,7 @@ const anySearch: fc.Arbitrary<ToolCall> = fc
     ),
     filter: optional(filterArb),
     generation: optional(fc.oneof(fc.constantFrom(1, 2, 3, 999), badGeneration)),
-    fusion: optional(fc.oneof(fc.constantFrom('rrf', 'weighted', 'adaptive'), wrongValue)),
+    fusion: optional(fc.oneof(fc.constantFrom('calibrated', 'rrf', 'weighted', 'adaptive'), wrongValue)),
   })
   .map((args) => ({ tool: 'hybrid_search', args: dropUndefined(args) }));
 
@@ -142,7 +142,7 @@ const reachingSearch: fc.Arbitrary<ToolCall> = fc
     offset: optional(fc.integer({ min: 0, max: 50 })),
     filter: optional(filterArb),
     generation: optional(fc.constantFrom(1, 2, 3)),
-    fusion: optional(fc.constantFrom('rrf', 'weighted', 'adaptive')),
+    fusion: optional(fc.constantFrom('calibrated', 'rrf', 'weighted', 'adaptive')),
   })
   .filter((args) => args.query.length > 0)
   .map((args) => ({ tool: 'hybrid_search', args: dropUndefined(args) }));
