@@ -12,7 +12,7 @@ const key = (request: Omit<SearchRequest, 'kb'>, version = 7) =>
 describe('searchCacheKey', () => {
   it('is the same for equal requests whatever their argument order or spelled-out defaults', () => {
     expect(key({ text: 'cat', filter: { title: 'a' } })).toBe(
-      key({ filter: { title: 'a' }, fusion: 'rrf', offset: 0, limit: 10, text: 'cat' }),
+      key({ filter: { title: 'a' }, fusion: 'calibrated', offset: 0, limit: 10, text: 'cat' }),
     );
   });
 
