@@ -55,10 +55,11 @@ describe(`round trip of hostile but valid chunks (fast-check seed ${SEED})`, () 
     });
     await fc.assert(
       fc.asyncProperty(fc.array(chunk, { minLength: 1, maxLength: 5 }), async (batch) => {
+        // Contents differ by their number: exact duplicates would be folded into one search result.
         const chunks = batch.map((c) => ({
-          chunk_id: `rt${counter++}-${c.id}`,
+          chunk_id: `rt${counter}-${c.id}`,
           document_id: c.document_id,
-          content: `alpha ${c.content}`,
+          content: `alpha ${counter++} ${c.content}`,
           ...(c.title === undefined ? {} : { title: c.title }),
           metadata: c.metadata,
         }));

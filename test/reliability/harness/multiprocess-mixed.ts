@@ -85,7 +85,7 @@ export class MixedOps {
       const chunks = ['a', 'b'].map((part) => ({
         chunk_id: `r${call}${part}`,
         document_id: doc,
-        content: `replaced marker call${call} ${doc}`,
+        content: `replaced marker call${call} ${doc} part ${part}`, // distinct: duplicates fold in search
       }));
       this.count('replace');
       const result = await callTool(client, 'upsert_chunks', { kb, chunks, replace_documents: true });
