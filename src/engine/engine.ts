@@ -25,6 +25,7 @@ import type { EngineEvent, EngineOptions, GcReport, GenerationInfo, KnowledgeBas
 import { DEFAULT_LIMITS } from './validation.js';
 import { deleteKnowledgeBase } from './documents/delete-knowledge-base.js';
 import { listDocuments } from './documents/list-documents.js';
+import { readChunks, readDocument } from './documents/read-chunks.js';
 import { deleteChunks } from './writes/delete.js';
 import { upsertChunks } from './writes/upsert.js';
 
@@ -249,6 +250,8 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
       }),
     promoteGeneration: (kb, generation) => write(() => promoteGeneration(ctx, kb, generation)),
     search: (request) => read(() => search(ctx, request)),
+    readChunks: (kb, request) => read(() => readChunks(ctx, kb, request)),
+    readDocument: (kb, request) => read(() => readDocument(ctx, kb, request)),
     gc: (opts) => write(() => collectGarbage(ctx, opts)),
     gcLoopState: () => gcLoop.snapshot(),
     onEvent(listener) {

@@ -349,6 +349,59 @@ export interface SearchRequest {
 
 export type ContentMode = 'full' | 'snippet' | 'none';
 
+/** One chunk as read_chunks / read_document return it, in document order. */
+export interface ChunkView {
+  chunkId: string;
+  /** Null for chunks written before ordinals were recorded (ordered by line, then id). */
+  ordinal: number | null;
+  content: string;
+  /** True when the content was cut (at its end) to fit maxTokens. */
+  truncated?: boolean;
+  citation: Citation;
+}
+
+export interface ReadChunksRequest {
+  chunkId: string;
+  /** Chunks before it to include, 0..MAX_NEIGHBOURS. @example 1 */
+  before?: number;
+  after?: number;
+  /** Content tokens at most; neighbours nearest the chunk are kept first. */
+  maxTokens?: number;
+  generation?: number;
+}
+
+export interface ReadChunksResult {
+  kb: string;
+  generation: number;
+  documentId: string;
+  chunks: ChunkView[];
+  /** Index of the asked-for chunk in `chunks`. */
+  index: number;
+  /** Chunks of the document in all. */
+  documentChunks: number;
+}
+
+export interface ReadDocumentRequest {
+  documentId: string;
+  /** Chunks to skip (a previous page's nextOffset). */
+  offset?: number;
+  /** Content tokens per page. @example 4000 */
+  maxTokens?: number;
+  generation?: number;
+}
+
+export interface ReadDocumentResult {
+  kb: string;
+  generation: number;
+  documentId: string;
+  chunks: ChunkView[];
+  offset: number;
+  documentChunks: number;
+  /** Where the next page starts; null on the last page. */
+  nextOffset: number | null;
+  countedWith: 'model' | 'estimate';
+}
+
 /** Where another chunk with the same content lives (folded into the hit that shows it). */
 export interface DuplicateLocation {
   chunkId: string;
@@ -576,6 +629,10 @@ export interface KnowledgeBaseEngine {
   /** Seals if needed, then atomically makes `generation` active. Promoting an archived one is a rollback. */
   promoteGeneration(kb: string, generation: number): Promise<PromoteResult>;
   search(request: SearchRequest): Promise<SearchResponse>;
+  /** A chunk with its neighbours in document order. */
+  readChunks(kb: string, request: ReadChunksRequest): Promise<ReadChunksResult>;
+  /** A document's chunks in order, a page at a time. */
+  readDocument(kb: string, request: ReadDocumentRequest): Promise<ReadDocumentResult>;
   gc(options?: GcOptions): Promise<GcReport>;
   gcLoopState(): GcLoopState;
   /** Subscribe to KB/generation changes; returns an unsubscribe function. */

@@ -19,7 +19,7 @@ const answerWithCitations: PromptSpec = {
   description: 'Answer a question from one knowledge base, citing the passages used.',
   argsSchema: { kb, question: z.string().describe('The question to answer.') },
   manifestText:
-    'Answer the question below from the knowledge base "${arguments.kb}". Call hybrid_search with kb "${arguments.kb}" and the question (and, if the first results miss, with rephrased queries or a filter). Use only what the results say; cite each fact as citation.source_path#anchor (or page). If the knowledge base does not answer it, say so.\n\nQuestion: ${arguments.question}',
+    'Answer the question below from the knowledge base "${arguments.kb}". Call hybrid_search with kb "${arguments.kb}" and the question, group_by "document" and max_tokens 4000 (and, if the first results miss, with rephrased queries or a filter). When a passage is cut off or needs its context, call read_chunks with its chunk_id (before/after 1-2); to read a whole document, read_document. Use only what the results say; cite each fact as citation.source_path#anchor (or page). If the knowledge base does not answer it, say so.\n\nQuestion: ${arguments.question}',
 };
 
 const rebuildSafely: PromptSpec = {

@@ -25,7 +25,7 @@ export interface CreateServerOptions {
   startupWarnings?: readonly string[];
 }
 
-const INSTRUCTIONS = `rag-studio-mcp is a local knowledge base. To answer from indexed documents, call hybrid_search (read rag-studio://knowledge-bases to see which knowledge bases exist) and cite the results' citation fields. To index files and folders, call ingest_documents with their paths (it chunks, cites and re-syncs them); to index text you already have, split it into passages and call upsert_chunks. To rebuild an index safely: create_generation, fill it, check it with hybrid_search(generation), then promote_generation; promoting the previous generation rolls back. Error texts start with a code (e.g. KB_NOT_FOUND) and say what to do next.`;
+const INSTRUCTIONS = `rag-studio-mcp is a local knowledge base. To answer from indexed documents, call hybrid_search (read rag-studio://knowledge-bases to see which knowledge bases exist) and cite the results' citation fields; read_chunks shows a hit's neighbouring text and read_document a whole document. To index files and folders, call ingest_documents with their paths (it chunks, cites and re-syncs them); to index text you already have, split it into passages and call upsert_chunks. To rebuild an index safely: create_generation, fill it, check it with hybrid_search(generation), then promote_generation; promoting the previous generation rolls back. Error texts start with a code (e.g. KB_NOT_FOUND) and say what to do next.`;
 
 /** MCP levels, most to least verbose; engine levels are a subset. */
 const MCP_LEVELS: readonly LoggingLevel[] = [

@@ -163,6 +163,11 @@ export function suggestArgument(unknown: string, valid: readonly string[]): stri
   return best?.name;
 }
 
+/** A caller's key in a message: JSON-quoted (control characters escaped), at most 64 characters. */
+function quote(key: string): string {
+  return JSON.stringify(key.slice(0, 64));
+}
+
 function editDistance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 2) return 3;
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -194,9 +199,9 @@ export function strictArguments<Shape extends z.ZodRawShape>(shape: Shape, what 
       const hints = keys
         .map((key) => [key, suggestArgument(key, valid)] as const)
         .filter(([, suggestion]) => suggestion !== undefined)
-        .map(([key, suggestion]) => `"${key}" → use "${suggestion}"`);
+        .map(([key, suggestion]) => `${quote(key)} → use "${suggestion}"`);
       return (
-        `unknown ${what}${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k.slice(0, 64)}"`).join(', ')}` +
+        `unknown ${what}${keys.length > 1 ? 's' : ''} ${keys.slice(0, 10).map(quote).join(', ')}${keys.length > 10 ? ` and ${keys.length - 10} more` : ''}` +
         (hints.length > 0 ? ` (${hints.join('; ')})` : '') +
         `; valid ${what}s: ${valid.join(', ')}`
       );

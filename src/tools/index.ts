@@ -6,6 +6,8 @@ import * as deleteKnowledgeBase from './delete-knowledge-base.js';
 import * as hybridSearch from './hybrid-search.js';
 import * as ingestDocuments from './ingest-documents.js';
 import * as promoteGeneration from './promote-generation.js';
+import * as readChunks from './read-chunks.js';
+import * as readDocument from './read-document.js';
 import * as runGc from './run-gc.js';
 import type { ToolDeps } from './tool-result.js';
 import { answerUnknownToolsBriefly } from './unknown-tool.js';
@@ -19,6 +21,8 @@ export {
   hybridSearch,
   ingestDocuments,
   promoteGeneration,
+  readChunks,
+  readDocument,
   runGc,
   upsertChunks,
 };
@@ -26,6 +30,8 @@ export {
 /** Every tool module, by MCP tool name; tests parse structuredContent with `TOOLS[name].outputSchema`. */
 export const TOOLS = {
   [hybridSearch.name]: hybridSearch,
+  [readChunks.name]: readChunks,
+  [readDocument.name]: readDocument,
   [upsertChunks.name]: upsertChunks,
   [deleteChunks.name]: deleteChunks,
   [createGeneration.name]: createGeneration,
@@ -35,7 +41,7 @@ export const TOOLS = {
   [deleteKnowledgeBase.name]: deleteKnowledgeBase,
 } as const;
 
-export const READ_TOOL_NAMES = [hybridSearch.name] as const;
+export const READ_TOOL_NAMES = [hybridSearch.name, readChunks.name, readDocument.name] as const;
 export const WRITE_TOOL_NAMES = [
   upsertChunks.name,
   deleteChunks.name,
@@ -52,6 +58,8 @@ export const WRITE_TOOL_NAMES = [
  */
 export function registerTools(server: McpServer, deps: ToolDeps, options: { readOnly: boolean }): void {
   hybridSearch.registerHybridSearch(server, deps);
+  readChunks.registerReadChunks(server, deps);
+  readDocument.registerReadDocument(server, deps);
   if (!options.readOnly) {
     upsertChunks.registerUpsertChunks(server, deps);
     deleteChunks.registerDeleteChunks(server, deps);

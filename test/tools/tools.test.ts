@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('tools/list', () => {
-  it('lists the eight tools with schemas, annotations and model-oriented descriptions', async () => {
+  it('lists the ten tools with schemas, annotations and model-oriented descriptions', async () => {
     const { tools } = await t.client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
       'create_generation',
@@ -33,6 +33,8 @@ describe('tools/list', () => {
       'hybrid_search',
       'ingest_documents',
       'promote_generation',
+      'read_chunks',
+      'read_document',
       'run_gc',
       'upsert_chunks',
     ]);

@@ -114,9 +114,10 @@ async function rankDocuments(mode: EvalMode, query: JudgedQuery, input: RunModeI
   const documentIds: string[] = [];
   for (let page = 0; page < (input.chunked ? MAX_PAGES : 1); page++) {
     const response = await input.engine.search({ ...request, offset: page * PAGE_SIZE });
-    // A folded exact duplicate stands for its copies too: their documents rank right behind it.
-    for (const hit of response.results)
+    // A chunk whose exact text other documents also hold stands for them too, at its place.
+    for (const hit of response.results) {
       documentIds.push(hit.documentId, ...(hit.duplicates ?? []).map((d) => d.documentId));
+    }
     const distinct = documentRanking(documentIds, query.id).length;
     if (response.results.length < PAGE_SIZE || distinct >= PAGE_SIZE) break;
   }

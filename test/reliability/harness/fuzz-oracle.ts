@@ -55,6 +55,9 @@ export function judge(call: ToolCall, result: CallToolResult): Verdict {
   if (text.startsWith(prefix)) {
     const keys = inputKeys(call.tool);
     for (const line of text.slice(prefix.length).split('\n')) {
+      // An unknown top-level argument has no path: the line names it and lists the valid ones instead.
+      if (/^unknown arguments? "/.test(line) && line.includes(`; valid arguments: ${keys.join(', ')}`))
+        continue;
       // Paths can hold any filter key, spaces included: the path is whatever follows the last " at ".
       const at = line.lastIndexOf(' at ');
       const first = at < 0 ? undefined : line.slice(at + 4).split(/[.[]/)[0];
