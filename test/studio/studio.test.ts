@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumMissing, launchChromium, type Browser } from '../helpers/chromium.js';
 import { connectHttpClient, startTestHttpServer, type TestHttpServer } from '../helpers/http-server.js';
+import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
 import { callTool, sampleChunks } from '../helpers/mcp-client.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
@@ -222,6 +223,49 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     expect(await fitsPhone(page)).toBeLessThanOrEqual(390);
     expect(consoleErrors).toEqual([]);
     await page.close();
+  });
+
+  it('follows a running ingestion job live until it is done', async () => {
+    // Document embedding waits for the test's word, so the job is surely running while the page looks.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    class HeldEmbedder extends KeywordEmbedder {
+      override async embedDocuments(texts: string[]): Promise<Float32Array[]> {
+        await held;
+        return super.embedDocuments(texts);
+      }
+    }
+    const notes = join(temp.path, 'notes');
+    const jobsServer = await startTestHttpServer({
+      dataDir: join(temp.path, 'jobs-data'),
+      args: ['--ingest-roots', notes],
+      embedder: new HeldEmbedder(),
+    });
+    const jobsClient = await connectHttpClient(jobsServer.http.url, { token: jobsServer.token });
+    try {
+      const started = await callTool(jobsClient, 'ingest_documents', {
+        kb: 'live',
+        paths: [notes],
+        wait_seconds: 0,
+      });
+      expect((started.structuredContent as { status: string }).status).toBe('running');
+      const page = await openPage(`${jobsServer.http.studioUrl}#token=${jobsServer.token}`);
+      await nav(page, 'Jobs');
+      const job = page.locator('.jobs li').first();
+      await poll(() => job.locator('.badge').textContent()).toBe('running');
+      await poll(() => job.locator('progress').count()).toBe(1);
+      release();
+      // The view polls while a job runs: the same page shows it done, with its report.
+      await poll(() => job.locator('.badge').textContent()).toBe('done');
+      expect(await job.textContent()).toMatch(/1 added/);
+      expect(await job.locator('progress').count()).toBe(0);
+      expect(consoleErrors).toEqual([]);
+      await page.close();
+    } finally {
+      release();
+      await jobsClient.close();
+      await jobsServer.close();
+    }
   });
 
   it('says so when an action fails because the server went away, then a read-only server shows no actions', async () => {
