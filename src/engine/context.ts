@@ -14,6 +14,7 @@ import type {
   EngineLog,
   IndexConfig,
   Metric,
+  Reranker,
   SearchResponse,
 } from './types.js';
 
@@ -50,6 +51,8 @@ export interface EngineContext {
   catalog: Catalog;
   tables: GenerationTables;
   embedder: Embedder | undefined;
+  /** Reorders the top candidates of `rerank: true` searches; undefined when not configured. */
+  reranker: Reranker | undefined;
   limits: EngineLimits;
   settings: ResolvedSettings;
   readOnly: boolean;

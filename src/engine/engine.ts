@@ -171,6 +171,7 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
     catalog,
     tables,
     embedder: options.embedder,
+    reranker: options.reranker,
     limits,
     settings,
     readOnly,

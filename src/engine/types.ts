@@ -278,6 +278,13 @@ export interface SearchRequest {
   /** Search this generation instead of the active one (e.g. a building one). */
   generation?: number;
   fusion?: FusionMethod | FusionOptions;
+  /**
+   * Reorder the top fused candidates with the engine's reranker (needs `text` and a configured reranker).
+   * Every result then carries `scores.rerank`, and `score` is the rerank score.
+   */
+  rerank?: boolean;
+  /** Fused candidates the reranker scores (default max(limit + offset, 30), at most 100). @example 50 */
+  rerankCandidates?: number;
   signal?: AbortSignal;
 }
 
@@ -287,8 +294,8 @@ export interface SearchHit {
   kb: string;
   generation: number;
   score: number;
-  scores: { vector?: number; lexical?: number };
-  ranks: { vector?: number; lexical?: number };
+  scores: { vector?: number; lexical?: number; rerank?: number };
+  ranks: { vector?: number; lexical?: number; rerank?: number };
   content: string;
   snippet: string;
   metadata: Record<string, JsonValue>;
@@ -371,6 +378,22 @@ export interface Embedder {
   close?(): Promise<void>;
 }
 
+/**
+ * Scores (query, passage) pairs jointly, e.g. a cross-encoder; higher is more relevant. Searches asked to
+ * rerank reorder their top fused candidates by it. See src/engine/embedding/cross-encoder-reranker.ts.
+ */
+export interface Reranker {
+  /** Model id, e.g. `Xenova/ms-marco-MiniLM-L-6-v2`. */
+  readonly id: string;
+  /** sha256 prefix of the ONNX file loaded, once loaded. */
+  readonly revision?: string;
+  /** One score per text, in the order given. */
+  score(query: string, texts: string[], signal?: AbortSignal): Promise<number[]>;
+  status(): EmbedderStatus;
+  prewarm?(): void;
+  close?(): Promise<void>;
+}
+
 /** Documented, configurable limits. Every one is enforced with an INVALID_INPUT/LIMIT_EXCEEDED error. */
 export interface EngineLimits {
   maxChunksPerCall: number;
@@ -402,6 +425,8 @@ export interface EngineOptions {
   /** Storage root: a directory path or a LanceDB URI (`s3://…`, `gs://…`, `az://…`). */
   dataDir: string;
   embedder?: Embedder;
+  /** Enables `rerank: true` searches; none by default. */
+  reranker?: Reranker;
   limits?: Partial<EngineLimits>;
   defaultMetric?: Metric;
   defaultIndexConfig?: Partial<IndexConfig>;

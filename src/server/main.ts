@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The server process, and the only module with side effects: config → engine (+ embedder prewarm) → MCP → transport.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createEmbedder } from '../engine/embedding/index.js';
+import { createEmbedder, CrossEncoderReranker } from '../engine/embedding/index.js';
 import { DEFAULT_LIMITS, openEngine } from '../engine/index.js';
-import type { Embedder, KnowledgeBaseEngine } from '../engine/types.js';
+import type { Embedder, KnowledgeBaseEngine, Reranker } from '../engine/types.js';
 import { helpText } from '../config/config-settings.js';
 import {
   ConfigError,
@@ -62,19 +62,24 @@ async function main(): Promise<void> {
   for (const warning of startupWarnings) logger.log('warning', warning);
   const startedAt = Date.now();
   let embedder: Embedder | undefined;
+  let reranker: Reranker | undefined;
   let engine: KnowledgeBaseEngine;
   try {
     embedder =
       config.embedding.model === NO_EMBEDDER_MODEL ? undefined : createEmbedder(config.embedding, logger.log);
     // Loads (or downloads) the model in the background so the first tool call does not pay for it.
     embedder?.prewarm?.();
+    // The cross-encoder loads on the first `rerank: true` search: most sessions never rerank.
+    reranker = config.rerank ? new CrossEncoderReranker(config.rerank, { log: logger.log }) : undefined;
     engine = await openEngine({
       ...engineOptionsFrom(config),
       log: logger.log,
       ...(embedder ? { embedder } : {}),
+      ...(reranker ? { reranker } : {}),
     });
   } catch (error) {
     await embedder?.close?.().catch(() => undefined);
+    await reranker?.close?.().catch(() => undefined);
     return exitWithError(error);
   }
 
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
       ['transport', closeTransport],
       ['engine', () => engine.close()],
       ['embedder', async () => embedder?.close?.()],
+      ['reranker', async () => reranker?.close?.()],
     ];
     for (const [what, step] of steps) {
       try {
@@ -140,6 +146,7 @@ async function main(): Promise<void> {
     } catch (error) {
       await engine.close().catch(() => undefined);
       await embedder?.close?.().catch(() => undefined);
+      await reranker?.close?.().catch(() => undefined);
       return exitWithError(error);
     }
   } else {

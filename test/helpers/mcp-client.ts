@@ -10,7 +10,7 @@ import {
   type LoggingMessageNotification,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import { createEmbedder } from '../../src/engine/embedding/index.js';
+import { createEmbedder, CrossEncoderReranker } from '../../src/engine/embedding/index.js';
 import { openEngine } from '../../src/engine/index.js';
 import type { EngineOptions, KnowledgeBaseEngine } from '../../src/engine/types.js';
 import {
@@ -74,9 +74,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const logger = createLogger({ level: 'warning', stream: { write: (text: string) => stderr.push(text) } });
   const embedder =
     config.embedding.model === NO_EMBEDDER_MODEL ? undefined : createEmbedder(config.embedding);
+  // As main.ts does: `--rerank-model` in `args` gives the engine a cross-encoder.
+  const reranker = config.rerank ? new CrossEncoderReranker(config.rerank) : undefined;
   const engine = await openEngine({
     ...engineOptionsFrom(config),
     ...(embedder ? { embedder } : {}),
+    ...(reranker ? { reranker } : {}),
     log: logger.log,
     ...options.engine,
   });
@@ -117,6 +120,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await server.close();
       await engine.close();
       await embedder?.close?.();
+      await reranker?.close();
       await temp?.remove();
     },
   };

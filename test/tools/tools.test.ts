@@ -60,6 +60,8 @@ describe('tools/list', () => {
       'mode',
       'offset',
       'query',
+      'rerank',
+      'rerank_candidates',
       'vector',
     ]);
   });

@@ -11,6 +11,7 @@ import { validateKbName } from '../validation.js';
 import { compileFilter } from './filter.js';
 import { fuse } from './fusion.js';
 import { checkSearchParams, planSides, type SearchParams } from './query-plan.js';
+import { rerankDepth, rerankFused } from './rerank.js';
 import { makeSnippet } from './snippet.js';
 
 type Row = Record<string, unknown>;
@@ -24,6 +25,7 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
   const started = performance.now();
   const kb = validateKbName(request.kb);
   const params = checkSearchParams(request, ctx.limits);
+  const rerank = rerankDepth(request, ctx.reranker, params.text, params.limit + params.offset);
   const predicate =
     request.filter === undefined || request.filter === null
       ? undefined
@@ -48,7 +50,9 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
         cached: false,
       };
     }
-    const cacheKey = await onStorage(reading, () => cacheKeyFor(table, record, params, plan.mode, predicate));
+    const cacheKey = await onStorage(reading, () =>
+      cacheKeyFor(table, record, params, plan.mode, predicate, rerank),
+    );
     const hit = ctx.cache.get(cacheKey);
     if (hit) return { ...hit, cached: true, tookMs: elapsed(started) };
 
@@ -63,7 +67,7 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
       );
     }
     const want = params.limit + params.offset;
-    const candidates = plan.mode === 'hybrid' ? 2 * want : want;
+    const candidates = Math.max(plan.mode === 'hybrid' ? 2 * want : want, rerank ?? 0);
     const [vectorSide, lexicalSide] = await onStorage(reading, () =>
       Promise.all([
         queryVector
@@ -82,7 +86,11 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
             scores: plan.mode === 'vector' ? { vector: c.score } : { lexical: c.score },
             ranks: plan.mode === 'vector' ? { vector: i + 1 } : { lexical: i + 1 },
           }));
-    const results = fused
+    const ranked =
+      rerank === undefined
+        ? fused
+        : await rerankFused(ctx.reranker!, params.text!, fused, rerank, request.signal);
+    const results = ranked
       .slice(params.offset, want)
       .map((f) => toHit(f.row, kb, record.generation, f.score, f.scores, f.ranks, params.text));
     const response: SearchResponse = { ...base, results, warnings: plan.warnings, tookMs: 0, cached: false };
@@ -153,6 +161,7 @@ async function cacheKeyFor(
   params: SearchParams,
   mode: string,
   predicate: string | undefined,
+  rerank: number | undefined,
 ): Promise<string> {
   const vectorHash = params.vector
     ? createHash('sha1')
@@ -170,6 +179,7 @@ async function cacheKeyFor(
     params.offset,
     predicate ?? null,
     params.fusion,
+    rerank ?? null,
   ]);
 }
 
