@@ -15,6 +15,7 @@ import { createGeneration, mergeIndexConfig } from './generations/create-generat
 import { promoteGeneration, sealGeneration } from './generations/promote.js';
 import { describeKnowledgeBase, listGenerations, listKnowledgeBases } from './kb-info.js';
 import { search } from './search/run-search.js';
+import { compareGenerations } from './evaluation/compare-generations.js';
 import { Coordination } from './coordination/coordination.js';
 import { FileLeaseStore } from './coordination/file-lease-store.js';
 import type { LeaseStore } from './coordination/lease-store.js';
@@ -250,6 +251,7 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
       }),
     promoteGeneration: (kb, generation) => write(() => promoteGeneration(ctx, kb, generation)),
     search: (request) => read(() => search(ctx, request)),
+    compareGenerations: (request) => read(() => compareGenerations(ctx, request)),
     gc: (opts) => write(() => collectGarbage(ctx, opts)),
     gcLoopState: () => gcLoop.snapshot(),
     onEvent(listener) {

@@ -1,4 +1,5 @@
 // Public types of the engine: knowledge bases, generations, chunks, search, GC, embedders. No I/O here.
+import type { CompareGenerationsRequest, GenerationsComparison } from './evaluation/compare-generations.js';
 
 /** Distance metric of a generation's vector space. */
 export type Metric = 'cosine' | 'l2' | 'dot';
@@ -498,6 +499,8 @@ export interface KnowledgeBaseEngine {
   /** Seals if needed, then atomically makes `generation` active. Promoting an archived one is a rollback. */
   promoteGeneration(kb: string, generation: number): Promise<PromoteResult>;
   search(request: SearchRequest): Promise<SearchResponse>;
+  /** The same queries against two generations (overlap@k, rank changes, recall/nDCG) and their content diff. */
+  compareGenerations(request: CompareGenerationsRequest): Promise<GenerationsComparison>;
   gc(options?: GcOptions): Promise<GcReport>;
   gcLoopState(): GcLoopState;
   /** Subscribe to KB/generation changes; returns an unsubscribe function. */

@@ -1,5 +1,6 @@
 // Registers every tool; in read-only mode only the ones that cannot write.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import * as compareGenerations from './compare-generations.js';
 import * as createGeneration from './create-generation.js';
 import * as deleteChunks from './delete-chunks.js';
 import * as deleteKnowledgeBase from './delete-knowledge-base.js';
@@ -13,6 +14,7 @@ import * as upsertChunks from './upsert-chunks.js';
 
 export type { ToolDeps } from './tool-result.js';
 export {
+  compareGenerations,
   createGeneration,
   deleteChunks,
   deleteKnowledgeBase,
@@ -26,6 +28,7 @@ export {
 /** Every tool module, by MCP tool name; tests parse structuredContent with `TOOLS[name].outputSchema`. */
 export const TOOLS = {
   [hybridSearch.name]: hybridSearch,
+  [compareGenerations.name]: compareGenerations,
   [upsertChunks.name]: upsertChunks,
   [deleteChunks.name]: deleteChunks,
   [createGeneration.name]: createGeneration,
@@ -35,7 +38,7 @@ export const TOOLS = {
   [deleteKnowledgeBase.name]: deleteKnowledgeBase,
 } as const;
 
-export const READ_TOOL_NAMES = [hybridSearch.name] as const;
+export const READ_TOOL_NAMES = [hybridSearch.name, compareGenerations.name] as const;
 export const WRITE_TOOL_NAMES = [
   upsertChunks.name,
   deleteChunks.name,
@@ -52,6 +55,7 @@ export const WRITE_TOOL_NAMES = [
  */
 export function registerTools(server: McpServer, deps: ToolDeps, options: { readOnly: boolean }): void {
   hybridSearch.registerHybridSearch(server, deps);
+  compareGenerations.registerCompareGenerations(server, deps);
   if (!options.readOnly) {
     upsertChunks.registerUpsertChunks(server, deps);
     deleteChunks.registerDeleteChunks(server, deps);

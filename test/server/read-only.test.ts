@@ -25,15 +25,17 @@ afterAll(async () => {
   await dir.remove();
 });
 
-it('lists only hybrid_search', async () => {
+it('lists only the read tools', async () => {
   const { tools } = await t.client.listTools();
-  expect(tools.map((tool) => tool.name)).toEqual(['hybrid_search']);
+  expect(tools.map((tool) => tool.name)).toEqual(['hybrid_search', 'compare_generations']);
 });
 
 it('refuses calls to write tools', async () => {
   const result = await callTool(t.client, 'upsert_chunks', { kb: 'docs', chunks: sampleChunks() });
   expect(result.isError).toBe(true);
-  expect(textOf(result)).toMatch(/Tool "upsert_chunks" not found; available tools: hybrid_search$/);
+  expect(textOf(result)).toMatch(
+    /Tool "upsert_chunks" not found; available tools: hybrid_search, compare_generations$/,
+  );
 });
 
 it('still searches and reports read_only in status', async () => {

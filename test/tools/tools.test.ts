@@ -24,9 +24,10 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('tools/list', () => {
-  it('lists the eight tools with schemas, annotations and model-oriented descriptions', async () => {
+  it('lists the tools with schemas, annotations and model-oriented descriptions', async () => {
     const { tools } = await t.client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'compare_generations',
       'create_generation',
       'delete_chunks',
       'delete_knowledge_base',
