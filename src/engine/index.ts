@@ -12,3 +12,6 @@ export type {
 } from './evaluation/compare-generations.js';
 export type { ContentDiff } from './evaluation/document-digests.js';
 export type { EvalQuery } from './evaluation/rank-queries.js';
+export type { GateReport, PromoteOptions } from './evaluation/promotion-gate.js';
+export type { SetGoldenQueriesRequest } from './evaluation/golden-queries.js';
+export type { GoldenSet } from './storage/golden-queries.js';

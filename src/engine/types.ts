@@ -1,5 +1,8 @@
 // Public types of the engine: knowledge bases, generations, chunks, search, GC, embedders. No I/O here.
 import type { CompareGenerationsRequest, GenerationsComparison } from './evaluation/compare-generations.js';
+import type { SetGoldenQueriesRequest } from './evaluation/golden-queries.js';
+import type { GateReport, PromoteOptions } from './evaluation/promotion-gate.js';
+import type { GoldenSet } from './storage/golden-queries.js';
 
 /** Distance metric of a generation's vector space. */
 export type Metric = 'cosine' | 'l2' | 'dot';
@@ -232,6 +235,8 @@ export interface PromoteResult {
   sealed: boolean;
   /** True when the generation was already active: nothing changed. */
   unchanged: boolean;
+  /** The promotion gate's report when golden queries were run (it passed, or the call would have failed). */
+  gate?: GateReport | null;
   tookMs: number;
 }
 
@@ -496,8 +501,15 @@ export interface KnowledgeBaseEngine {
   createGeneration(kb: string, options?: CreateGenerationOptions): Promise<CreateGenerationResult>;
   /** Builds/refreshes a generation's indexes: building → ready. */
   sealGeneration(kb: string, generation: number): Promise<GenerationInfo>;
-  /** Seals if needed, then atomically makes `generation` active. Promoting an archived one is a rollback. */
-  promoteGeneration(kb: string, generation: number): Promise<PromoteResult>;
+  /**
+   * Seals if needed, then atomically makes `generation` active. Promoting an archived one is a rollback. When
+   * the KB has golden queries (or `gate: true`), they run first and a recall drop beyond the tolerance
+   * refuses the promotion with GATE_FAILED.
+   */
+  promoteGeneration(kb: string, generation: number, options?: PromoteOptions): Promise<PromoteResult>;
+  /** Stores the KB's golden queries (one conditional commit); an empty list removes them. */
+  setGoldenQueries(kb: string, request: SetGoldenQueriesRequest): Promise<GoldenSet>;
+  getGoldenQueries(kb: string): Promise<GoldenSet | null>;
   search(request: SearchRequest): Promise<SearchResponse>;
   /** The same queries against two generations (overlap@k, rank changes, recall/nDCG) and their content diff. */
   compareGenerations(request: CompareGenerationsRequest): Promise<GenerationsComparison>;

@@ -8,6 +8,7 @@ import * as hybridSearch from './hybrid-search.js';
 import * as ingestDocuments from './ingest-documents.js';
 import * as promoteGeneration from './promote-generation.js';
 import * as runGc from './run-gc.js';
+import * as setGoldenQueries from './set-golden-queries.js';
 import type { ToolDeps } from './tool-result.js';
 import { answerUnknownToolsBriefly } from './unknown-tool.js';
 import * as upsertChunks from './upsert-chunks.js';
@@ -22,6 +23,7 @@ export {
   ingestDocuments,
   promoteGeneration,
   runGc,
+  setGoldenQueries,
   upsertChunks,
 };
 
@@ -36,6 +38,7 @@ export const TOOLS = {
   [runGc.name]: runGc,
   [ingestDocuments.name]: ingestDocuments,
   [deleteKnowledgeBase.name]: deleteKnowledgeBase,
+  [setGoldenQueries.name]: setGoldenQueries,
 } as const;
 
 export const READ_TOOL_NAMES = [hybridSearch.name, compareGenerations.name] as const;
@@ -47,6 +50,7 @@ export const WRITE_TOOL_NAMES = [
   runGc.name,
   ingestDocuments.name,
   deleteKnowledgeBase.name,
+  setGoldenQueries.name,
 ] as const;
 
 /**
@@ -64,6 +68,7 @@ export function registerTools(server: McpServer, deps: ToolDeps, options: { read
     runGc.registerRunGc(server, deps);
     ingestDocuments.registerIngestDocuments(server, deps);
     deleteKnowledgeBase.registerDeleteKnowledgeBase(server, deps);
+    setGoldenQueries.registerSetGoldenQueries(server, deps);
   }
   answerUnknownToolsBriefly(
     server,

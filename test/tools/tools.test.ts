@@ -35,6 +35,7 @@ describe('tools/list', () => {
       'ingest_documents',
       'promote_generation',
       'run_gc',
+      'set_golden_queries',
       'upsert_chunks',
     ]);
     for (const tool of tools) {
