@@ -152,4 +152,14 @@ describe('promote_generation with golden queries', () => {
       /^INVALID_STATE: gate: true, but "gold" has no golden queries.*set_golden_queries/,
     );
   });
+
+  it('goes with the knowledge base: a KB recreated under the name starts without a gate', async () => {
+    await ok('set_golden_queries', { queries: [{ query: 'apple', expected_document_ids: ['apple'] }] });
+    await ok('delete_knowledge_base', { confirm: 'gold' });
+    await ok('upsert_chunks', { chunks: [chunk('apple', 'apple again')] });
+    expect(await readJson(t.client, GOLDEN_URI, goldenSetSchema)).toMatchObject({
+      revision: 0,
+      gated: false,
+    });
+  });
 });
