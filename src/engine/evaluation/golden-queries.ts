@@ -41,9 +41,10 @@ export async function setGoldenQueries(
 ): Promise<GoldenSet> {
   requireWritable(ctx);
   const kb = validateKbName(kbInput);
-  const queries = request.queries;
-  const k = queries.length === 0 ? (request.k ?? 10) : checkEvalQueries(queries, request.k, 'queries');
+  const queries = request?.queries;
   if (!Array.isArray(queries)) throw new EngineError('INVALID_INPUT', 'queries must be an array');
+  // An empty list (removing the set) is allowed; its k is still checked, through a stand-in query.
+  const k = checkEvalQueries(queries.length === 0 ? [{ text: 'k' }] : queries, request.k, 'queries');
   queries.forEach((query, index) => {
     if (!query.expected || query.expected.length === 0) {
       throw new EngineError(

@@ -3,6 +3,7 @@ import { requireGeneration, type EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import { sealGeneration } from '../generations/promote.js';
 import { checkTolerance } from './golden-queries.js';
+import { validateKbName } from '../validation.js';
 import { meanOf, rankQueries } from './rank-queries.js';
 
 export interface PromoteOptions {
@@ -44,10 +45,18 @@ const NAMED_REGRESSIONS = 5;
  */
 export async function runPromotionGate(
   ctx: EngineContext,
-  kb: string,
+  kbInput: string,
   generation: number,
   options: PromoteOptions,
 ): Promise<GateReport | null> {
+  // The promotion's own checks, first: a bad name or number must not reach the golden-query read.
+  const kb = validateKbName(kbInput);
+  if (typeof generation !== 'number' || !Number.isInteger(generation) || generation < 1) {
+    throw new EngineError(
+      'INVALID_INPUT',
+      `generation must be a positive integer; got ${String(generation)}`,
+    );
+  }
   if (options.gate !== undefined && typeof options.gate !== 'boolean') {
     throw new EngineError('INVALID_INPUT', `gate must be true or false; got ${String(options.gate)}`);
   }
