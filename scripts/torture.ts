@@ -9,6 +9,7 @@ import {
   newKnowledgeBaseScenario,
   promoteScenario,
 } from '../test/reliability/harness/crash-engine-scenarios.js';
+import { goldenQueriesScenario } from '../test/reliability/harness/crash-golden-scenario.js';
 import { ingestScenario } from '../test/reliability/harness/crash-ingest-scenario.js';
 import { deleteScenario, upsertScenario } from '../test/reliability/harness/crash-server-scenarios.js';
 import { multiprocessScenario } from '../test/reliability/harness/crash-multiprocess-scenario.js';
@@ -29,6 +30,7 @@ const SCENARIOS: Record<string, CrashScenario> = {
   gc: gcScenario,
   ingest: ingestScenario,
   multiprocess: multiprocessScenario,
+  golden: goldenQueriesScenario,
 };
 
 const USAGE = `npm run torture -- [options]

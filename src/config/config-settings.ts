@@ -288,6 +288,15 @@ export const SETTINGS = {
     defaultText: 'one less than the CPU cores, at most 4',
     doc: 'ONNX Runtime threads for embedding; the rest stay free so searches keep answering.',
   },
+  rerankModel: {
+    flag: 'rerank-model',
+    env: ['RAG_STUDIO_RERANK_MODEL'],
+    type: 'string',
+    value: '<id|path>',
+    group: 'embedding',
+    defaultText: 'off',
+    doc: 'Cross-encoder for `hybrid_search` with `rerank: true`, e.g. `Xenova/ms-marco-MiniLM-L-6-v2`: a Hugging Face id or a model directory, loaded like the embedding model (models dir, offline, threads, batch size). Off when unset or `none`.',
+  },
   transport: {
     flag: 'transport',
     env: ['RAG_STUDIO_TRANSPORT'],

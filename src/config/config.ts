@@ -15,7 +15,7 @@ import {
   type SettingSpec,
 } from './config-settings.js';
 import { ConfigError, reader, type SettingsReader } from './config-reader.js';
-import { checkEmbeddingModel } from './embedding-model.js';
+import { checkEmbeddingModel, checkRerankModel, NO_EMBEDDER_MODEL } from './embedding-model.js';
 import { tokenProblem } from './token-strength.js';
 import { unknownEnvWarnings } from './unknown-env.js';
 import { defaultDataDir, defaultModelsDir } from './user-dirs.js';
@@ -54,6 +54,8 @@ export interface ServerConfig {
   gc: { intervalSeconds: number; retentionEpochs: number; minAgeSeconds: number; buildingTtlSeconds: number };
   /** `model` is NO_EMBEDDER_MODEL when embeddings are switched off. */
   embedding: EmbeddingSettings;
+  /** The cross-encoder's settings (the embedding ones with its model id); absent when reranking is off. */
+  rerank?: EmbeddingSettings;
   transport: 'stdio' | 'http';
   http: HttpConfig;
   /** Only the limits the user set; the engine fills in the rest from DEFAULT_LIMITS. */
@@ -159,6 +161,23 @@ function resolveConfig(
     ...(threads === undefined ? {} : { threads }),
   };
 
+  const rerankRaw = read.string('rerankModel');
+  const rerankModel =
+    rerankRaw === undefined || rerankRaw.trim() === NO_EMBEDDER_MODEL
+      ? undefined
+      : checkRerankModel(rerankRaw, read.source('rerankModel'), cwd);
+  const rerank: EmbeddingSettings | undefined =
+    rerankModel === undefined
+      ? undefined
+      : {
+          model: rerankModel,
+          modelsDir: embedding.modelsDir,
+          offline: embedding.offline,
+          batchSize: embedding.batchSize,
+          ...(hfEndpoint === undefined ? {} : { hfEndpoint }),
+          ...(threads === undefined ? {} : { threads }),
+        };
+
   const storageOptions = parseStorageOptions(read.string('storageOptions'), read.source('storageOptions'));
   return {
     dataDir,
@@ -176,6 +195,7 @@ function resolveConfig(
       buildingTtlSeconds: read.integer('buildingTtl', 0, 31_536_000) ?? 86_400,
     },
     embedding,
+    ...(rerank ? { rerank } : {}),
     transport,
     http,
     limits,

@@ -46,3 +46,16 @@ function isDirectory(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * The cross-encoder setting: a hub id or a model directory, as for the embedding model; `hash` has no
+ * reranking counterpart, so it is refused here rather than at the first search.
+ */
+export function checkRerankModel(raw: string, source: string, cwd: string): string {
+  if (raw.trim() === HASH_MODEL) {
+    throw new ConfigError(
+      `${source}: "${HASH_MODEL}" is an embedder, not a reranker; use a cross-encoder such as Xenova/ms-marco-MiniLM-L-6-v2, a local cross-encoder directory, or "${NO_EMBEDDER_MODEL}" (no reranking)`,
+    );
+  }
+  return checkEmbeddingModel(raw, source, cwd);
+}

@@ -5,6 +5,7 @@ import { KbWriterLocks, type Coordination } from './coordination/coordination.js
 import { EngineError } from './errors.js';
 import type { Catalog, GenerationRecord } from './storage/catalog.js';
 import type { GenerationTables } from './storage/generation-tables.js';
+import type { GoldenQueryStore } from './storage/golden-queries.js';
 import { IndexMaintenance, type IndexMaintenanceOptions } from './storage/index-maintenance.js';
 import { estimateResponseBytes, ResultCache } from './search/result-cache.js';
 import type {
@@ -14,6 +15,7 @@ import type {
   EngineLog,
   IndexConfig,
   Metric,
+  Reranker,
   SearchResponse,
 } from './types.js';
 
@@ -48,8 +50,12 @@ export const DEFAULT_INDEX_CONFIG: IndexConfig = {
 export interface EngineContext {
   db: Connection;
   catalog: Catalog;
+  /** Each KB's golden queries (promotion gate); read from the newest store version on every use. */
+  goldenQueries: GoldenQueryStore;
   tables: GenerationTables;
   embedder: Embedder | undefined;
+  /** Reorders the top candidates of `rerank: true` searches; undefined when not configured. */
+  reranker: Reranker | undefined;
   limits: EngineLimits;
   settings: ResolvedSettings;
   readOnly: boolean;

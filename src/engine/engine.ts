@@ -15,6 +15,10 @@ import { createGeneration, mergeIndexConfig } from './generations/create-generat
 import { promoteGeneration, sealGeneration } from './generations/promote.js';
 import { describeKnowledgeBase, listGenerations, listKnowledgeBases } from './kb-info.js';
 import { search } from './search/run-search.js';
+import { compareGenerations } from './evaluation/compare-generations.js';
+import { getGoldenQueries, setGoldenQueries } from './evaluation/golden-queries.js';
+import { runPromotionGate } from './evaluation/promotion-gate.js';
+import { GoldenQueryStore } from './storage/golden-queries.js';
 import { Coordination } from './coordination/coordination.js';
 import { FileLeaseStore } from './coordination/file-lease-store.js';
 import type { LeaseStore } from './coordination/lease-store.js';
@@ -159,6 +163,7 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
     throw storageError(`opening the data directory ${options.dataDir}`, error);
   }
   const catalog = await Catalog.open(db, readOnly, settings.stalenessMs);
+  const goldenQueries = await GoldenQueryStore.open(db, readOnly);
   const coordination = new Coordination(
     await openLeaseStore(db, options.dataDir, readOnly),
     settings.leaseTtlMs,
@@ -170,8 +175,10 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
   const ctx: EngineContext = {
     db,
     catalog,
+    goldenQueries,
     tables,
     embedder: options.embedder,
+    reranker: options.reranker,
     limits,
     settings,
     readOnly,
@@ -248,10 +255,19 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
         const sealed = await sealGeneration(ctx, kb, generation);
         return toInfo(sealed.kb, sealed.generation);
       }),
-    promoteGeneration: (kb, generation) => write(() => promoteGeneration(ctx, kb, generation)),
+    promoteGeneration: (kb, generation, opts = {}) =>
+      write(async () => {
+        const gate = await runPromotionGate(ctx, kb, generation, opts);
+        // The gate measured against one active generation; the switch refuses if another became active since.
+        const result = await promoteGeneration(ctx, kb, generation, gate ? gate.baseGeneration : undefined);
+        return { ...result, sealed: result.sealed || (gate?.sealed ?? false), gate };
+      }),
+    setGoldenQueries: (kb, request) => write(() => setGoldenQueries(ctx, kb, request)),
+    getGoldenQueries: (kb) => read(() => getGoldenQueries(ctx, kb)),
     search: (request) => read(() => search(ctx, request)),
     readChunks: (kb, request) => read(() => readChunks(ctx, kb, request)),
     readDocument: (kb, request) => read(() => readDocument(ctx, kb, request)),
+    compareGenerations: (request) => read(() => compareGenerations(ctx, request)),
     gc: (opts) => write(() => collectGarbage(ctx, opts)),
     gcLoopState: () => gcLoop.snapshot(),
     onEvent(listener) {

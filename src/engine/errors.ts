@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'CANCELLED',
   'LIMIT_EXCEEDED',
   'CONFLICT',
+  'GATE_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,4 +1,8 @@
 // Public types of the engine: knowledge bases, generations, chunks, search, GC, embedders. No I/O here.
+import type { CompareGenerationsRequest, GenerationsComparison } from './evaluation/compare-generations.js';
+import type { SetGoldenQueriesRequest } from './evaluation/golden-queries.js';
+import type { GateReport, PromoteOptions } from './evaluation/promotion-gate.js';
+import type { GoldenSet } from './storage/golden-queries.js';
 
 /** Distance metric of a generation's vector space. */
 export type Metric = 'cosine' | 'l2' | 'dot';
@@ -268,6 +272,8 @@ export interface PromoteResult {
   sealed: boolean;
   /** True when the generation was already active: nothing changed. */
   unchanged: boolean;
+  /** The promotion gate's report when golden queries were run (it passed, or the call would have failed). */
+  gate?: GateReport | null;
   tookMs: number;
 }
 
@@ -344,6 +350,13 @@ export interface SearchRequest {
   groupBy?: 'document' | null;
   /** With groupBy `document`. @example 1 */
   perDocument?: number;
+  /**
+   * Reorder the top fused candidates with the engine's reranker (needs `text` and a configured reranker).
+   * Every result then carries `scores.rerank`, and `score` is the rerank score.
+   */
+  rerank?: boolean;
+  /** Fused candidates the reranker scores (default max(limit + offset, 30), at most 100). @example 50 */
+  rerankCandidates?: number;
   signal?: AbortSignal;
 }
 
@@ -429,8 +442,8 @@ export interface SearchHit {
   kb: string;
   generation: number;
   score: number;
-  scores: { vector?: number; lexical?: number };
-  ranks: { vector?: number; lexical?: number };
+  scores: { vector?: number; lexical?: number; rerank?: number };
+  ranks: { vector?: number; lexical?: number; rerank?: number };
   /** Null with content `snippet` or `none`; a passage of the chunk when `trimmed`. */
   content: string | null;
   /** Null with content `none`. */
@@ -527,6 +540,22 @@ export interface Embedder {
   close?(): Promise<void>;
 }
 
+/**
+ * Scores (query, passage) pairs jointly, e.g. a cross-encoder; higher is more relevant. Searches asked to
+ * rerank reorder their top fused candidates by it. See src/engine/embedding/cross-encoder-reranker.ts.
+ */
+export interface Reranker {
+  /** Model id, e.g. `Xenova/ms-marco-MiniLM-L-6-v2`. */
+  readonly id: string;
+  /** sha256 prefix of the ONNX file loaded, once loaded. */
+  readonly revision?: string;
+  /** One score per text, in the order given. */
+  score(query: string, texts: string[], signal?: AbortSignal): Promise<number[]>;
+  status(): EmbedderStatus;
+  prewarm?(): void;
+  close?(): Promise<void>;
+}
+
 /** Documented, configurable limits. Every one is enforced with an INVALID_INPUT/LIMIT_EXCEEDED error. */
 export interface EngineLimits {
   maxChunksPerCall: number;
@@ -558,6 +587,8 @@ export interface EngineOptions {
   /** Storage root: a directory path or a LanceDB URI (`s3://…`, `gs://…`, `az://…`). */
   dataDir: string;
   embedder?: Embedder;
+  /** Enables `rerank: true` searches; none by default. */
+  reranker?: Reranker;
   limits?: Partial<EngineLimits>;
   defaultMetric?: Metric;
   defaultIndexConfig?: Partial<IndexConfig>;
@@ -626,13 +657,22 @@ export interface KnowledgeBaseEngine {
   createGeneration(kb: string, options?: CreateGenerationOptions): Promise<CreateGenerationResult>;
   /** Builds/refreshes a generation's indexes: building → ready. */
   sealGeneration(kb: string, generation: number): Promise<GenerationInfo>;
-  /** Seals if needed, then atomically makes `generation` active. Promoting an archived one is a rollback. */
-  promoteGeneration(kb: string, generation: number): Promise<PromoteResult>;
+  /**
+   * Seals if needed, then atomically makes `generation` active. Promoting an archived one is a rollback. When
+   * the KB has golden queries (or `gate: true`), they run first and a recall drop beyond the tolerance
+   * refuses the promotion with GATE_FAILED.
+   */
+  promoteGeneration(kb: string, generation: number, options?: PromoteOptions): Promise<PromoteResult>;
+  /** Stores the KB's golden queries (one conditional commit); an empty list removes them. */
+  setGoldenQueries(kb: string, request: SetGoldenQueriesRequest): Promise<GoldenSet>;
+  getGoldenQueries(kb: string): Promise<GoldenSet | null>;
   search(request: SearchRequest): Promise<SearchResponse>;
   /** A chunk with its neighbours in document order. */
   readChunks(kb: string, request: ReadChunksRequest): Promise<ReadChunksResult>;
   /** A document's chunks in order, a page at a time. */
   readDocument(kb: string, request: ReadDocumentRequest): Promise<ReadDocumentResult>;
+  /** The same queries against two generations (overlap@k, rank changes, recall/nDCG) and their content diff. */
+  compareGenerations(request: CompareGenerationsRequest): Promise<GenerationsComparison>;
   gc(options?: GcOptions): Promise<GcReport>;
   gcLoopState(): GcLoopState;
   /** Subscribe to KB/generation changes; returns an unsubscribe function. */

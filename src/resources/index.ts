@@ -2,6 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerDocumentsResource } from './documents.js';
 import { registerGenerationsResource } from './generations.js';
+import { registerGoldenQueriesResource } from './golden-queries.js';
 import { registerJobsResource } from './jobs.js';
 import { registerKnowledgeBaseResources } from './knowledge-bases.js';
 import type { ResourceDeps } from './resource-json.js';
@@ -23,6 +24,7 @@ export {
 export function registerResources(server: McpServer, deps: ResourceDeps): () => void {
   registerKnowledgeBaseResources(server, deps);
   registerGenerationsResource(server, deps);
+  registerGoldenQueriesResource(server, deps);
   registerStatusResource(server, deps);
   registerDocumentsResource(server, deps);
   registerJobsResource(server, deps);

@@ -1,7 +1,7 @@
 // One assembly of the engine from a ServerConfig (embedder + engine, closed together), shared by every entry point.
-import { createEmbedder } from '../engine/embedding/index.js';
+import { createEmbedder, CrossEncoderReranker } from '../engine/embedding/index.js';
 import { openEngine } from '../engine/index.js';
-import type { Embedder, EngineLog, EngineOptions, KnowledgeBaseEngine } from '../engine/types.js';
+import type { Embedder, EngineLog, EngineOptions, KnowledgeBaseEngine, Reranker } from '../engine/types.js';
 import { engineOptionsFrom, NO_EMBEDDER_MODEL, type ServerConfig } from '../config/config.js';
 
 export interface RuntimeOptions {
@@ -34,16 +34,22 @@ export async function openRuntime(config: ServerConfig, options: RuntimeOptions 
       ? undefined
       : createEmbedder(config.embedding, options.log));
   if (options.prewarm === true) embedder?.prewarm?.();
+  // The cross-encoder loads on the first `rerank: true` search: most sessions never rerank.
+  const reranker: Reranker | undefined = config.rerank
+    ? new CrossEncoderReranker(config.rerank, options.log ? { log: options.log } : {})
+    : undefined;
   let engine: KnowledgeBaseEngine;
   try {
     engine = await openEngine({
       ...engineOptionsFrom(config),
       ...(options.log ? { log: options.log } : {}),
       ...(embedder ? { embedder } : {}),
+      ...(reranker ? { reranker } : {}),
       ...options.engine,
     });
   } catch (error) {
     await embedder?.close?.().catch(() => undefined);
+    await reranker?.close?.().catch(() => undefined);
     throw error;
   }
   return {
@@ -53,7 +59,7 @@ export async function openRuntime(config: ServerConfig, options: RuntimeOptions 
       try {
         await engine.close();
       } finally {
-        await embedder?.close?.();
+        await Promise.all([embedder?.close?.(), reranker?.close?.()]);
       }
     },
   };

@@ -73,12 +73,31 @@ export const inputSchema = strictArguments({
     .max(100)
     .optional()
     .describe('With group_by "document": chunks per document, default 1.'),
+  rerank: z
+    .boolean()
+    .optional()
+    .describe(
+      "Reorder the top candidates with the server's cross-encoder (RAG_STUDIO_RERANK_MODEL); needs `query`.",
+    ),
+  rerank_candidates: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'With rerank: how many fused candidates the cross-encoder scores (default max(limit+offset, 30)).',
+    ),
 }).refine((args) => args.query !== undefined || args.vector !== undefined, {
   message: 'give `query` (text) or `vector` (an embedding), or both',
   path: ['query'],
 });
 
-const sideScores = z.object({ vector: z.number().optional(), lexical: z.number().optional() });
+const sideScores = z.object({
+  vector: z.number().optional(),
+  lexical: z.number().optional(),
+  rerank: z.number().optional(),
+});
 
 export const outputSchema = z.object({
   kb: z.string(),
@@ -160,6 +179,7 @@ Arguments:
 - fusion: how hybrid merges rankings: "calibrated" (default: weights measured on this knowledge base when its generation was sealed, shifted per query by each side's confidence; fusion_weights in the answer shows them), "rrf" (rank-based), "weighted" (normalised scores, equal weights), "adaptive" (weights each side by its confidence only).
 - max_tokens: keep the results within this many tokens (long contents are cut to the passage that matches best, then the lowest results dropped; budget says how many).
 - content: "full" (default), "snippet" (cheapest way to scan many hits), or "none".
+- rerank: true reorders the top candidates (rerank_candidates, default 30) with a cross-encoder that reads query and passage together: better precision for a few hundred ms. Only when the server has RAG_STUDIO_RERANK_MODEL set; results then carry scores.rerank and score is that.
 - group_by: "document" to get the best chunks of distinct documents instead of neighbours of one file; per_document (default 1) chunks each.
 
 Chunks with identical content appear once, with the other locations in duplicates. To read around a hit use read_chunks {kb, chunk_id, before, after}; to read a whole document, read_document {kb, document_id}.
@@ -245,6 +265,8 @@ export function registerHybridSearch(server: McpServer, deps: ToolDeps): void {
             content: args.content,
             ...(args.group_by === undefined ? {} : { groupBy: args.group_by }),
             ...(args.per_document === undefined ? {} : { perDocument: args.per_document }),
+            ...(args.rerank === undefined ? {} : { rerank: args.rerank }),
+            ...(args.rerank_candidates === undefined ? {} : { rerankCandidates: args.rerank_candidates }),
           };
           const response = await deps.engine.search(request);
           const output: SearchOutput = {

@@ -1,5 +1,6 @@
 // Registers every tool; in read-only mode only the ones that cannot write.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import * as compareGenerations from './compare-generations.js';
 import * as createGeneration from './create-generation.js';
 import * as deleteChunks from './delete-chunks.js';
 import * as deleteKnowledgeBase from './delete-knowledge-base.js';
@@ -9,12 +10,14 @@ import * as promoteGeneration from './promote-generation.js';
 import * as readChunks from './read-chunks.js';
 import * as readDocument from './read-document.js';
 import * as runGc from './run-gc.js';
+import * as setGoldenQueries from './set-golden-queries.js';
 import type { ToolDeps } from './tool-result.js';
 import { answerUnknownToolsBriefly } from './unknown-tool.js';
 import * as upsertChunks from './upsert-chunks.js';
 
 export type { ToolDeps } from './tool-result.js';
 export {
+  compareGenerations,
   createGeneration,
   deleteChunks,
   deleteKnowledgeBase,
@@ -24,6 +27,7 @@ export {
   readChunks,
   readDocument,
   runGc,
+  setGoldenQueries,
   upsertChunks,
 };
 
@@ -32,6 +36,7 @@ export const TOOLS = {
   [hybridSearch.name]: hybridSearch,
   [readChunks.name]: readChunks,
   [readDocument.name]: readDocument,
+  [compareGenerations.name]: compareGenerations,
   [upsertChunks.name]: upsertChunks,
   [deleteChunks.name]: deleteChunks,
   [createGeneration.name]: createGeneration,
@@ -39,9 +44,15 @@ export const TOOLS = {
   [runGc.name]: runGc,
   [ingestDocuments.name]: ingestDocuments,
   [deleteKnowledgeBase.name]: deleteKnowledgeBase,
+  [setGoldenQueries.name]: setGoldenQueries,
 } as const;
 
-export const READ_TOOL_NAMES = [hybridSearch.name, readChunks.name, readDocument.name] as const;
+export const READ_TOOL_NAMES = [
+  hybridSearch.name,
+  readChunks.name,
+  readDocument.name,
+  compareGenerations.name,
+] as const;
 export const WRITE_TOOL_NAMES = [
   upsertChunks.name,
   deleteChunks.name,
@@ -50,6 +61,7 @@ export const WRITE_TOOL_NAMES = [
   runGc.name,
   ingestDocuments.name,
   deleteKnowledgeBase.name,
+  setGoldenQueries.name,
 ] as const;
 
 /**
@@ -60,6 +72,7 @@ export function registerTools(server: McpServer, deps: ToolDeps, options: { read
   hybridSearch.registerHybridSearch(server, deps);
   readChunks.registerReadChunks(server, deps);
   readDocument.registerReadDocument(server, deps);
+  compareGenerations.registerCompareGenerations(server, deps);
   if (!options.readOnly) {
     upsertChunks.registerUpsertChunks(server, deps);
     deleteChunks.registerDeleteChunks(server, deps);
@@ -68,6 +81,7 @@ export function registerTools(server: McpServer, deps: ToolDeps, options: { read
     runGc.registerRunGc(server, deps);
     ingestDocuments.registerIngestDocuments(server, deps);
     deleteKnowledgeBase.registerDeleteKnowledgeBase(server, deps);
+    setGoldenQueries.registerSetGoldenQueries(server, deps);
   }
   answerUnknownToolsBriefly(
     server,

@@ -226,6 +226,34 @@ describe('embedding model forms', () => {
   );
 });
 
+describe('rerank model', () => {
+  it('is off by default and with none; a model shares the embedding models dir, offline flag and batch size', () => {
+    expect(load([]).rerank).toBeUndefined();
+    expect(load([], { RAG_STUDIO_RERANK_MODEL: 'none' }).rerank).toBeUndefined();
+    const config = load([
+      '--rerank-model',
+      'Xenova/ms-marco-MiniLM-L-6-v2',
+      '--offline',
+      '--embedding-batch',
+      '8',
+    ]);
+    expect(config.rerank).toMatchObject({
+      model: 'Xenova/ms-marco-MiniLM-L-6-v2',
+      modelsDir: config.embedding.modelsDir,
+      offline: true,
+      batchSize: 8,
+    });
+    expect(load([], { RAG_STUDIO_RERANK_MODEL: tmpdir() }).rerank?.model).toBe(tmpdir());
+  });
+
+  it('refuses hash (an embedder) and malformed ids, naming the setting', () => {
+    expect(() => load([], { RAG_STUDIO_RERANK_MODEL: 'hash' })).toThrow(
+      /RAG_STUDIO_RERANK_MODEL.*not a reranker/,
+    );
+    expect(() => load(['--rerank-model', 'ms-marco'])).toThrow(ConfigError);
+  });
+});
+
 describe('unknown RAG_STUDIO_ variables', () => {
   const warnings = (env: Record<string, string>) => {
     const command = parseCommandLine([], { env, platform: 'linux', home, cwd: '/work/project' });

@@ -67,15 +67,7 @@ export async function writeTinyModel(parent: string, options: TinyModelOptions =
   const dir = join(parent, name);
   await mkdir(join(dir, 'onnx'), { recursive: true });
 
-  const vocab = [
-    ...new Set([
-      ...SPECIAL_TOKENS,
-      ...WORDS,
-      ...LETTERS,
-      ...LETTERS.map((letter) => `##${letter}`),
-      ...PUNCTUATION,
-    ]),
-  ];
+  const vocab = tinyVocab();
   const random = seededRandom(seed);
   // Special tokens ([CLS], [SEP]) sit in every text; kept small so mean pooling reflects the words.
   const wordTable = Float32Array.from(
@@ -136,6 +128,122 @@ export async function writeGatherEncoder(
   await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson(vocab), null, 2));
   await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig(maxLength), null, 2));
   return sha256;
+}
+
+function tinyVocab(): string[] {
+  return [
+    ...new Set([
+      ...SPECIAL_TOKENS,
+      ...WORDS,
+      ...LETTERS,
+      ...LETTERS.map((letter) => `##${letter}`),
+      ...PUNCTUATION,
+    ]),
+  ];
+}
+
+export interface TinyCrossEncoderOptions {
+  /** Directory name under `parent`. Default `tiny-cross-encoder`. */
+  name?: string;
+  /** The word whose occurrences in the passage are the score; must be in the tiny vocabulary. Default `banana`. */
+  word?: string;
+  /** tokenizer_config.json model_max_length. Default 64. */
+  maxLength?: number;
+}
+
+export interface TinyCrossEncoder {
+  dir: string;
+  word: string;
+  /** sha256 (hex) of onnx/model.onnx. */
+  sha256: string;
+}
+
+/**
+ * A cross-encoder in Hugging Face layout (BertForSequenceClassification, one logit) whose score is exactly
+ * the number of times `word` occurs in the passage, the second segment of the (query, passage) pair:
+ * logits = ReduceSum((input_ids == word) * token_type_ids * attention_mask, axis 1). Tests can then say
+ * which order reranking must produce without trusting the code under test.
+ */
+export async function writeTinyCrossEncoder(
+  parent: string,
+  options: TinyCrossEncoderOptions = {},
+): Promise<TinyCrossEncoder> {
+  const name = options.name ?? 'tiny-cross-encoder';
+  const word = options.word ?? 'banana';
+  const maxLength = options.maxLength ?? 64;
+  const dir = join(parent, name);
+  await mkdir(join(dir, 'onnx'), { recursive: true });
+  const vocab = tinyVocab();
+  const wordId = vocab.indexOf(word);
+  if (wordId < 0) throw new Error(`"${word}" is not in the tiny vocabulary`);
+  const bytes = encodeCrossEncoder(wordId);
+  await writeFile(join(dir, 'onnx', 'model.onnx'), bytes);
+  await writeFile(
+    join(dir, 'config.json'),
+    JSON.stringify(
+      {
+        ...bertConfig(vocab.length, 8, maxLength),
+        architectures: ['BertForSequenceClassification'],
+        id2label: { '0': 'LABEL_0' },
+        label2id: { LABEL_0: 0 },
+      },
+      null,
+      2,
+    ),
+  );
+  await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson(vocab), null, 2));
+  await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig(maxLength), null, 2));
+  return { dir, word, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+function encodeCrossEncoder(wordId: number): Uint8Array {
+  const int64 = onnx.TensorProto.DataType.INT64;
+  const float = onnx.TensorProto.DataType.FLOAT;
+  const dims = (...names: Array<string | number>): Onnx.ITensorShapeProto => ({
+    dim: names.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })),
+  });
+  const input = (name: string): Onnx.IValueInfoProto => ({
+    name,
+    type: { tensorType: { elemType: int64, shape: dims('batch_size', 'sequence_length') } },
+  });
+  const toFloat = (from: string, to: string): Onnx.INodeProto => ({
+    opType: 'Cast',
+    input: [from],
+    output: [to],
+    name: `cast_${from}`,
+    attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: float }],
+  });
+  const graph: Onnx.IGraphProto = {
+    name: 'tiny-cross-encoder',
+    input: [input('input_ids'), input('attention_mask'), input('token_type_ids')],
+    output: [{ name: 'logits', type: { tensorType: { elemType: float, shape: dims('batch_size', 1) } } }],
+    initializer: [
+      { name: 'word_id', dims: [], dataType: int64, int64Data: [wordId] },
+      { name: 'sequence_axis', dims: [1], dataType: int64, int64Data: [1] },
+    ],
+    node: [
+      { opType: 'Equal', input: ['input_ids', 'word_id'], output: ['is_word'], name: 'equal_word' },
+      toFloat('is_word', 'word_float'),
+      toFloat('token_type_ids', 'passage_float'),
+      toFloat('attention_mask', 'mask_float'),
+      { opType: 'Mul', input: ['word_float', 'passage_float'], output: ['in_passage'], name: 'mul_passage' },
+      { opType: 'Mul', input: ['in_passage', 'mask_float'], output: ['counted'], name: 'mul_mask' },
+      {
+        opType: 'ReduceSum',
+        input: ['counted', 'sequence_axis'],
+        output: ['logits'],
+        name: 'count',
+        attribute: [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 1 }],
+      },
+    ],
+  };
+  const model: Onnx.IModelProto = {
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: 'rag-studio-mcp tests',
+    graph,
+  };
+  return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
 }
 
 /**

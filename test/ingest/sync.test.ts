@@ -271,6 +271,35 @@ describe('ingestDocuments', () => {
   });
 });
 
+describe('rebuild with golden queries', () => {
+  it('is gated like promote_generation: a rebuild that loses a golden answer is not promoted', async () => {
+    await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path] });
+    const [hit] = await find('aardvark');
+    expect(hit).toBeDefined();
+    await t.engine.setGoldenQueries('docs', {
+      queries: [{ text: 'aardvark', expected: [hit!.documentId] }],
+      tolerance: 0,
+    });
+    const kept = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path], rebuild: true });
+    expect(kept).toMatchObject({ rebuild: true, generation: 2 });
+
+    await rm(join(folder.path, 'guide.md'));
+    await expect(
+      ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path], rebuild: true }),
+    ).rejects.toMatchObject({
+      code: 'GATE_FAILED',
+      message: expect.stringMatching(/recall@10.*100\.0%.*0\.0%/),
+    });
+    const generations = await t.engine.listGenerations('docs');
+    expect(generations.map((g) => [g.generation, g.status])).toEqual([
+      [1, 'archived'],
+      [2, 'active'],
+      [3, 'ready'],
+    ]);
+    expect(await find('aardvark')).toHaveLength(1);
+  });
+});
+
 describe('upsertChunks with replaceDocuments', () => {
   it('removes the chunks of the named documents that the call does not carry, in the same write', async () => {
     const chunk = (id: string, doc: string, content: string) => ({ chunkId: id, documentId: doc, content });

@@ -52,6 +52,7 @@ describe('listing', () => {
       'rag-studio://knowledge-bases/{kb}/documents',
       'rag-studio://knowledge-bases/{kb}/documents{?offset,limit}',
       'rag-studio://knowledge-bases/{kb}/generations',
+      'rag-studio://knowledge-bases/{kb}/golden-queries',
     ]);
   });
 

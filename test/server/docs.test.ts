@@ -61,6 +61,7 @@ describe('README.md', () => {
       'rag-studio://knowledge-bases/{kb}/documents`',
       'rag-studio://jobs/{id}`',
       'rag-studio://status`',
+      'rag-studio://knowledge-bases/{kb}/golden-queries`',
     ]) {
       expect(docs).toContain(uri);
     }

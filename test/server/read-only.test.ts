@@ -27,14 +27,19 @@ afterAll(async () => {
 
 it('lists only the read tools', async () => {
   const { tools } = await t.client.listTools();
-  expect(tools.map((tool) => tool.name)).toEqual(['hybrid_search', 'read_chunks', 'read_document']);
+  expect(tools.map((tool) => tool.name)).toEqual([
+    'hybrid_search',
+    'read_chunks',
+    'read_document',
+    'compare_generations',
+  ]);
 });
 
 it('refuses calls to write tools', async () => {
   const result = await callTool(t.client, 'upsert_chunks', { kb: 'docs', chunks: sampleChunks() });
   expect(result.isError).toBe(true);
   expect(textOf(result)).toMatch(
-    /Tool "upsert_chunks" not found; available tools: hybrid_search, read_chunks, read_document$/,
+    /Tool "upsert_chunks" not found; available tools: hybrid_search, read_chunks, read_document, compare_generations$/,
   );
 });
 

@@ -24,9 +24,10 @@ beforeAll(async () => {
 afterAll(async () => t.close());
 
 describe('tools/list', () => {
-  it('lists the ten tools with schemas, annotations and model-oriented descriptions', async () => {
+  it('lists the tools with schemas, annotations and model-oriented descriptions', async () => {
     const { tools } = await t.client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'compare_generations',
       'create_generation',
       'delete_chunks',
       'delete_knowledge_base',
@@ -36,6 +37,7 @@ describe('tools/list', () => {
       'read_chunks',
       'read_document',
       'run_gc',
+      'set_golden_queries',
       'upsert_chunks',
     ]);
     for (const tool of tools) {
@@ -66,6 +68,8 @@ describe('tools/list', () => {
       'offset',
       'per_document',
       'query',
+      'rerank',
+      'rerank_candidates',
       'vector',
     ]);
     // Strict objects: clients see that no other argument is accepted.

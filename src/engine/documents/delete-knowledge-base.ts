@@ -28,6 +28,8 @@ export async function deleteKnowledgeBase(
     await ctx.catalog.commit(
       live.map((g) => ({ ...g, status: 'marked_for_deletion' as const, updatedAt: now })),
     );
+    // A KB created later under the same name starts without the old one's promotion gate.
+    await ctx.goldenQueries.remove(kb);
     for (const g of live) {
       // A search (here or in another process) that resolved this generation a moment ago may still read it:
       // give it the same grace GC gives, then drop regardless (the KB is gone for every new search already).

@@ -32,6 +32,8 @@ export type BatchPriority = 'query' | 'document';
 interface Job {
   id: number;
   texts: string[];
+  /** Set for a cross-encoder batch: every text is scored paired with it. */
+  query: string | undefined;
   resolve(vectors: Float32Array[]): void;
   reject(error: unknown): void;
   signal: AbortSignal | undefined;
@@ -97,6 +99,21 @@ export class EmbeddingWorkerClient {
 
   /** Embeds one batch; rejects with CANCELLED on abort, LIMIT_EXCEEDED when the queue is full. */
   embed(texts: string[], priority: BatchPriority, signal?: AbortSignal): Promise<Float32Array[]> {
+    return this.enqueue(texts, undefined, priority, signal);
+  }
+
+  /** Scores one batch of (query, text) pairs with a cross-encoder worker: one logit per text. */
+  async score(query: string, texts: string[], signal?: AbortSignal): Promise<number[]> {
+    const rows = await this.enqueue(texts, query, 'query', signal);
+    return rows.map((row) => row[0] ?? Number.NaN);
+  }
+
+  private enqueue(
+    texts: string[],
+    query: string | undefined,
+    priority: BatchPriority,
+    signal: AbortSignal | undefined,
+  ): Promise<Float32Array[]> {
     if (this.stopped) return Promise.reject(this.stopped);
     if (signal?.aborted) return Promise.reject(cancelledError());
     if (this.queries.length + this.documents.length >= this.maxQueued) {
@@ -111,6 +128,7 @@ export class EmbeddingWorkerClient {
       const job: Job = {
         id: this.nextId++,
         texts,
+        query,
         resolve,
         reject,
         signal,
@@ -147,7 +165,12 @@ export class EmbeddingWorkerClient {
     const job = this.queries.shift() ?? this.documents.shift();
     if (job) {
       this.running = job;
-      this.worker.postMessage({ type: 'embed', id: job.id, texts: job.texts });
+      this.worker.postMessage({
+        type: 'embed',
+        id: job.id,
+        texts: job.texts,
+        ...(job.query === undefined ? {} : { query: job.query }),
+      });
     }
     this.updateRef();
   }

@@ -1,4 +1,4 @@
-// Inference worker thread: loads the transformers.js feature-extraction pipeline and embeds batches off the main thread.
+// Inference worker thread: loads a transformers.js model (feature extraction, or a cross-encoder) and runs batches off the main thread.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,16 @@ interface OutputTensor {
   to?(type: string): OutputTensor;
 }
 type Extractor = (texts: string[], options: { pooling: string; normalize: boolean }) => Promise<OutputTensor>;
+type Tokenizer = (
+  texts: string[],
+  options: { text_pair: string[]; padding: boolean; truncation: boolean },
+) => Record<string, unknown>;
+type Classifier = (inputs: Record<string, unknown>) => Promise<{ logits: OutputTensor }>;
+/** One batch in, one row of `dimension` floats per text out. */
+type Runner = (
+  texts: string[],
+  query: string | undefined,
+) => Promise<{ data: Float32Array; dimension: number }>;
 
 /** Progress messages are throttled: a download emits one event per network chunk. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -33,9 +43,12 @@ function send(message: WorkerResponse, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
 }
 
-async function loadExtractor(): Promise<Extractor> {
+type Transformers = typeof import('@huggingface/transformers');
+
+async function loadTransformers(): Promise<Transformers> {
   // Imported here, not at the top: the module graph is large and only this thread needs it.
-  const { env, pipeline, LogLevel } = await import('@huggingface/transformers');
+  const transformers = await import('@huggingface/transformers');
+  const { env, LogLevel } = transformers;
   env.logLevel = LogLevel.ERROR;
   env.allowLocalModels = true;
   env.allowRemoteModels = !init.offline;
@@ -45,24 +58,65 @@ async function loadExtractor(): Promise<Extractor> {
   if (init.hfEndpoint !== undefined && init.hfEndpoint !== '') {
     env.remoteHost = init.hfEndpoint.endsWith('/') ? init.hfEndpoint : `${init.hfEndpoint}/`;
   }
+  return transformers;
+}
 
-  let lastProgressAt = 0;
-  const extractor = await pipeline('feature-extraction', init.pathOrId, {
-    dtype: init.dtype,
-    device: 'cpu',
-    local_files_only: init.offline,
-    session_options: { intraOpNumThreads: init.intraOpThreads, interOpNumThreads: 1 },
-    progress_callback: (info) => {
-      const now = Date.now();
-      if (info.status === 'initiate' || info.status === 'done') {
-        send({ type: 'progress', file: info.file, phase: 'load' });
-      } else if (info.status === 'progress_total' && now - lastProgressAt >= PROGRESS_INTERVAL_MS) {
-        lastProgressAt = now;
-        send({ type: 'progress', progress: info.progress / 100, phase: 'download' });
-      }
-    },
-  });
-  return extractor as unknown as Extractor;
+let lastProgressAt = 0;
+/** Options every model load shares: the dtype the main thread planned, offline, threads, progress. */
+const loadOptions = {
+  dtype: init.dtype,
+  device: 'cpu',
+  local_files_only: init.offline,
+  session_options: { intraOpNumThreads: init.intraOpThreads, interOpNumThreads: 1 },
+  progress_callback: (info: { status: string; file?: string; progress?: number }) => {
+    const now = Date.now();
+    if (info.status === 'initiate' || info.status === 'done') {
+      send({ type: 'progress', ...(info.file === undefined ? {} : { file: info.file }), phase: 'load' });
+    } else if (info.status === 'progress_total' && now - lastProgressAt >= PROGRESS_INTERVAL_MS) {
+      lastProgressAt = now;
+      send({ type: 'progress', progress: (info.progress ?? 0) / 100, phase: 'download' });
+    }
+  },
+} as const;
+
+async function loadEmbedRunner(): Promise<Runner> {
+  const { pipeline } = await loadTransformers();
+  const extractor = (await pipeline(
+    'feature-extraction',
+    init.pathOrId,
+    loadOptions,
+  )) as unknown as Extractor;
+  return (texts) => embed(extractor, texts);
+}
+
+/**
+ * A cross-encoder scores a (query, passage) pair jointly, so it is run as tokenizer + sequence-classification
+ * model rather than the text-classification pipeline, which takes single texts and applies softmax/sigmoid.
+ * The raw logit is the score: its order is what reranking needs.
+ */
+async function loadRerankRunner(): Promise<Runner> {
+  const { AutoTokenizer, AutoModelForSequenceClassification } = await loadTransformers();
+  const common = { local_files_only: init.offline, progress_callback: loadOptions.progress_callback };
+  const tokenizer = (await AutoTokenizer.from_pretrained(init.pathOrId, common)) as unknown as Tokenizer;
+  const model = (await AutoModelForSequenceClassification.from_pretrained(
+    init.pathOrId,
+    loadOptions,
+  )) as unknown as Classifier;
+  return async (texts, query) => {
+    const inputs = tokenizer(
+      texts.map(() => query ?? ''),
+      { text_pair: texts, padding: true, truncation: true },
+    );
+    const { logits } = await model(inputs);
+    const labels = logits.dims[logits.dims.length - 1] ?? 0;
+    const all = toFloat32(logits);
+    if (logits.dims.length !== 2 || labels < 1 || all.length !== texts.length * labels) {
+      throw new Error(`unexpected logits shape [${logits.dims.join(', ')}] for ${texts.length} pairs`);
+    }
+    // One logit (ms-marco, bge-reranker) is the score; with several labels the last is "relevant".
+    const data = Float32Array.from({ length: texts.length }, (_, row) => all[row * labels + labels - 1]!);
+    return { data, dimension: 1 };
+  };
 }
 
 /** Short content hash of the ONNX file actually loaded: the model's revision as far as vectors go. */
@@ -97,11 +151,11 @@ async function embed(
 }
 
 async function main(): Promise<void> {
-  let extractor: Extractor;
+  let run: Runner;
   let dimension: number;
   try {
-    extractor = await loadExtractor();
-    dimension = (await embed(extractor, ['dimension probe'])).dimension;
+    run = init.task === 'rerank' ? await loadRerankRunner() : await loadEmbedRunner();
+    dimension = (await run(['dimension probe'], init.task === 'rerank' ? 'probe' : undefined)).dimension;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const notFound =
@@ -117,7 +171,7 @@ async function main(): Promise<void> {
   port?.on('message', (request: WorkerRequest) => {
     chain = chain.then(async () => {
       try {
-        const { data, dimension: width } = await embed(extractor, request.texts);
+        const { data, dimension: width } = await run(request.texts, request.query);
         send({ type: 'embedded', id: request.id, dimension: width, count: request.texts.length, data }, [
           data.buffer as ArrayBuffer,
         ]);

@@ -7,6 +7,7 @@ import { TransformersEmbedder, type TransformersEmbedderOptions } from './transf
 export { DEFAULT_EMBEDDING_MODEL, type EmbeddingSettings } from './settings.js';
 export { HashEmbedder, type HashEmbedderOptions } from './hash-embedder.js';
 export { TransformersEmbedder, type TransformersEmbedderOptions } from './transformers-embedder.js';
+export { CrossEncoderReranker } from './cross-encoder-reranker.js';
 export {
   KNOWN_MODELS,
   lookupKnownModel,

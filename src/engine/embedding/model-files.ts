@@ -41,6 +41,43 @@ export interface ModelFilePlan {
   missing: string[];
 }
 
+/** What a model is for, in the words its errors use: which setting chooses it and what works without it. */
+export interface ModelRole {
+  task: 'embed' | 'rerank';
+  /** @example 'embedding model' */
+  noun: string;
+  /** @example 'embedder' */
+  closedName: string;
+  /** @example 'embedding worker' */
+  worker: string;
+  /** @example 'RAG_STUDIO_EMBEDDING_MODEL' */
+  setting: string;
+  /** @example 'RAG_STUDIO_EMBEDDING_DTYPE' */
+  dtypeSetting: string;
+  /** @example 'feature-extraction' */
+  exportKind: string;
+  /** The model-setting values that avoid this model. */
+  chooseAnother: string;
+  /** The last resort of a missing-model error. */
+  fallback: string;
+  /** What still works while the model is unavailable. */
+  meanwhile: string;
+}
+
+export const EMBEDDING_ROLE: ModelRole = {
+  task: 'embed',
+  noun: 'embedding model',
+  closedName: 'embedder',
+  worker: 'embedding worker',
+  setting: 'RAG_STUDIO_EMBEDDING_MODEL',
+  dtypeSetting: 'RAG_STUDIO_EMBEDDING_DTYPE',
+  exportKind: 'feature-extraction',
+  chooseAnother:
+    'RAG_STUDIO_EMBEDDING_MODEL: a local model folder, or "none" for lexical search only; see README "Embedding models"',
+  fallback: 'set RAG_STUDIO_EMBEDDING_MODEL=hash for a non-semantic offline embedder',
+  meanwhile: 'Lexical search works meanwhile.',
+};
+
 const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
 
 /** Validates the model setting and says where its files belong. */
@@ -98,7 +135,12 @@ export async function planModelFiles(
 }
 
 /** EMBEDDER_UNAVAILABLE naming the model, the directory its files were expected in, and the ways out. */
-export function missingModelError(model: string, source: ModelSource, plan: ModelFilePlan): EngineError {
+export function missingModelError(
+  model: string,
+  source: ModelSource,
+  plan: ModelFilePlan,
+  role: ModelRole = EMBEDDING_ROLE,
+): EngineError {
   const missing = plan.missing.join(', ');
   const why =
     source.kind === 'local'
@@ -106,11 +148,11 @@ export function missingModelError(model: string, source: ModelSource, plan: Mode
       : `offline mode is on and "${source.directory}" lacks ${missing}`;
   const remedy =
     source.kind === 'local'
-      ? `Put a Hugging Face-layout export there (config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx or onnx/model.onnx), point RAG_STUDIO_EMBEDDING_MODEL at a directory that has one`
+      ? `Put a Hugging Face-layout export there (config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx or onnx/model.onnx), point ${role.setting} at a directory that has one`
       : `Run once with network access (unset RAG_STUDIO_OFFLINE and HF_HUB_OFFLINE) so it downloads there (RAG_STUDIO_MODELS_DIR), or copy the model files into that directory`;
   return new EngineError(
     'EMBEDDER_UNAVAILABLE',
-    `embedding model "${model}" (dtype ${plan.dtype}) is not available: ${why}. ${remedy}, or set RAG_STUDIO_EMBEDDING_MODEL=hash for a non-semantic offline embedder. Lexical search works meanwhile.`,
+    `${role.noun} "${model}" (dtype ${plan.dtype}) is not available: ${why}. ${remedy}, or ${role.fallback}. ${role.meanwhile}`,
     { details: { model, directory: source.directory, missing: plan.missing, dtype: plan.dtype } },
   );
 }

@@ -1,4 +1,4 @@
-// Messages between the TransformersEmbedder (main thread) and its inference worker thread.
+// Messages between a model's main-thread owner (TransformersEmbedder, CrossEncoderReranker) and its inference worker thread.
 import type { ModelDtype } from './model-files.js';
 import type { Pooling } from './known-models.js';
 
@@ -17,9 +17,15 @@ export interface WorkerInit {
   pooling: Pooling;
   /** ONNX Runtime intra-op threads; kept below the core count so the main thread keeps a core. */
   intraOpThreads: number;
+  /**
+   * `embed` (default): a feature-extraction model, one vector per text. `rerank`: a cross-encoder
+   * (sequence-classification head), one relevance logit per (query, text) pair.
+   */
+  task?: 'embed' | 'rerank';
 }
 
-export type WorkerRequest = { type: 'embed'; id: number; texts: string[] };
+/** `query` is set for the rerank task: each text is scored paired with it. */
+export type WorkerRequest = { type: 'embed'; id: number; texts: string[]; query?: string };
 
 export type WorkerResponse =
   | { type: 'progress'; progress?: number; file?: string; phase: 'download' | 'load' }

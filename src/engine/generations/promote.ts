@@ -69,6 +69,8 @@ export async function promoteGeneration(
   ctx: EngineContext,
   kbInput: string,
   generationInput: number,
+  /** The active generation a promotion gate compared against (null: none); CONFLICT if it is no longer so. */
+  expectedActive?: number | null,
 ): Promise<PromoteResult> {
   const started = performance.now();
   requireWritable(ctx);
@@ -90,6 +92,16 @@ export async function promoteGeneration(
     const target = requireGeneration(ctx, kb, generation);
     const previous = ctx.catalog.active(kb);
     const epoch = ctx.catalog.epoch(kb);
+    if (
+      expectedActive !== undefined &&
+      target.status !== 'active' &&
+      (previous?.generation ?? null) !== expectedActive
+    ) {
+      throw new EngineError(
+        'CONFLICT',
+        `the active generation of "${kb}" changed to ${previous?.generation ?? 'none'} while the promotion gate compared against ${expectedActive ?? 'none'}; nothing changed, promote again`,
+      );
+    }
     const tookMs = () => Math.round((performance.now() - started) * 100) / 100;
     if (target.status === 'active') {
       return {

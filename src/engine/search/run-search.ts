@@ -10,6 +10,7 @@ import { toHit } from './hits.js';
 import { resolveAndPin } from './pinned-generation.js';
 import { page, postProcess, type PostProcessStep, type Ranked } from './post-process.js';
 import { planSides, type SidePlan } from './query-plan.js';
+import { rerankDepth, rerankFused } from './rerank.js';
 import { retrieve, type Retrieved } from './retrieve.js';
 import { fitBudget, tokenCounterFor, withContentMode } from './token-budget.js';
 import { normaliseSearch, searchCacheKey, type NormalisedSearch } from './search-request.js';
@@ -18,6 +19,7 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
   const started = performance.now();
   const normalised = normaliseSearch(request, ctx.limits);
   const { kb } = normalised;
+  const rerank = rerankDepth(request, ctx.reranker, normalised.text, normalised.limit + normalised.offset);
   const { record, unpin } = await resolveAndPin(ctx, kb, normalised.generation);
   const reading = `searching generation ${record.generation} of "${kb}"`;
   try {
@@ -40,19 +42,19 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
       };
     }
     const version = await onStorage(reading, () => table.version());
-    const cacheKey = searchCacheKey(normalised, plan.mode, record, version);
+    const cacheKey = searchCacheKey(normalised, plan.mode, record, version, rerank);
     const hit = ctx.cache.get(cacheKey);
     if (hit) return { ...hit, cached: true, tookMs: elapsed(started) };
 
     const queryVector = await queryVectorFor(normalised, plan, record, request.signal);
-    const steps = postProcessSteps(normalised);
+    const steps = postProcessSteps(normalised, rerankStep(ctx, normalised, rerank));
     const retrieved = await onStorage(reading, () =>
       readSurvivingPrune(table, () =>
         retrieve(
           table,
           record,
           { vector: queryVector, text: plan.mode === 'vector' ? undefined : normalised.text },
-          candidateDepth(normalised, plan),
+          Math.max(candidateDepth(normalised, plan), rerank ?? 0),
           normalised.predicate,
         ),
       ),
@@ -160,8 +162,9 @@ function fuseSides(
  * The post-process steps of this search, in order: exact duplicates fold first (so grouping counts distinct
  * texts), then grouping by document, then the page. A reranker goes before foldDuplicates.
  */
-function postProcessSteps(search: NormalisedSearch): PostProcessStep[] {
+function postProcessSteps(search: NormalisedSearch, rerank: PostProcessStep | undefined): PostProcessStep[] {
   return [
+    ...(rerank ? [rerank] : []),
     foldDuplicates,
     ...(search.perDocument === undefined ? [] : [groupByDocument(search.perDocument)]),
     page,
@@ -170,4 +173,14 @@ function postProcessSteps(search: NormalisedSearch): PostProcessStep[] {
 
 function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
+}
+
+/** The cross-encoder step (first: it reorders before anything folds or pages), when the request asks for it. */
+function rerankStep(
+  ctx: EngineContext,
+  search: NormalisedSearch,
+  depth: number | undefined,
+): PostProcessStep | undefined {
+  if (depth === undefined) return undefined;
+  return (ranked, { signal }) => rerankFused(ctx.reranker!, search.text!, ranked, depth, signal);
 }

@@ -85,6 +85,7 @@ export function searchCacheKey(
   mode: SearchMode,
   record: GenerationRecord,
   tableVersion: number,
+  rerankDepth?: number,
 ): string {
   const { vector, ...rest } = search;
   const vectorHash = vector
@@ -101,6 +102,7 @@ export function searchCacheKey(
     record.fusionCalibration?.calibratedAt ?? null,
     mode,
     vectorHash,
+    rerankDepth ?? null,
     sortedKeys(rest),
   ]);
 }

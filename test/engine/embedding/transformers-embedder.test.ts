@@ -285,7 +285,9 @@ describe('TransformersEmbedder', () => {
     const embedder = open(settingsFor(fp32Only.dir, modelsDir));
     const before = await embedder.embedQuery('before the crash');
     // Reaching into privates stands in for the OS killing the thread (e.g. out of memory).
-    const client = (embedder as unknown as { client: { worker: { terminate(): Promise<number> } } }).client;
+    const client = (
+      embedder as unknown as { loader: { client: { worker: { terminate(): Promise<number> } } } }
+    ).loader.client;
     await client.worker.terminate();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(embedder.status()).toMatchObject({ state: 'failed', reason: expect.stringContaining('reloads') });

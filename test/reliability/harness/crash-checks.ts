@@ -4,6 +4,7 @@ import { HashEmbedder } from '../../../src/engine/embedding/index.js';
 import { openEngine, type KnowledgeBaseEngine } from '../../../src/engine/index.js';
 import { parseMetadata } from '../../../src/engine/storage/chunk-schema.js';
 import { generationTableName } from '../../../src/engine/storage/generation-tables.js';
+import { GOLDEN_QUERIES_TABLE } from '../../../src/engine/storage/golden-queries.js';
 import type { JsonValue } from '../../../src/engine/types.js';
 
 /** A word every chunk of the crash scenarios contains, so a lexical search can reach all of them. */
@@ -185,7 +186,7 @@ export async function checkRecoveryGc(
     engine.gc({ retentionEpochs: 0, minAgeSeconds: 0, buildingTtlSeconds: 0 }),
   );
   if (!report) return;
-  const owned = new Set<string>(['_catalog']);
+  const owned = new Set<string>(['_catalog', GOLDEN_QUERIES_TABLE]);
   for (const { name: kb } of (await v.guard('listKnowledgeBases', () => engine.listKnowledgeBases())) ?? []) {
     for (const g of (await v.guard(`listGenerations(${kb})`, () => engine.listGenerations(kb))) ?? []) {
       owned.add(generationTableName(kb, g.generation));

@@ -1,6 +1,7 @@
 // Mixed concurrent operations (upsert, document replace, delete, KB delete, create, promote, GC, search) from several clients, then invariant checks.
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { callTool, textOf } from '../../helpers/mcp-client.js';
+import { goldenSetSchema } from '../../../src/tools/eval-query-schema.js';
+import { callTool, readJson, textOf } from '../../helpers/mcp-client.js';
 import { catalogViolations, chunk, generations, searchIds, upsert } from './multiprocess.js';
 
 export interface MixedReport {
@@ -29,6 +30,9 @@ export class MixedOps {
   readonly acks = new Map<string, number>();
   readonly calls: Record<string, number> = {};
   private readonly deleted = new Set<string>();
+  /** Golden-set writes: attempted, and the revisions acknowledged (each tagged by its query text). */
+  private goldenAttempts = 0;
+  private readonly goldenAcks = new Map<number, string>();
   private next = 0;
   private replaces = 0;
   private scratchCalls = 0;
@@ -125,6 +129,23 @@ export class MixedOps {
         : await callTool(client, 'delete_knowledge_base', { kb: scratch, confirm: scratch });
       if (result.isError && !SCRATCH_REFUSALS.test(textOf(result)))
         violations.push(`scratch KB: ${textOf(result)}`);
+    } else if (roll >= 0.95) {
+      // A conditional golden-set write on the revision this process sees; a racing writer makes it CONFLICT.
+      // The golden query expects the seed document, which every generation keeps, so gated promotions pass.
+      const uri = `rag-studio://knowledge-bases/${kb}/golden-queries`;
+      const { revision } = await readJson(client, uri, goldenSetSchema);
+      const text = `mixed golden ${this.goldenAttempts++}`;
+      const result = await callTool(client, 'set_golden_queries', {
+        kb,
+        queries: [{ query: text, expected_document_ids: ['doc-seed'] }],
+        if_revision: revision,
+      });
+      if (!result.isError) {
+        const stored = goldenSetSchema.parse(result.structuredContent);
+        if (this.goldenAcks.has(stored.revision))
+          violations.push(`two golden writes were both acknowledged as revision ${stored.revision}`);
+        this.goldenAcks.set(stored.revision, text);
+      } else if (!EXPECTED_REFUSALS.test(textOf(result))) violations.push(`golden: ${textOf(result)}`);
     } else {
       const result = await callTool(client, 'hybrid_search', {
         kb,
@@ -166,6 +187,22 @@ export class MixedOps {
       const theirs = await generations(client, kb);
       if (shape(theirs) !== shape(rows))
         problems.push(`processes disagree on the catalog: ${shape(rows)} vs ${shape(theirs)}`);
+    }
+    // Golden sets: every process reads the same newest revision, no older than any acknowledged write, and
+    // holding that write's queries when it was acknowledged.
+    const uri = `rag-studio://knowledge-bases/${kb}/golden-queries`;
+    const golden = await Promise.all(clients.map((client) => readJson(client, uri, goldenSetSchema)));
+    const newestAck = Math.max(0, ...this.goldenAcks.keys());
+    for (const [i, set] of golden.entries()) {
+      if (set.revision !== golden[0]!.revision)
+        problems.push(`process ${i} reads golden revision ${set.revision}, process 0 ${golden[0]!.revision}`);
+      if (set.revision < newestAck)
+        problems.push(`golden revision ${set.revision} < acknowledged ${newestAck}`);
+      if (set.revision > this.goldenAttempts)
+        problems.push(`golden revision ${set.revision} was never written`);
+      const acked = this.goldenAcks.get(set.revision);
+      if (acked !== undefined && set.queries[0]?.query !== acked)
+        problems.push(`golden revision ${set.revision} holds "${set.queries[0]?.query}", not "${acked}"`);
     }
     const live = new Set(rows.map((r) => r.generation));
     const byGeneration = new Map<number, string[]>();
