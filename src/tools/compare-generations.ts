@@ -1,13 +1,13 @@
 // compare_generations: run the same queries on two generations and diff their results and documents before a promotion.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { generationSchema, kbNameSchema } from './common-schemas.js';
+import { generationSchema, kbNameSchema, strictArguments } from './common-schemas.js';
 import { evalQuerySchema, toEvalQuery } from './eval-query-schema.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
 
 export const name = 'compare_generations';
 
-export const inputSchema = z.object({
+export const inputSchema = strictArguments({
   kb: kbNameSchema,
   base: generationSchema.describe('The generation to compare against, usually the active one.'),
   candidate: generationSchema.describe('The generation to judge, e.g. a rebuilt one not yet promoted.'),

@@ -1,15 +1,19 @@
 // Query shapes of compare_generations and set_golden_queries (text + the documents that answer it) and the stored golden set.
 import { z } from 'zod';
 import type { EvalQuery, GoldenSet } from '../engine/index.js';
+import { strictArguments } from './common-schemas.js';
 
-export const evalQuerySchema = z.object({
-  query: z.string().min(1).describe('A question or keywords, as an agent would search.'),
-  expected_document_ids: z
-    .array(z.string().min(1))
-    .max(1000)
-    .optional()
-    .describe('Document ids a good answer comes from; enables recall@k and nDCG@k for this query.'),
-});
+export const evalQuerySchema = strictArguments(
+  {
+    query: z.string().min(1).describe('A question or keywords, as an agent would search.'),
+    expected_document_ids: z
+      .array(z.string().min(1))
+      .max(1000)
+      .optional()
+      .describe('Document ids a good answer comes from; enables recall@k and nDCG@k for this query.'),
+  },
+  'query field',
+);
 
 export type EvalQueryInput = z.infer<typeof evalQuerySchema>;
 

@@ -1,13 +1,13 @@
 // set_golden_queries: store a KB's evaluation queries; promote_generation then refuses promotions that lose recall.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { kbNameSchema } from './common-schemas.js';
+import { kbNameSchema, strictArguments } from './common-schemas.js';
 import { evalQuerySchema, goldenSetSchema, toEvalQuery, toGoldenSetJson } from './eval-query-schema.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
 
 export const name = 'set_golden_queries';
 
-export const inputSchema = z.object({
+export const inputSchema = strictArguments({
   kb: kbNameSchema,
   queries: z
     .array(evalQuerySchema.extend({ expected_document_ids: z.array(z.string().min(1)).min(1).max(1000) }))

@@ -1,6 +1,6 @@
 // `npm pack` → install the tarball into an empty folder → the installed bin and server work without dev dependencies.
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBuiltServer, REPO_ROOT, requireBuild, run } from '../helpers/built-server.js';
@@ -70,6 +70,52 @@ describe('the packed npm package', () => {
     });
     expect(studioHelp.code, studioHelp.stderr).toBe(0);
     expect(studioHelp.stdout).toContain('RAG Studio');
+  });
+
+  it('runs the ingest and eval subcommands from the installed copy', async () => {
+    const work = await makeTempDir('rag-studio-pack-work-');
+    try {
+      const docs = join(work.path, 'docs');
+      const beir = join(work.path, 'beir');
+      await mkdir(join(beir, 'qrels'), { recursive: true });
+      await mkdir(docs);
+      await writeFile(join(docs, 'guide.md'), '# Guide\n\n## Install\n\nRun the aardvark installer.\n');
+      await writeFile(join(docs, 'notes.txt'), 'Notes about the pangolin release.\n');
+      const corpus = [
+        { _id: 'd1', title: 'Aardvark', text: 'the aardvark digs burrows' },
+        { _id: 'd2', title: 'Pangolin', text: 'the pangolin has scales' },
+      ];
+      await writeFile(join(beir, 'corpus.jsonl'), corpus.map((d) => JSON.stringify(d)).join('\n') + '\n');
+      await writeFile(
+        join(beir, 'queries.jsonl'),
+        JSON.stringify({ _id: 'q1', text: 'pangolin scales' }) + '\n',
+      );
+      await writeFile(join(beir, 'qrels', 'test.tsv'), 'query-id\tcorpus-id\tscore\nq1\td2\t1\n');
+      const withData = {
+        ...env,
+        RAG_STUDIO_DATA_DIR: join(work.path, 'data'),
+        RAG_STUDIO_EMBEDDING_MODEL: 'hash',
+      };
+
+      const ingested = await run(
+        'npx',
+        ['--no-install', 'rag-studio-mcp', 'ingest', docs, '--kb', 'docs', '--json'],
+        { env: withData, cwd: app, timeoutMs: 120_000 },
+      );
+      expect(ingested.code, ingested.stderr).toBe(0);
+      expect(JSON.parse(ingested.stdout)).toMatchObject({ kb: 'docs', added: 2, failed: [] });
+
+      const evaluated = await run(
+        'npx',
+        ['--no-install', 'rag-studio-mcp', 'eval', beir, '--model', 'hash', '--modes', 'lexical', '--json'],
+        { env: withData, cwd: app, timeoutMs: 120_000 },
+      );
+      expect(evaluated.code, evaluated.stderr).toBe(0);
+      const report = JSON.parse(evaluated.stdout) as { modes: Array<{ mode: string; ndcg10: number }> };
+      expect(report.modes[0]).toMatchObject({ mode: 'lexical', ndcg10: 1 });
+    } finally {
+      await work.remove();
+    }
   });
 
   it('serves a real MCP client over stdio from the installed copy', async () => {
