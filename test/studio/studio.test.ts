@@ -126,7 +126,7 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     const bars = first.locator('meter');
     expect(await bars.count()).toBe(2);
     expect(await bars.nth(1).getAttribute('aria-label')).toMatch(/^lexical score [\d.]+, rank \d+$/);
-    expect(await page.locator('#search-summary').textContent()).toMatch(/hybrid \(rrf\) · [\d.]+ ms/);
+    expect(await page.locator('#search-summary').textContent()).toMatch(/hybrid \(calibrated\) · [\d.]+ ms/);
     // Every control has a label (or an aria-label).
     // (Browser code as a string: the test's TypeScript has no DOM types.)
     const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select, textarea, meter')]

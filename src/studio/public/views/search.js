@@ -93,7 +93,9 @@ export async function renderSearch(studio) {
     placeholder: 'What are you looking for?',
   });
   const mode = select(['hybrid', 'lexical', 'vector'], 'hybrid');
-  const fusion = select(['rrf', 'weighted', 'adaptive'], 'rrf');
+  // The fusions the server offers, its default first (from the tool's schema, so a new method needs no change here).
+  const fusions = studio.toolSchemas.get('hybrid_search')?.properties?.fusion?.enum ?? ['calibrated', 'rrf'];
+  const fusion = select(fusions, fusions[0]);
   const limit = h('input', { type: 'number', min: 1, max: 100, value: 10 });
   const generation = h('input', { type: 'number', min: 1, placeholder: 'active' });
   const filter = h('textarea', { rows: 2, placeholder: '{"document_id": "guide"}', spellcheck: 'false' });
