@@ -1,16 +1,9 @@
 // Seeded clustered vectors (a mixture of Gaussians): ANN recall is meaningful on them, unlike uniform noise.
 
-/** Mulberry32: a tiny seeded PRNG so every run sees the same data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/engine/search/calibration.js';
+
+/** The engine's seeded PRNG (Mulberry32), so every run sees the same data. */
+export const seededRandom = mulberry32;
 
 function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
