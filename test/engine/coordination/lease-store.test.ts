@@ -105,12 +105,14 @@ describe.each(KINDS)('$kind lease store', ({ make }) => {
   it("shows pins published by other owners until they expire, and an owner's new set replaces its old one", async () => {
     temp = await makeTempDir('rag-lease-');
     const store = await make(temp.path);
-    await store.publishPins('reader', ['kb/1', 'kb/2'], 300);
+    // Long lives while visibility is checked (a loaded machine took over 300 ms per s3rver call), then a 1 ms one.
+    await store.publishPins('reader', ['kb/1', 'kb/2'], 60_000);
     expect([...(await store.livePins('gc'))].sort()).toEqual(['kb/1', 'kb/2']);
     expect([...(await store.livePins('reader'))]).toEqual([]);
-    await store.publishPins('reader', ['kb/2'], 300);
+    await store.publishPins('reader', ['kb/2'], 60_000);
     expect([...(await store.livePins('gc'))]).toEqual(['kb/2']);
-    await sleep(400);
+    await store.publishPins('reader', ['kb/3'], 1);
+    await sleep(50);
     expect([...(await store.livePins('gc'))]).toEqual([]);
   });
 });
