@@ -37,12 +37,17 @@ export interface ScenarioSummary {
   examples: string[];
 }
 
-/** Runs `trials` trials of one scenario, each in its own copy of the template. */
+/**
+ * Runs `trials` trials of one scenario, each in its own copy of the template. With `minTrialsWithAcks`, it goes
+ * on (up to `maxTrials`) until that many kills landed after acknowledged work: on a slow machine more kills land
+ * before the first call returns, and those trials prove less.
+ */
 export async function runScenario(
   scenario: CrashScenario,
   trials: number,
   random: () => number,
   onTrial?: (index: number, result: TrialResult) => void,
+  more: { minTrialsWithAcks: number; maxTrials: number } = { minTrialsWithAcks: 0, maxTrials: trials },
 ): Promise<ScenarioSummary> {
   const root = await mkdtemp(join(tmpdir(), 'rag-studio-crash-'));
   const summary: ScenarioSummary = {
@@ -57,7 +62,12 @@ export async function runScenario(
   try {
     const templateRoot = join(root, 'template');
     await scenario.prepare(templateRoot);
-    for (let i = 0; i < trials; i++) {
+    for (
+      let i = 0;
+      i < trials || (summary.trialsWithAcks < more.minTrialsWithAcks && i < more.maxTrials);
+      i++
+    ) {
+      summary.trials = i + 1;
       const workDir = join(root, `trial-${i}`);
       const result = await scenario.trial(templateRoot, workDir, random).catch((error: unknown) => ({
         violations: [`trial failed: ${String(error instanceof Error ? error.stack : error).slice(0, 600)}`],
