@@ -1,5 +1,6 @@
-// View 4: a KB's generations as a timeline, with create, promote/roll back and GC (dry run shown first).
+// View 4: a KB's generations as a timeline, with create, promote/roll back, GC (dry run shown first) and compare.
 import { field, formatBytes, formatNumber, formatTime, h, select } from '../dom.js';
+import { compareSection } from './generation-compare.js';
 import { kbPicker } from './kb-picker.js';
 
 function entry(gen, actions) {
@@ -187,5 +188,5 @@ export async function renderGenerations(studio) {
       ),
     );
   }
-  return h('div', {}, picker, controls, result, timeline);
+  return h('div', {}, picker, controls, result, timeline, compareSection(studio, kb, data.generations));
 }

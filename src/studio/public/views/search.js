@@ -41,10 +41,14 @@ function citationOf(result) {
   return where.filter(Boolean).join(' · ');
 }
 
-function renderResults(output, query) {
-  const best = { vector: 0, lexical: 0 };
+/** The sides a result can carry; rerank only on `rerank: true` searches (its bar then comes first). */
+const SIDES = ['rerank', 'vector', 'lexical'];
+
+function renderResults(output, query, openDocument) {
+  const best = { rerank: 0, vector: 0, lexical: 0 };
+  const reranked = output.results.some((r) => r.scores.rerank !== undefined);
   for (const r of output.results) {
-    for (const side of ['vector', 'lexical']) {
+    for (const side of SIDES) {
       if (r.scores[side] !== undefined) best[side] = Math.max(best[side], r.scores[side]);
     }
   }
@@ -75,9 +79,22 @@ function renderResults(output, query) {
       h(
         'div',
         { class: 'sides' },
-        sideBar('vector', r.scores.vector, r.ranks.vector, best.vector),
-        sideBar('lexical', r.scores.lexical, r.ranks.lexical, best.lexical),
+        SIDES.filter((side) => side !== 'rerank' || reranked).map((side) =>
+          sideBar(side, r.scores[side], r.ranks[side], best[side]),
+        ),
       ),
+      openDocument
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              onclick: () => openDocument(r.document_id),
+              'aria-label': `Read ${r.document_id} in order`,
+            },
+            'Read the document',
+          )
+        : null,
     ),
   );
   return [header, warnings, items.length ? h('ol', { class: 'results' }, items) : h('p', {}, 'No results.')];
@@ -131,7 +148,15 @@ export async function renderSearch(studio) {
       out.replaceChildren(h('p', { class: 'error', role: 'alert' }, studio.resultText(result)));
       return;
     }
-    out.replaceChildren(...renderResults(result.structuredContent, query.value).filter(Boolean).flat());
+    const openDocument = studio.tools.has('read_document')
+      ? (documentId) => {
+          studio.openDocument = documentId;
+          void studio.show('documents', kb);
+        }
+      : null;
+    out.replaceChildren(
+      ...renderResults(result.structuredContent, query.value, openDocument).filter(Boolean).flat(),
+    );
   };
   const form = h(
     'form',
