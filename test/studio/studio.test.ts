@@ -147,6 +147,8 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     await poll(() => guideRow.textContent()).toContain('hash (384-d)');
     await poll(() => page.getByRole('row', { name: /^notes/ }).count()).toBe(1);
     await poll(() => guideRow.textContent()).toMatch(/indexes ·/);
+    // guide, faq and faq-de: the count comes from the documents resource after the first paint.
+    await poll(() => page.locator('[data-documents="guide"]').textContent()).toBe('3');
     // Sent as a header, kept in this tab only: no cookie.
     expect(await page.evaluate('document.cookie')).toBe('');
     expect(await page.evaluate("sessionStorage.getItem('rag-studio-token')")).toBe(server.token);
