@@ -312,6 +312,12 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
       .map((el) => el.outerHTML)`);
     expect(unlabelled).toEqual([]);
     await page.locator('.compare').screenshot({ path: join(shots, 'studio-compare.png') });
+    // With golden queries stored, the promotion dialog says they gate it (cancelled: nothing changes).
+    await page.getByRole('button', { name: 'Promote generation 2 again' }).click();
+    expect(await page.getByRole('dialog').textContent()).toMatch(
+      /The 1 golden queries of guide run first; a drop of mean recall@10 by more than 0\.05 refuses/,
+    );
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
     expect(await fitsPhone(page)).toBeLessThanOrEqual(390);
     expect(consoleErrors).toEqual([]);
     await page.close();

@@ -23,11 +23,11 @@ export async function renderDocuments(studio) {
     { role: 'search', onsubmit: (e) => find(e) },
     field('Find documents by path', search),
   );
-  const open = (documentId) => {
+  const open = (documentId, generation = page?.generation) => {
     const reader = documentReader(studio, {
       kb,
       documentId,
-      generation: page?.generation,
+      generation,
       back: () => {
         view.replaceChildren(finder, list);
         search.focus();
@@ -103,6 +103,6 @@ export async function renderDocuments(studio) {
   await load(0);
   const wanted = studio.openDocument;
   studio.openDocument = null;
-  if (wanted) open(wanted);
+  if (wanted) open(wanted.documentId, wanted.generation);
   return h('div', {}, picker, view);
 }

@@ -136,8 +136,8 @@ function renderComparison(out) {
   ];
 }
 
-/** The compare form for `kb` (read-only: also on read-only servers); golden queries, when stored, fill it. */
-export function compareSection(studio, kb, generations) {
+/** The compare form for `kb` (read-only: also on read-only servers); its golden queries, when stored, fill it. */
+export function compareSection(studio, kb, generations, golden) {
   const usable = generations
     .filter((g) => g.status !== 'marked_for_deletion')
     .sort((a, b) => b.generation - a.generation);
@@ -160,12 +160,7 @@ export function compareSection(studio, kb, generations) {
   const mode = select(['hybrid', 'lexical', 'vector'], 'hybrid');
   const out = h('div', { id: 'compare-result', 'aria-live': 'polite' });
 
-  studio.client
-    .readJson(`rag-studio://knowledge-bases/${encodeURIComponent(kb)}/golden-queries`)
-    .then((golden) => {
-      if (queries.value === '' && golden.queries.length) queries.value = formatQueries(golden.queries);
-    })
-    .catch(() => undefined); // older servers have no golden queries: the box stays empty
+  if (golden?.queries.length) queries.value = formatQueries(golden.queries);
 
   const run = async (event) => {
     event.preventDefault();

@@ -150,7 +150,8 @@ export async function renderSearch(studio) {
     }
     const openDocument = studio.tools.has('read_document')
       ? (documentId) => {
-          studio.openDocument = documentId;
+          // The generation searched, which need not be the active one the documents list shows.
+          studio.openDocument = { documentId, generation: result.structuredContent.generation };
           void studio.show('documents', kb);
         }
       : null;
