@@ -40,19 +40,21 @@ export async function renderKnowledgeBases(studio) {
   const rows = kbs.map((kb) => {
     const health = h('td', { 'data-health': kb.name }, '…');
     const documents = h('td', { class: 'num', 'data-documents': kb.name }, '…');
-    // Index health and the document count need a read each (the count scans the id column); the list paints
-    // first, these cells fill in after.
+    // Index health and the document count need a read each; the list paints first, these cells fill in
+    // after. The count scans the id column, so it waits for the health read rather than compete with it.
     const uri = `rag-studio://knowledge-bases/${encodeURIComponent(kb.name)}`;
+    const countDocuments = () =>
+      kb.active_generation === null
+        ? (documents.textContent = '–')
+        : client
+            .readJson(`${uri}/documents?offset=0&limit=0`)
+            .then((page) => (documents.textContent = formatNumber(page.total)))
+            .catch(() => (documents.textContent = '?'));
     client
       .readJson(uri)
       .then((detail) => (health.textContent = indexHealth(detail)))
-      .catch((error) => (health.textContent = `unavailable: ${error.message}`));
-    if (kb.active_generation === null) documents.textContent = '–';
-    else
-      client
-        .readJson(`${uri}/documents?offset=0&limit=0`)
-        .then((page) => (documents.textContent = formatNumber(page.total)))
-        .catch(() => (documents.textContent = '?'));
+      .catch((error) => (health.textContent = `unavailable: ${error.message}`))
+      .finally(countDocuments);
     const go = (view, label) =>
       h(
         'button',
