@@ -6,8 +6,11 @@ import { extraFields } from './schema-fields.js';
 /** Arguments the form has its own controls for (and vector/offset, which a playground does not need). */
 const KNOWN = ['kb', 'query', 'vector', 'mode', 'limit', 'offset', 'filter', 'generation', 'fusion'];
 
-/** A bar for one side's score (scaled to the best score of that side on the page) with its rank. */
-function sideBar(side, score, rank, best) {
+/**
+ * A bar for one side's score with its rank, scaled from min(0, the side's lowest score on the page) to its
+ * best: scores from 0 up read as a share of the best; a cross-encoder's negative logits still order visibly.
+ */
+function sideBar(side, score, rank, { low, high }) {
   if (score === undefined) {
     return h(
       'div',
@@ -16,7 +19,7 @@ function sideBar(side, score, rank, best) {
       h('span', {}, 'not found by this side'),
     );
   }
-  const share = best > 0 ? Math.max(0.02, Math.min(1, score / best)) : 0;
+  const share = high > low ? Math.max(0.02, Math.min(1, (score - low) / (high - low))) : 0;
   return h(
     'div',
     { class: 'side' },
@@ -45,11 +48,14 @@ function citationOf(result) {
 const SIDES = ['rerank', 'vector', 'lexical'];
 
 function renderResults(output, query, openDocument) {
-  const best = { rerank: 0, vector: 0, lexical: 0 };
+  const range = Object.fromEntries(SIDES.map((side) => [side, { low: 0, high: 0 }]));
   const reranked = output.results.some((r) => r.scores.rerank !== undefined);
   for (const r of output.results) {
     for (const side of SIDES) {
-      if (r.scores[side] !== undefined) best[side] = Math.max(best[side], r.scores[side]);
+      const score = r.scores[side];
+      if (score === undefined) continue;
+      range[side].low = Math.min(range[side].low, score);
+      range[side].high = Math.max(range[side].high, score);
     }
   }
   const header = h(
@@ -80,7 +86,7 @@ function renderResults(output, query, openDocument) {
         'div',
         { class: 'sides' },
         SIDES.filter((side) => side !== 'rerank' || reranked).map((side) =>
-          sideBar(side, r.scores[side], r.ranks[side], best[side]),
+          sideBar(side, r.scores[side], r.ranks[side], range[side]),
         ),
       ),
       openDocument
