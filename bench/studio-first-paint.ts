@@ -49,6 +49,7 @@ try {
   const browser = await launchChromium();
   const list: number[] = [];
   const health: number[] = [];
+  const documents: number[] = [];
   try {
     for (let run = 0; run < RUNS; run++) {
       const page = await browser.context.newPage();
@@ -58,6 +59,11 @@ try {
       list.push(performance.now() - started);
       await page.locator(`[data-health="${BENCH_KB}"]`).filter({ hasText: 'indexed' }).waitFor();
       health.push(performance.now() - started);
+      await page
+        .locator(`[data-documents="${BENCH_KB}"]`)
+        .filter({ hasText: /^[\d,]+$/ })
+        .waitFor();
+      documents.push(performance.now() - started);
       await page.close();
     }
   } finally {
@@ -68,7 +74,8 @@ try {
   process.stdout.write(
     `KB of ${SIZE.toLocaleString('en')} chunks, ${RUNS} page loads (navigation → painted KB row): ` +
       `median ${median(list)} ms (${list.map((x) => x.toFixed(0)).join(', ')}); ` +
-      `index-health cell filled: median ${median(health)} ms\n`,
+      `index-health cell filled: median ${median(health)} ms; ` +
+      `document count filled: median ${median(documents)} ms\n`,
   );
 } finally {
   await runtime.close();

@@ -242,6 +242,7 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
     limits: ctx.limits,
     readOnly,
     embedder: options.embedder,
+    reranker: options.reranker,
     listKnowledgeBases: () => read(() => listKnowledgeBases(ctx)),
     describeKnowledgeBase: (kb) => read(() => describeKnowledgeBase(ctx, kb)),
     listGenerations: (kb) => read(() => listGenerations(ctx, kb)),

@@ -214,6 +214,11 @@ export interface ListDocumentsOptions {
   /** Default all. */
   limit?: number;
   /**
+   * Only documents whose id or source path contains this text (case-insensitive); `total` counts the matches.
+   * @example 'guides/'
+   */
+  pathContains?: string;
+  /**
    * Document-level metadata keys to return with each document (read from its first chunk; the metadata
    * column is parsed once per document, not per chunk). Ingestion asks for the file size and mtime it stored.
    * @example ['file_size', 'file_mtime_ms']
@@ -645,6 +650,8 @@ export interface KnowledgeBaseEngine {
   readonly limits: EngineLimits;
   readonly readOnly: boolean;
   readonly embedder: Embedder | undefined;
+  /** The reranker `rerank: true` searches use; undefined when none is configured. */
+  readonly reranker: Reranker | undefined;
   listKnowledgeBases(): Promise<KnowledgeBaseInfo[]>;
   describeKnowledgeBase(kb: string): Promise<KnowledgeBaseDetail>;
   listGenerations(kb: string): Promise<GenerationInfo[]>;

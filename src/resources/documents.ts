@@ -1,4 +1,4 @@
-// Resource template rag-studio://knowledge-bases/{kb}/documents{?offset,limit}: the documents of a KB, paged.
+// Resource templates rag-studio://knowledge-bases/{kb}/documents{?offset,limit,path}: a KB's documents, paged, found by path.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -20,6 +20,8 @@ export const documentsContentSchema = z.object({
   total: z.number().int(),
   offset: z.number().int(),
   limit: z.number().int(),
+  /** The path filter asked for (`&path=`), null without one; `total` counts the matching documents. */
+  path: z.string().nullable(),
   /** Offset of the next page, null on the last one. */
   next_offset: z.number().int().nullable(),
   documents: z.array(
@@ -52,13 +54,15 @@ function pageNumber(raw: string | string[] | undefined, name: string, fallback: 
 }
 
 /**
- * Two templates, one handler: the SDK's matcher wants the query part present when the template has one, so
- * `…/documents` (the first page) and `…/documents?offset=&limit=` are registered separately.
+ * Three templates, one handler: the SDK's matcher wants every query variable present, in order, so
+ * `…/documents` (the first page), `…/documents?offset=&limit=` and `…/documents?offset=&limit=&path=` (a
+ * search by path) are registered separately.
  */
 export function registerDocumentsResource(server: McpServer, deps: ResourceDeps): void {
   for (const [name, template] of [
     ['knowledge-base-documents', 'rag-studio://knowledge-bases/{kb}/documents'],
     ['knowledge-base-documents-page', 'rag-studio://knowledge-bases/{kb}/documents{?offset,limit}'],
+    ['knowledge-base-documents-search', 'rag-studio://knowledge-bases/{kb}/documents{?offset,limit,path}'],
   ] as const) {
     registerTemplate(server, deps, name, template);
   }
@@ -74,20 +78,24 @@ function registerTemplate(server: McpServer, deps: ResourceDeps, name: string, t
     {
       title: 'Documents of a knowledge base',
       description:
-        "The documents of a knowledge base's active generation, sorted by id, 100 per page (?offset=&limit=, at most 1000): document_id (the path relative to the ingested folder), title, source_path, chunks, hash (content hash of the file) and updated_at.",
+        "The documents of a knowledge base's active generation, sorted by id, 100 per page (?offset=&limit=, at most 1000): document_id (the path relative to the ingested folder), title, source_path, chunks, hash (content hash of the file) and updated_at. With &path=, only the documents whose id or source path contains that text (case-insensitive).",
       mimeType: MIME_JSON,
     },
     async (uri, variables) => {
       const kb = variable(variables.kb);
       const offset = pageNumber(variables.offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
       const limit = pageNumber(variables.limit, 'limit', DEFAULT_DOCUMENTS_PAGE, MAX_DOCUMENTS_PAGE);
-      const page = await readOrThrow(deps, uri, () => deps.engine.listDocuments(kb, { offset, limit }));
+      const path = variables.path === undefined ? null : variable(variables.path);
+      const page = await readOrThrow(deps, uri, () =>
+        deps.engine.listDocuments(kb, { offset, limit, ...(path ? { pathContains: path } : {}) }),
+      );
       const content: z.infer<typeof documentsContentSchema> = {
         kb: page.kb,
         generation: page.generation,
         total: page.total,
         offset,
         limit,
+        path,
         next_offset: offset + page.documents.length < page.total ? offset + page.documents.length : null,
         documents: page.documents.map((d) => ({
           document_id: d.documentId,

@@ -1,4 +1,4 @@
-// Resource rag-studio://status: server version, data dir, embedder state (with load progress), GC loop, limits.
+// Resource rag-studio://status: server version, data dir, embedder and reranker state (load progress), GC loop, limits.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { jsonContents, MIME_JSON, snakeKeys, STATUS_URI, type ResourceDeps } from './resource-json.js';
@@ -21,6 +21,18 @@ export const contentSchema = z.object({
     })
     .nullable()
     .describe('null when the server runs without an embedding model (lexical search only).'),
+  reranker: z
+    .object({
+      model: z.string(),
+      state: z.enum(['loading', 'ready', 'failed']),
+      reason: z.string().optional(),
+      progress: z.number().optional(),
+      detail: z.string().optional(),
+    })
+    .nullable()
+    .describe(
+      'null without a reranking model (RAG_STUDIO_RERANK_MODEL); it loads on the first rerank: true search.',
+    ),
   gc: z.object({
     interval_seconds: z.number(),
     running: z.boolean(),
@@ -38,7 +50,7 @@ export function registerStatusResource(server: McpServer, deps: ResourceDeps): v
     {
       title: 'Server status',
       description:
-        'Server version, data directory, embedding model state (loading with progress, ready, or failed with the reason), background GC state and input limits.',
+        'Server version, data directory, embedding model state (loading with progress, ready, or failed with the reason), the reranking model and its state, background GC state and input limits.',
       mimeType: MIME_JSON,
     },
     (uri) => {
@@ -63,6 +75,7 @@ export function registerStatusResource(server: McpServer, deps: ResourceDeps): v
                 ...(status.progress === undefined ? {} : { progress: status.progress }),
                 ...(status.detail === undefined ? {} : { detail: status.detail }),
               },
+        reranker: rerankerStatus(deps),
         gc: {
           interval_seconds: gc.intervalSeconds,
           running: gc.running,
@@ -75,4 +88,17 @@ export function registerStatusResource(server: McpServer, deps: ResourceDeps): v
       return jsonContents(uri, content);
     },
   );
+}
+
+function rerankerStatus(deps: ResourceDeps): z.infer<typeof contentSchema>['reranker'] {
+  const reranker = deps.engine.reranker;
+  if (reranker === undefined) return null;
+  const status = reranker.status();
+  return {
+    model: reranker.id,
+    state: status.state,
+    ...(status.reason === undefined ? {} : { reason: status.reason }),
+    ...(status.progress === undefined ? {} : { progress: status.progress }),
+    ...(status.detail === undefined ? {} : { detail: status.detail }),
+  };
 }

@@ -50,6 +50,7 @@ describe('listing', () => {
       'rag-studio://jobs/{id}',
       'rag-studio://knowledge-bases/{kb}',
       'rag-studio://knowledge-bases/{kb}/documents',
+      'rag-studio://knowledge-bases/{kb}/documents{?offset,limit,path}',
       'rag-studio://knowledge-bases/{kb}/documents{?offset,limit}',
       'rag-studio://knowledge-bases/{kb}/generations',
       'rag-studio://knowledge-bases/{kb}/golden-queries',
@@ -109,6 +110,7 @@ describe('reading', () => {
     expect(status.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(status.data_dir).toBe(t.dataDir);
     expect(status.embedder).toMatchObject({ model: 'hash', dimension: 384, state: 'ready' });
+    expect(status.reranker).toBeNull();
     expect(status.gc.interval_seconds).toBe(0);
     expect(status.limits.max_chunks_per_call).toBeGreaterThan(0);
   });

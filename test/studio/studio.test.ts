@@ -9,6 +9,7 @@ import { connectHttpClient, startTestHttpServer, type TestHttpServer } from '../
 import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
 import { callTool, sampleChunks } from '../helpers/mcp-client.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { writeTinyCrossEncoder } from '../helpers/tiny-model.js';
 
 const skip = chromiumMissing();
 if (skip) console.warn(`studio browser tests ${skip}`);
@@ -35,10 +36,34 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
       join(notes, 'release.md'),
       '# Releases\n\nRoll back a release by promoting the archived generation.\n',
     );
+    // One chunk per section: four chunks with heading paths, line ranges and anchors, in this order.
+    await writeFile(
+      join(notes, 'manual.md'),
+      [
+        '# Manual',
+        '',
+        'How this project is run day to day.',
+        '',
+        '## Install',
+        '',
+        'Run npm ci, then npm test.',
+        '',
+        '## Configure',
+        '',
+        'Set the data directory first.',
+        '',
+        '### Advanced',
+        '',
+        'Tune the garbage collection interval.',
+        '',
+      ].join('\n'),
+    );
     await writeFile(join(notes, 'logo.bin'), Buffer.from([0, 1, 2, 3, 0, 255]));
+    // A real (tiny, generated) cross-encoder, so rerank bars and the reranker's status are the real thing.
+    const reranker = await writeTinyCrossEncoder(temp.path);
     server = await startTestHttpServer({
       dataDir: join(temp.path, 'data'),
-      args: ['--ingest-roots', notes],
+      args: ['--ingest-roots', notes, '--rerank-model', reranker.dir, '--offline'],
     });
     client = await connectHttpClient(server.http.url, { token: server.token });
     // KB "guide": generation 1 active, generation 2 (a copy) building, ready to be promoted from the page.
@@ -48,6 +73,27 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     expect(
       (await callTool(client, 'create_generation', { kb: 'guide', copy_from_active: true })).isError,
     ).toBeFalsy();
+    // Generation 2 differs: faq changed, changelog added, faq-de removed (what the compare view must show).
+    const changes = [
+      await callTool(client, 'upsert_chunks', {
+        kb: 'guide',
+        generation: 2,
+        chunks: [
+          {
+            chunk_id: 'faq-1',
+            document_id: 'faq',
+            content: 'Garbage collection removes archived generations once no reader pins them.',
+          },
+          {
+            chunk_id: 'changelog-1',
+            document_id: 'changelog',
+            content: 'Changelog: garbage collection now runs in the background.',
+          },
+        ],
+      }),
+      await callTool(client, 'delete_chunks', { kb: 'guide', generation: 2, document_ids: ['faq-de'] }),
+    ];
+    for (const change of changes) expect(change.isError, JSON.stringify(change.content)).toBeFalsy();
     const job = await callTool(client, 'ingest_documents', { kb: 'notes', paths: [notes], wait_seconds: 30 });
     expect(job.isError, JSON.stringify(job.content)).toBeFalsy();
     shots = process.env.RAG_STUDIO_SCREENSHOTS === 'docs' ? DOCS : join(temp.path, 'shots');
@@ -101,6 +147,8 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     await poll(() => guideRow.textContent()).toContain('hash (384-d)');
     await poll(() => page.getByRole('row', { name: /^notes/ }).count()).toBe(1);
     await poll(() => guideRow.textContent()).toMatch(/indexes ·/);
+    // guide, faq and faq-de: the count comes from the documents resource after the first paint.
+    await poll(() => page.locator('[data-documents="guide"]').textContent()).toBe('3');
     // Sent as a header, kept in this tab only: no cookie.
     expect(await page.evaluate('document.cookie')).toBe('');
     expect(await page.evaluate("sessionStorage.getItem('rag-studio-token')")).toBe(server.token);
@@ -135,6 +183,15 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     expect(unlabelled).toEqual([]);
     await page.screenshot({ path: join(shots, 'studio-search.png'), fullPage: true });
 
+    // rerank (a control generated from the tool's schema) on the server's real cross-encoder: a third bar.
+    await page.getByText(/^More options/).click();
+    await page.getByLabel('rerank', { exact: true }).selectOption('true');
+    await query.press('Enter');
+    await poll(() => results.first().locator('meter').count()).toBe(3);
+    expect(await results.first().locator('meter').first().getAttribute('aria-label')).toMatch(
+      /^rerank score [\d.]+, rank 1$/,
+    );
+
     // Options hybrid_search gains later get controls from its schema: the generator, fed such a schema.
     const generated = await page.evaluate(`(async () => {
       const { extraFields } = await import('/studio/views/schema-fields.js');
@@ -159,6 +216,14 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(shots, 'studio-search-390.png') });
     await page.setViewportSize({ width: 1280, height: 900 });
+
+    // A result opens its whole document, in order, in the Documents view.
+    await results
+      .filter({ hasText: 'docs/guide.md#install' })
+      .getByRole('button', { name: 'Read guide in order' })
+      .click();
+    await poll(() => page.locator('#document-summary').textContent()).toMatch(/chunks 1–2 of 2/);
+    expect(await page.locator('nav [aria-current="page"]').textContent()).toBe('Documents');
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
@@ -200,6 +265,64 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     await page.close();
   });
 
+  it('compares two generations: documents added, removed and changed, and per query overlap and rank moves', async () => {
+    // Stored golden queries fill the query box (set only now: they would gate the promotions above).
+    const golden = await callTool(client, 'set_golden_queries', {
+      kb: 'guide',
+      queries: [{ query: 'roll back', expected_document_ids: ['guide', 'faq'] }],
+    });
+    expect(golden.isError, JSON.stringify(golden.content)).toBeFalsy();
+    const page = await openPage(`${server.http.studioUrl}#token=${server.token}`);
+    await nav(page, 'Generations');
+    // After the rollback generation 1 is active again: base 1, candidate 2 are the defaults.
+    await poll(() => page.getByLabel('Base generation').inputValue()).toBe('1');
+    expect(await page.getByLabel('Candidate generation').inputValue()).toBe('2');
+    await poll(() => page.getByLabel('Queries').inputValue()).toBe('roll back | guide, faq');
+    await page.getByLabel('Queries').fill('garbage collection\ninstall npm | guide');
+    await page.getByLabel('Mode', { exact: true }).last().selectOption('lexical');
+    await page.getByRole('button', { name: 'Compare' }).click();
+    const summary = page.locator('#compare-summary');
+    await poll(() => summary.textContent()).toMatch(/^Generation 1 → 2 · lexical, top 10 · mean overlap/);
+    // The one judged query finds guide on both sides.
+    expect(await summary.textContent()).toMatch(/over 1 judged: recall@10 1\.000 → 1\.000/);
+    const diff = page.getByRole('region', { name: 'Content diff' });
+    expect(await diff.getByText('Added (1)').count()).toBe(1);
+    expect(await diff.locator('details', { hasText: 'Added' }).locator('li').allTextContents()).toEqual([
+      'changelog',
+    ]);
+    expect(await diff.locator('details', { hasText: 'Removed' }).locator('li').allTextContents()).toEqual([
+      'faq-de',
+    ]);
+    expect(await diff.locator('details', { hasText: 'Changed' }).locator('li').allTextContents()).toEqual([
+      'faq',
+    ]);
+    // "garbage collection": base finds faq-1 alone, the candidate faq-1 and the new changelog chunk.
+    const gcQuery = page.locator('.compare-query', { hasText: 'garbage collection' });
+    expect(await gcQuery.locator('meter').getAttribute('aria-label')).toBe('top-10 overlap 50%');
+    expect(await gcQuery.getByRole('row', { name: /^changelog-1/ }).textContent()).toContain(
+      'new in the top k',
+    );
+    // "install npm": faq-de-1 left the candidate's top k.
+    const installQuery = page.locator('.compare-query', { hasText: 'install npm' });
+    expect(await installQuery.getByRole('row', { name: /^faq-de-1/ }).textContent()).toContain(
+      'left the top k',
+    );
+    const unlabelled = await page.evaluate(`[...document.querySelectorAll('input, select, textarea, meter')]
+      .filter((el) => el.labels?.length === 0 && !el.getAttribute('aria-label'))
+      .map((el) => el.outerHTML)`);
+    expect(unlabelled).toEqual([]);
+    await page.locator('.compare').screenshot({ path: join(shots, 'studio-compare.png') });
+    // With golden queries stored, the promotion dialog says they gate it (cancelled: nothing changes).
+    await page.getByRole('button', { name: 'Promote generation 2 again' }).click();
+    expect(await page.getByRole('dialog').textContent()).toMatch(
+      /The 1 golden queries of guide run first; a drop of mean recall@10 by more than 0\.05 refuses/,
+    );
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect(await fitsPhone(page)).toBeLessThanOrEqual(390);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
   it('shows documents, the ingestion job with its skipped file, and the status', async () => {
     const page = await openPage(`${server.http.studioUrl}#token=${server.token}`);
     await nav(page, 'Documents');
@@ -207,6 +330,58 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     await poll(() => page.getByRole('row', { name: /release\.md/ }).count()).toBe(1);
     await page.screenshot({ path: join(shots, 'studio-documents.png') });
     expect(await fitsPhone(page)).toBeLessThanOrEqual(390);
+
+    // Search by path: the server filters (case-insensitive), the count says how many match.
+    await page.getByLabel('Find documents by path').fill('MAN');
+    await page.getByLabel('Find documents by path').press('Enter');
+    await poll(() => page.locator('#documents-summary').textContent()).toMatch(/matching "MAN" 1–1 of 1$/);
+    expect(await page.getByRole('row', { name: /release\.md/ }).count()).toBe(0);
+
+    // Opening it reads its chunks in order, a small token budget per page, paged forward and back.
+    await page.getByRole('button', { name: 'manual.md' }).click();
+    const summary = page.locator('#document-summary');
+    await poll(() => summary.textContent()).toMatch(/of 4, in document order/);
+    await page.getByLabel('Tokens per page').fill('12');
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await poll(() => summary.textContent()).toMatch(/chunks 1–\d of 4/);
+    const seen: string[][] = [];
+    for (let pages = 1; ; pages++) {
+      const items = page.locator('.chunks > li');
+      seen.push(
+        await items.evaluateAll((els) =>
+          els.map(
+            (el) =>
+              `${el.querySelector('.result-head strong')?.textContent} | ${el.querySelector('.citation')?.textContent}`,
+          ),
+        ),
+      );
+      const next = page.getByRole('button', { name: 'Next chunks' });
+      if (await next.isDisabled()) {
+        expect(pages).toBeGreaterThan(1);
+        break;
+      }
+      const before = await summary.textContent();
+      await next.click();
+      await poll(() => summary.textContent()).not.toBe(before);
+    }
+    const all = seen.flat();
+    expect(all.map((c) => c.split(' | ')[0])).toEqual([
+      'Manual',
+      'Manual › Install',
+      'Manual › Configure',
+      'Manual › Configure › Advanced',
+    ]);
+    expect(all[0]).toMatch(/\| lines 1–3 · #manual · /);
+    expect(all[3]).toMatch(/\| lines 13–15 · #advanced · /);
+    await page.getByRole('button', { name: 'Previous chunks' }).click();
+    await poll(() => summary.textContent()).not.toMatch(/chunks 1–/);
+    await page.getByLabel('Tokens per page').fill('4000');
+    await page.getByRole('button', { name: 'Reload' }).click();
+    await poll(() => summary.textContent()).toMatch(/chunks 1–4 of 4/);
+    await page.screenshot({ path: join(shots, 'studio-document-chunks.png'), fullPage: true });
+    expect(await fitsPhone(page)).toBeLessThanOrEqual(390);
+    await page.getByRole('button', { name: '← All documents' }).click();
+    await poll(() => page.getByRole('row', { name: /manual\.md/ }).count()).toBe(1);
 
     await nav(page, 'Jobs');
     const job = page.locator('.jobs li').first();
@@ -219,6 +394,10 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     await nav(page, 'Status');
     await poll(() => page.locator('main').textContent()).toContain('max_chunks_per_call');
     expect(await page.locator('main').textContent()).toContain('ready');
+    // The reranker the search test used: its model and state.
+    const reranker = page.locator('section', { has: page.getByRole('heading', { name: 'Reranker' }) });
+    expect(await reranker.textContent()).toContain('tiny-cross-encoder');
+    expect(await reranker.textContent()).toContain('ready');
     await page.screenshot({ path: join(shots, 'studio-status.png'), fullPage: true });
     expect(await fitsPhone(page)).toBeLessThanOrEqual(390);
     expect(consoleErrors).toEqual([]);
@@ -257,7 +436,7 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
       release();
       // The view polls while a job runs: the same page shows it done, with its report.
       await poll(() => job.locator('.badge').textContent()).toBe('done');
-      expect(await job.textContent()).toMatch(/1 added/);
+      expect(await job.textContent()).toMatch(/2 added/);
       expect(await job.locator('progress').count()).toBe(0);
       expect(consoleErrors).toEqual([]);
       await page.close();
@@ -288,7 +467,8 @@ describe.skipIf(skip !== undefined)('RAG Studio in Chromium', () => {
     await poll(() => page.locator('#server-info').textContent()).toContain('read-only');
     await nav(page, 'Generations');
     await poll(() => page.locator('[data-generation]').count()).toBe(2);
-    expect(await page.locator('#view button').allTextContents()).toEqual([]);
+    // Only the read-only compare is offered.
+    expect(await page.locator('#view button').allTextContents()).toEqual(['Compare']);
     expect(await page.getByRole('button', { name: /Promote|Roll back|New generation|Garbage/ }).count()).toBe(
       0,
     );

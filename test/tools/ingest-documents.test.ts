@@ -225,7 +225,15 @@ describe('documents resource and delete_knowledge_base', () => {
       'rag-studio://knowledge-bases/docs/documents',
       documentsContentSchema,
     );
-    expect(plain).toMatchObject({ limit: 100, total: 10 });
+    expect(plain).toMatchObject({ limit: 100, total: 10, path: null });
+    // A search by path (case-insensitive, over id and source path) pages the matches alone.
+    const found = await readJson(
+      client,
+      'rag-studio://knowledge-bases/docs/documents?offset=0&limit=2&path=DATA%2F',
+      documentsContentSchema,
+    );
+    expect(found).toMatchObject({ path: 'DATA/', total: 3, offset: 0, next_offset: 2 });
+    expect(found.documents.map((d) => d.document_id)).toEqual(['data/config.yaml', 'data/items.csv']);
   });
 
   it('asks the user through elicitation; a decline deletes nothing', async () => {

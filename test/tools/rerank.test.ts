@@ -1,7 +1,15 @@
 // hybrid_search with rerank: true through a real MCP client, on a generated cross-encoder whose scores are known.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as hybridSearch from '../../src/tools/hybrid-search.js';
-import { callTool, startTestServer, structured, textOf, type TestServer } from '../helpers/mcp-client.js';
+import { contentSchema as statusSchema } from '../../src/resources/status.js';
+import {
+  callTool,
+  readJson,
+  startTestServer,
+  structured,
+  textOf,
+  type TestServer,
+} from '../helpers/mcp-client.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { writeTinyCrossEncoder } from '../helpers/tiny-model.js';
 
@@ -71,6 +79,12 @@ describe('hybrid_search rerank', () => {
     expect(out.results).toHaveLength(2);
     expect(out.results.map((r) => r.chunk_id)).not.toContain('three-bananas');
     expect(out.results[0]?.chunk_id).toBe('one-banana');
+  });
+
+  it('shows the reranker in rag-studio://status, loaded after the first rerank search', async () => {
+    await search(t, { mode: 'lexical', rerank: true });
+    const status = await readJson(t.client, 'rag-studio://status', statusSchema);
+    expect(status.reranker).toMatchObject({ model: expect.stringContaining(temp.path), state: 'ready' });
   });
 
   it('says how to configure a reranker when the server has none', async () => {

@@ -75,7 +75,14 @@ export async function listDocuments(
   } catch (error) {
     throw storageError(`listing the documents of generation ${record.generation} of "${kb}"`, error);
   }
-  const all = [...byId.values()].sort((a, b) =>
+  const needle = options.pathContains?.toLowerCase() ?? '';
+  const matching = [...byId.values()].filter(
+    (d) =>
+      needle === '' ||
+      d.documentId.toLowerCase().includes(needle) ||
+      (d.sourcePath?.toLowerCase().includes(needle) ?? false),
+  );
+  const all = matching.sort((a, b) =>
     a.documentId < b.documentId ? -1 : a.documentId > b.documentId ? 1 : 0,
   );
   return {

@@ -1,5 +1,6 @@
-// View 4: a KB's generations as a timeline, with create, promote/roll back and GC (dry run shown first).
+// View 4: a KB's generations as a timeline, with create, promote/roll back, GC (dry run shown first) and compare.
 import { field, formatBytes, formatNumber, formatTime, h, select } from '../dom.js';
+import { compareSection } from './generation-compare.js';
 import { kbPicker } from './kb-picker.js';
 
 function entry(gen, actions) {
@@ -68,7 +69,12 @@ export async function renderGenerations(studio) {
   const { kb, picker } = await kbPicker(studio, 'generations');
   if (kb === null) return picker;
   const { client } = studio;
-  const data = await client.readJson(`rag-studio://knowledge-bases/${encodeURIComponent(kb)}/generations`);
+  const uri = `rag-studio://knowledge-bases/${encodeURIComponent(kb)}`;
+  // Golden queries gate promotions (the dialog says so) and fill the compare form; older servers have none.
+  const [data, golden] = await Promise.all([
+    client.readJson(`${uri}/generations`),
+    client.readJson(`${uri}/golden-queries`).catch(() => null),
+  ]);
   const result = h('div', { id: 'action-result', role: 'status', 'aria-live': 'polite' });
   const refresh = () => studio.show('generations', kb);
 
@@ -91,11 +97,20 @@ export async function renderGenerations(studio) {
     const verb = rollback ? 'Roll back' : 'Promote';
     const ok = await studio.confirm(
       `${verb} ${kb} to generation ${gen.generation}?`,
-      h(
-        'p',
-        {},
-        `Searches switch to generation ${gen.generation} at once; the active generation is archived (and can be promoted back).`,
-      ),
+      [
+        h(
+          'p',
+          {},
+          `Searches switch to generation ${gen.generation} at once; the active generation is archived (and can be promoted back).`,
+        ),
+        golden?.gated
+          ? h(
+              'p',
+              {},
+              `The ${golden.queries.length} golden queries of ${kb} run first; a drop of mean recall@${golden.k} by more than ${golden.tolerance} refuses the promotion.`,
+            )
+          : null,
+      ].filter(Boolean),
       `${verb} to ${gen.generation}`,
     );
     if (ok) await run('promote_generation', { kb, generation: gen.generation });
@@ -187,5 +202,13 @@ export async function renderGenerations(studio) {
       ),
     );
   }
-  return h('div', {}, picker, controls, result, timeline);
+  return h(
+    'div',
+    {},
+    picker,
+    controls,
+    result,
+    timeline,
+    compareSection(studio, kb, data.generations, golden),
+  );
 }

@@ -1,4 +1,4 @@
-// View 1: every knowledge base with its size, embedding space, active generation and index health.
+// View 1: every knowledge base with its size, documents, embedding space, active generation and index health.
 import { formatBytes, formatNumber, formatTime, h, table } from '../dom.js';
 
 /** Indexed/unindexed rows summed over a KB's indexes, e.g. "1,200 indexed · 30 unindexed". */
@@ -39,11 +39,22 @@ export async function renderKnowledgeBases(studio) {
   }
   const rows = kbs.map((kb) => {
     const health = h('td', { 'data-health': kb.name }, '…');
-    // Index health needs the per-KB resource; the list paints first, the health cells fill in after.
+    const documents = h('td', { class: 'num', 'data-documents': kb.name }, '…');
+    // Index health and the document count need a read each; the list paints first, these cells fill in
+    // after. The count scans the id column, so it waits for the health read rather than compete with it.
+    const uri = `rag-studio://knowledge-bases/${encodeURIComponent(kb.name)}`;
+    const countDocuments = () =>
+      kb.active_generation === null
+        ? (documents.textContent = '–')
+        : client
+            .readJson(`${uri}/documents?offset=0&limit=0`)
+            .then((page) => (documents.textContent = formatNumber(page.total)))
+            .catch(() => (documents.textContent = '?'));
     client
-      .readJson(`rag-studio://knowledge-bases/${encodeURIComponent(kb.name)}`)
+      .readJson(uri)
       .then((detail) => (health.textContent = indexHealth(detail)))
-      .catch((error) => (health.textContent = `unavailable: ${error.message}`));
+      .catch((error) => (health.textContent = `unavailable: ${error.message}`))
+      .finally(countDocuments);
     const go = (view, label) =>
       h(
         'button',
@@ -60,6 +71,7 @@ export async function renderKnowledgeBases(studio) {
       {},
       h('th', { scope: 'row' }, kb.name),
       h('td', { class: 'num' }, formatNumber(kb.chunk_count)),
+      documents,
       h('td', { class: 'num' }, formatBytes(kb.bytes)),
       h('td', {}, `${kb.embedding_model} (${kb.dimension}-d)`),
       h('td', {}, kb.metric),
@@ -80,7 +92,17 @@ export async function renderKnowledgeBases(studio) {
     summary,
     table(
       'Knowledge bases',
-      ['Name', 'Chunks', 'Bytes', 'Embedding model', 'Metric', 'Active generation', 'Index health', ''],
+      [
+        'Name',
+        'Chunks',
+        'Documents',
+        'Bytes',
+        'Embedding model',
+        'Metric',
+        'Active generation',
+        'Index health',
+        '',
+      ],
       rows,
     ),
   );

@@ -6,8 +6,11 @@ import { extraFields } from './schema-fields.js';
 /** Arguments the form has its own controls for (and vector/offset, which a playground does not need). */
 const KNOWN = ['kb', 'query', 'vector', 'mode', 'limit', 'offset', 'filter', 'generation', 'fusion'];
 
-/** A bar for one side's score (scaled to the best score of that side on the page) with its rank. */
-function sideBar(side, score, rank, best) {
+/**
+ * A bar for one side's score with its rank, scaled from min(0, the side's lowest score on the page) to its
+ * best: scores from 0 up read as a share of the best; a cross-encoder's negative logits still order visibly.
+ */
+function sideBar(side, score, rank, { low, high }) {
   if (score === undefined) {
     return h(
       'div',
@@ -16,7 +19,7 @@ function sideBar(side, score, rank, best) {
       h('span', {}, 'not found by this side'),
     );
   }
-  const share = best > 0 ? Math.max(0.02, Math.min(1, score / best)) : 0;
+  const share = high > low ? Math.max(0.02, Math.min(1, (score - low) / (high - low))) : 0;
   return h(
     'div',
     { class: 'side' },
@@ -41,11 +44,18 @@ function citationOf(result) {
   return where.filter(Boolean).join(' · ');
 }
 
-function renderResults(output, query) {
-  const best = { vector: 0, lexical: 0 };
+/** The sides a result can carry; rerank only on `rerank: true` searches (its bar then comes first). */
+const SIDES = ['rerank', 'vector', 'lexical'];
+
+function renderResults(output, query, openDocument) {
+  const range = Object.fromEntries(SIDES.map((side) => [side, { low: 0, high: 0 }]));
+  const reranked = output.results.some((r) => r.scores.rerank !== undefined);
   for (const r of output.results) {
-    for (const side of ['vector', 'lexical']) {
-      if (r.scores[side] !== undefined) best[side] = Math.max(best[side], r.scores[side]);
+    for (const side of SIDES) {
+      const score = r.scores[side];
+      if (score === undefined) continue;
+      range[side].low = Math.min(range[side].low, score);
+      range[side].high = Math.max(range[side].high, score);
     }
   }
   const header = h(
@@ -75,9 +85,22 @@ function renderResults(output, query) {
       h(
         'div',
         { class: 'sides' },
-        sideBar('vector', r.scores.vector, r.ranks.vector, best.vector),
-        sideBar('lexical', r.scores.lexical, r.ranks.lexical, best.lexical),
+        SIDES.filter((side) => side !== 'rerank' || reranked).map((side) =>
+          sideBar(side, r.scores[side], r.ranks[side], range[side]),
+        ),
       ),
+      openDocument
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              onclick: () => openDocument(r.document_id),
+              'aria-label': `Read ${r.document_id} in order`,
+            },
+            'Read the document',
+          )
+        : null,
     ),
   );
   return [header, warnings, items.length ? h('ol', { class: 'results' }, items) : h('p', {}, 'No results.')];
@@ -131,7 +154,16 @@ export async function renderSearch(studio) {
       out.replaceChildren(h('p', { class: 'error', role: 'alert' }, studio.resultText(result)));
       return;
     }
-    out.replaceChildren(...renderResults(result.structuredContent, query.value).filter(Boolean).flat());
+    const openDocument = studio.tools.has('read_document')
+      ? (documentId) => {
+          // The generation searched, which need not be the active one the documents list shows.
+          studio.openDocument = { documentId, generation: result.structuredContent.generation };
+          void studio.show('documents', kb);
+        }
+      : null;
+    out.replaceChildren(
+      ...renderResults(result.structuredContent, query.value, openDocument).filter(Boolean).flat(),
+    );
   };
   const form = h(
     'form',

@@ -1,4 +1,4 @@
-// View 6: the server — version, embedder state and download progress, GC loop, limits.
+// View 6: the server — version, embedder and reranker state with download progress, GC loop, limits.
 import { formatBytes, formatNumber, formatTime, h } from '../dom.js';
 
 function pairs(caption, entries, wide = false) {
@@ -14,28 +14,40 @@ function pairs(caption, entries, wide = false) {
   );
 }
 
-/** Load progress (0–1) while the model loads or downloads; its state otherwise. */
-function embedderEntries(embedder) {
-  if (!embedder) return [['Model', 'none (lexical search only)']];
-  const loading = embedder.state === 'loading' && typeof embedder.progress === 'number';
-  const percent = loading ? Math.round(embedder.progress * 100) : null;
+/** Load progress (0–1) while a model loads or downloads; its state otherwise. */
+function modelEntries(model, what) {
+  const loading = model.state === 'loading' && typeof model.progress === 'number';
+  const percent = loading ? Math.round(model.progress * 100) : null;
   return [
-    ['Model', embedder.model],
-    ['Dimension', String(embedder.dimension)],
-    ['State', embedder.state],
+    ['State', model.state],
     [
       'Progress',
       loading
         ? h(
             'span',
             {},
-            h('progress', { max: 100, value: percent, 'aria-label': 'Model load' }),
+            h('progress', { max: 100, value: percent, 'aria-label': `${what} load` }),
             ` ${percent}%`,
           )
         : null,
     ],
-    ['Detail', embedder.detail ?? embedder.reason],
+    ['Detail', model.detail ?? model.reason],
   ];
+}
+
+function embedderEntries(embedder) {
+  if (!embedder) return [['Model', 'none (lexical search only)']];
+  return [
+    ['Model', embedder.model],
+    ['Dimension', String(embedder.dimension)],
+    ...modelEntries(embedder, 'Embedding model'),
+  ];
+}
+
+/** `reranker` is absent on servers older than it, null when none is configured. */
+function rerankerEntries(reranker) {
+  if (!reranker) return [['Model', 'none (set RAG_STUDIO_RERANK_MODEL to enable rerank: true)']];
+  return [['Model', reranker.model], ...modelEntries(reranker, 'Reranking model')];
 }
 
 export async function renderStatus(studio) {
@@ -53,6 +65,7 @@ export async function renderStatus(studio) {
       ['Uptime', `${Math.round(status.uptime_seconds)} s`],
     ]),
     pairs('Embedder', embedderEntries(status.embedder)),
+    pairs('Reranker', rerankerEntries(status.reranker)),
     pairs('Garbage collection', [
       ['Interval', gc.interval_seconds === 0 ? 'off' : `${gc.interval_seconds} s`],
       ['Running', gc.running ? 'yes' : 'no'],
