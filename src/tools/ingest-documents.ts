@@ -2,7 +2,14 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { EngineError } from '../engine/errors.js';
-import { ingestDocuments, jobsFor, jobToJson, resolveRoots, SourceError } from '../ingest/index.js';
+import {
+  ingestDocuments,
+  jobsFor,
+  jobToJson,
+  resolveRoots,
+  SourceError,
+  type IngestJob,
+} from '../ingest/index.js';
 import { kbNameSchema, strictArguments } from './common-schemas.js';
 import { allowedIngestRoots, HOW_TO_ADD_ROOTS } from './ingest-roots.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
@@ -108,40 +115,49 @@ Arguments:
 
 Returns the report: added, updated, unchanged, deleted (documents), chunks, skipped and failed (each with path and reason). Send a progress token for progress notifications; cancelling the request while it waits cancels the job.`;
 
+/**
+ * Checks the roots and paths, then starts the ingestion job. A refusal (no roots, a path outside them) is
+ * thrown as an EngineError before any job exists, so it is the caller's error, not a failed job.
+ */
+export async function startIngestJob(
+  server: McpServer,
+  deps: ToolDeps,
+  args: z.infer<typeof inputSchema>,
+  extra: ToolExtra,
+): Promise<IngestJob> {
+  const roots = await allowedIngestRoots(server, extra, deps.ingestRoots ?? []);
+  if (roots.length === 0) {
+    throw new EngineError('INVALID_INPUT', `no folder is allowed for ingestion yet: ${HOW_TO_ADD_ROOTS}`);
+  }
+  const options = {
+    kb: args.kb,
+    paths: args.paths,
+    cwd: roots[0]!,
+    allowedRoots: roots,
+    ...(args.rebuild === undefined ? {} : { rebuild: args.rebuild }),
+    ...(args.include === undefined ? {} : { include: args.include }),
+    ...(args.exclude === undefined ? {} : { exclude: args.exclude }),
+    ...(args.dry_run === undefined ? {} : { dryRun: args.dry_run }),
+  };
+  try {
+    await resolveRoots(options.paths, options.cwd, roots);
+  } catch (error) {
+    if (error instanceof SourceError) throw new EngineError('INVALID_INPUT', `${error.message}`);
+    throw error;
+  }
+  return jobsFor(deps.engine).start(args.kb, (signal, onProgress) =>
+    ingestDocuments(deps.engine, { ...options, signal, onProgress }),
+  );
+}
+
 export function registerIngestDocuments(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     name,
     { title: annotations.title, description, inputSchema, outputSchema, annotations },
     (args: z.infer<typeof inputSchema>, extra: ToolExtra) =>
       runTool(name, deps, async () => {
-        const roots = await allowedIngestRoots(server, extra, deps.ingestRoots ?? []);
-        if (roots.length === 0) {
-          throw new EngineError(
-            'INVALID_INPUT',
-            `no folder is allowed for ingestion yet: ${HOW_TO_ADD_ROOTS}`,
-          );
-        }
         const jobs = jobsFor(deps.engine);
-        // Paths are checked against the roots before the job starts, so a refusal is this call's error.
-        const options = {
-          kb: args.kb,
-          paths: args.paths,
-          cwd: roots[0]!,
-          allowedRoots: roots,
-          ...(args.rebuild === undefined ? {} : { rebuild: args.rebuild }),
-          ...(args.include === undefined ? {} : { include: args.include }),
-          ...(args.exclude === undefined ? {} : { exclude: args.exclude }),
-          ...(args.dry_run === undefined ? {} : { dryRun: args.dry_run }),
-        };
-        try {
-          await resolveRoots(options.paths, options.cwd, roots);
-        } catch (error) {
-          if (error instanceof SourceError) throw new EngineError('INVALID_INPUT', `${error.message}`);
-          throw error;
-        }
-        const job = jobs.start(args.kb, (signal, onProgress) =>
-          ingestDocuments(deps.engine, { ...options, signal, onProgress }),
-        );
+        const job = await startIngestJob(server, deps, args, extra);
         const report = progressReporter(extra);
         const unsubscribe = jobs.subscribe(job.id, (j) => {
           if (j.progress)
