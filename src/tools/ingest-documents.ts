@@ -113,7 +113,7 @@ Arguments:
 - dry_run: report only.
 - wait_seconds: if the job is not done within this wait (default ${DEFAULT_WAIT_SECONDS} s), the call returns status "running" and a job_id; read status_uri (rag-studio://jobs/{id}) for progress and the final report.
 
-Returns the report: added, updated, unchanged, deleted (documents), chunks, skipped and failed (each with path and reason). Send a progress token for progress notifications; cancelling the request while it waits cancels the job.`;
+Returns the report: added, updated, unchanged, deleted (documents), chunks, skipped and failed (each with path and reason). Send a progress token for progress notifications; cancelling the request while it waits cancels the job. Clients that support MCP tasks can call it as a task (the task id is the job id; tasks/result returns this same report).`;
 
 /**
  * Checks the roots and paths, then starts the ingestion job. A refusal (no roots, a path outside them) is
