@@ -103,7 +103,7 @@ export const annotations = {
   openWorldHint: false,
 };
 
-export const description = `Read files and folders from disk into a knowledge base so they can be searched with hybrid_search, with citations (file, heading anchor, page). Formats: Markdown/MDX, text, reStructuredText, HTML, PDF, DOCX, source code, JSON/YAML/CSV; binary and unknown files are skipped and reported.
+export const description = `Read files and folders from disk into a knowledge base so they can be searched with hybrid_search, with citations (file, heading anchor, page). Formats: Markdown/MDX, text, reStructuredText, HTML, PDF, DOCX, ODT, source code, JSON/YAML/CSV; binary and unknown files are skipped and reported.
 
 Arguments:
 - kb: knowledge base name, e.g. "product-docs".
