@@ -4,6 +4,7 @@ import type { CreateTaskOptions, TaskStore } from '@modelcontextprotocol/sdk/exp
 import {
   ErrorCode,
   McpError,
+  RELATED_TASK_META_KEY,
   type CallToolResult,
   type CreateTaskResult,
   type Result,
@@ -14,7 +15,6 @@ import { isEngineError } from '../engine/errors.js';
 import { jobsFor, jobToJson, type IngestJob, type IngestJobs } from '../ingest/index.js';
 import * as ingestTool from './ingest-documents.js';
 import { engineErrorResult, structuredResult, type ToolDeps, type ToolExtra } from './tool-result.js';
-import { progressReporter } from './upsert-chunks.js';
 
 /** The server's `tasks` capability: task-augmented tools/call (ingest_documents only), tasks/list, tasks/cancel. */
 export const TASKS_CAPABILITY: NonNullable<ServerCapabilities['tasks']> = {
@@ -244,14 +244,42 @@ async function startIngestTask(
     if (isEngineError(error)) throw new McpError(ErrorCode.InvalidParams, `${error.code}: ${error.message}`);
     throw error;
   }
-  // The progress token of the tools/call stays valid for the task's lifetime (spec 2025-11-25).
-  const report = progressReporter(extra);
-  if (report) {
-    // The registry drops listeners when the job ends, so progress stops at the terminal status.
-    jobsFor(deps.engine).subscribe(job.id, (j) => {
-      if (j.progress && j.status === 'running')
-        report({ done: j.progress.filesDone, total: j.progress.filesTotal ?? 0, message: j.progress.phase });
-    });
-  }
+  reportTaskProgress(server, deps, job, extra._meta?.progressToken);
   return { task: store.adopt(job) };
+}
+
+/**
+ * The tools/call's progress token stays valid for the task's lifetime (spec 2025-11-25), so progress goes on
+ * after the CreateTaskResult. Sent as session notifications (not tied to the finished request): over
+ * Streamable HTTP the request's stream has closed, the session's standalone stream has not.
+ */
+function reportTaskProgress(
+  server: McpServer,
+  deps: ToolDeps,
+  job: IngestJob,
+  progressToken: string | number | undefined,
+): void {
+  if (progressToken === undefined) return;
+  let last = -Infinity;
+  // The registry drops listeners when the job ends, so progress stops at the terminal status.
+  jobsFor(deps.engine).subscribe(job.id, (j) => {
+    // The spec requires progress to increase with every notification.
+    if (!j.progress || j.status !== 'running' || !(j.progress.filesDone > last)) return;
+    last = j.progress.filesDone;
+    server.server
+      // The related-task _meta by hand: the SDK's `relatedTask` option would queue the message for tasks/result.
+      .notification({
+        method: 'notifications/progress',
+        params: {
+          progressToken,
+          progress: j.progress.filesDone,
+          total: j.progress.filesTotal ?? 0,
+          message: j.progress.phase,
+          _meta: { [RELATED_TASK_META_KEY]: { taskId: job.id } },
+        },
+      })
+      .catch(() => {
+        /* the client went away; the job goes on */
+      });
+  });
 }

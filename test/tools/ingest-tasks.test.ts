@@ -20,6 +20,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { jobSchema, outputSchema } from '../../src/tools/ingest-documents.js';
 import { connectBuiltServer } from '../helpers/built-server.js';
 import { docsFolder, writeFiles } from '../helpers/document-files.js';
+import { connectHttpClient, startTestHttpServer } from '../helpers/http-server.js';
 import { callTool, readJson, structured, textOf } from '../helpers/mcp-client.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
@@ -287,5 +288,32 @@ describe('ingest_documents as a task over stdio (the built server)', () => {
       report: { added: 10 },
     });
     expect((await client.experimental.tasks.listTasks()).tasks.map((t) => t.taskId)).toEqual([task.taskId]);
+  });
+});
+
+describe('ingest_documents as a task over Streamable HTTP', () => {
+  it('runs with progress in one session; another session neither lists nor reads it', async () => {
+    await manyFiles(60);
+    const server = await startTestHttpServer({
+      dataDir: data.path,
+      args: ['--ingest-roots', docs.path],
+    });
+    closers.push(() => server.close());
+    const client = await connectHttpClient(server.http.url);
+    const other = await connectHttpClient(server.http.url, { name: 'other' });
+    closers.push(async () => {
+      await client.close();
+      await other.close();
+    });
+    const progress: Progress[] = [];
+    const task = await startTask(client, { kb: 'docs', paths: [docs.path] }, (p) => progress.push(p));
+    const { task: ended } = await pollToEnd(client, task.taskId);
+    expect(ended.status).toBe('completed');
+    const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
+    expect(structured(result as CallToolResult, outputSchema)).toMatchObject({ report: { added: 70 } });
+    // Sent on the session's stream: the tools/call's own stream closed with the CreateTaskResult.
+    expect(progress.length).toBeGreaterThan(0);
+    expect((await other.experimental.tasks.listTasks()).tasks).toEqual([]);
+    await expect(other.experimental.tasks.getTask(task.taskId)).rejects.toThrow(/not found/);
   });
 });
