@@ -13,6 +13,8 @@ export interface IngestJob {
   /** Why the job failed or was cancelled. */
   error: string | null;
   startedAt: string;
+  /** Last progress or the end (MCP tasks report it as lastUpdatedAt). */
+  updatedAt: string;
   finishedAt: string | null;
 }
 
@@ -35,6 +37,7 @@ export class IngestJobs {
   ): IngestJob {
     const controller = new AbortController();
     const id = randomUUID();
+    const startedAt = new Date().toISOString();
     const job = {
       id,
       kb,
@@ -42,7 +45,8 @@ export class IngestJobs {
       progress: null,
       report: null,
       error: null,
-      startedAt: new Date().toISOString(),
+      startedAt,
+      updatedAt: startedAt,
       finishedAt: null,
       controller,
       finished: Promise.resolve(),
@@ -50,6 +54,7 @@ export class IngestJobs {
     this.jobs.set(id, job);
     job.finished = run(controller.signal, (progress) => {
       job.progress = progress;
+      job.updatedAt = new Date().toISOString();
       this.notify(job);
     })
       .then(
@@ -66,6 +71,7 @@ export class IngestJobs {
       )
       .finally(() => {
         job.finishedAt = new Date().toISOString();
+        job.updatedAt = job.finishedAt;
         this.notify(job);
         this.listeners.delete(id);
         this.prune();
@@ -110,8 +116,8 @@ export class IngestJobs {
   }
 
   private view(job: IngestJob): IngestJob {
-    const { id, kb, status, progress, report, error, startedAt, finishedAt } = job;
-    return { id, kb, status, progress, report, error, startedAt, finishedAt };
+    const { id, kb, status, progress, report, error, startedAt, updatedAt, finishedAt } = job;
+    return { id, kb, status, progress, report, error, startedAt, updatedAt, finishedAt };
   }
 
   private prune(): void {

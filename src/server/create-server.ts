@@ -4,7 +4,7 @@ import { SetLevelRequestSchema, type LoggingLevel } from '@modelcontextprotocol/
 import type { Embedder, EngineLogLevel, KnowledgeBaseEngine } from '../engine/types.js';
 import { registerPrompts } from '../prompts/index.js';
 import { registerResources } from '../resources/index.js';
-import { registerTools } from '../tools/index.js';
+import { createIngestTaskStore, registerTools, TASKS_CAPABILITY } from '../tools/index.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import { SERVER_NAME, SERVER_VERSION } from './version.js';
@@ -51,21 +51,27 @@ export function createServer({
   startedAt = Date.now(),
   startupWarnings = [],
 }: CreateServerOptions): McpServer {
+  const readOnly = config.readOnly || engine.readOnly;
+  // MCP tasks (2025-11-25) back ingest_documents, the one write tool that can outlive a request.
+  const taskStore = readOnly ? undefined : createIngestTaskStore(engine);
   const server = new McpServer(
     { name: SERVER_NAME, title: 'RAG Studio', version: SERVER_VERSION },
     {
-      capabilities: { tools: {}, resources: { listChanged: true }, prompts: {}, logging: {} },
+      capabilities: {
+        tools: {},
+        resources: { listChanged: true },
+        prompts: {},
+        logging: {},
+        ...(taskStore ? { tasks: TASKS_CAPABILITY } : {}),
+      },
+      ...(taskStore ? { taskStore } : {}),
       instructions: INSTRUCTIONS,
       // A promotion changes two generations at once; one re-list is enough for the client.
       debouncedNotificationMethods: ['notifications/resources/list_changed'],
     },
   );
 
-  registerTools(
-    server,
-    { engine, logger, ingestRoots: config.ingestRoots },
-    { readOnly: config.readOnly || engine.readOnly },
-  );
+  registerTools(server, { engine, logger, ingestRoots: config.ingestRoots }, { readOnly, taskStore });
   const unsubscribeEvents = registerResources(server, {
     engine,
     embedder,

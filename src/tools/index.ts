@@ -6,6 +6,7 @@ import * as deleteChunks from './delete-chunks.js';
 import * as deleteKnowledgeBase from './delete-knowledge-base.js';
 import * as hybridSearch from './hybrid-search.js';
 import * as ingestDocuments from './ingest-documents.js';
+import { serveIngestTasks, type IngestTaskStore } from './ingest-tasks.js';
 import * as promoteGeneration from './promote-generation.js';
 import * as readChunks from './read-chunks.js';
 import * as readDocument from './read-document.js';
@@ -16,6 +17,7 @@ import { answerUnknownToolsBriefly } from './unknown-tool.js';
 import * as upsertChunks from './upsert-chunks.js';
 
 export type { ToolDeps } from './tool-result.js';
+export { createIngestTaskStore, TASKS_CAPABILITY, type IngestTaskStore } from './ingest-tasks.js';
 export {
   compareGenerations,
   createGeneration,
@@ -68,7 +70,15 @@ export const WRITE_TOOL_NAMES = [
  * Write tools are not registered at all in read-only mode (rather than failing when called), so a model
  * never sees — or plans with — a tool it cannot use.
  */
-export function registerTools(server: McpServer, deps: ToolDeps, options: { readOnly: boolean }): void {
+export function registerTools(
+  server: McpServer,
+  deps: ToolDeps,
+  options: {
+    readOnly: boolean;
+    /** The McpServer's task store (write mode): ingest_documents then also runs as an MCP task. */
+    taskStore?: IngestTaskStore | undefined;
+  },
+): void {
   hybridSearch.registerHybridSearch(server, deps);
   readChunks.registerReadChunks(server, deps);
   readDocument.registerReadDocument(server, deps);
@@ -87,4 +97,5 @@ export function registerTools(server: McpServer, deps: ToolDeps, options: { read
     server,
     options.readOnly ? READ_TOOL_NAMES : [...READ_TOOL_NAMES, ...WRITE_TOOL_NAMES],
   );
+  if (!options.readOnly && options.taskStore) serveIngestTasks(server, deps, options.taskStore);
 }

@@ -2,7 +2,14 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { EngineError } from '../engine/errors.js';
-import { ingestDocuments, jobsFor, jobToJson, resolveRoots, SourceError } from '../ingest/index.js';
+import {
+  ingestDocuments,
+  jobsFor,
+  jobToJson,
+  resolveRoots,
+  SourceError,
+  type IngestJob,
+} from '../ingest/index.js';
 import { kbNameSchema, strictArguments } from './common-schemas.js';
 import { allowedIngestRoots, HOW_TO_ADD_ROOTS } from './ingest-roots.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
@@ -96,7 +103,7 @@ export const annotations = {
   openWorldHint: false,
 };
 
-export const description = `Read files and folders from disk into a knowledge base so they can be searched with hybrid_search, with citations (file, heading anchor, page). Formats: Markdown/MDX, text, reStructuredText, HTML, PDF, DOCX, source code, JSON/YAML/CSV; binary and unknown files are skipped and reported.
+export const description = `Read files and folders from disk into a knowledge base so they can be searched with hybrid_search, with citations (file, heading anchor, page). Formats: Markdown/MDX, text, reStructuredText, HTML, PDF, DOCX, ODT, source code, JSON/YAML/CSV; binary and unknown files are skipped and reported.
 
 Arguments:
 - kb: knowledge base name, e.g. "product-docs".
@@ -106,7 +113,42 @@ Arguments:
 - dry_run: report only.
 - wait_seconds: if the job is not done within this wait (default ${DEFAULT_WAIT_SECONDS} s), the call returns status "running" and a job_id; read status_uri (rag-studio://jobs/{id}) for progress and the final report.
 
-Returns the report: added, updated, unchanged, deleted (documents), chunks, skipped and failed (each with path and reason). Send a progress token for progress notifications; cancelling the request while it waits cancels the job.`;
+Returns the report: added, updated, unchanged, deleted (documents), chunks, skipped and failed (each with path and reason). Send a progress token for progress notifications; cancelling the request while it waits cancels the job. Clients that support MCP tasks can call it as a task (the task id is the job id; tasks/result returns this same report).`;
+
+/**
+ * Checks the roots and paths, then starts the ingestion job. A refusal (no roots, a path outside them) is
+ * thrown as an EngineError before any job exists, so it is the caller's error, not a failed job.
+ */
+export async function startIngestJob(
+  server: McpServer,
+  deps: ToolDeps,
+  args: z.infer<typeof inputSchema>,
+  extra: ToolExtra,
+): Promise<IngestJob> {
+  const roots = await allowedIngestRoots(server, extra, deps.ingestRoots ?? []);
+  if (roots.length === 0) {
+    throw new EngineError('INVALID_INPUT', `no folder is allowed for ingestion yet: ${HOW_TO_ADD_ROOTS}`);
+  }
+  const options = {
+    kb: args.kb,
+    paths: args.paths,
+    cwd: roots[0]!,
+    allowedRoots: roots,
+    ...(args.rebuild === undefined ? {} : { rebuild: args.rebuild }),
+    ...(args.include === undefined ? {} : { include: args.include }),
+    ...(args.exclude === undefined ? {} : { exclude: args.exclude }),
+    ...(args.dry_run === undefined ? {} : { dryRun: args.dry_run }),
+  };
+  try {
+    await resolveRoots(options.paths, options.cwd, roots);
+  } catch (error) {
+    if (error instanceof SourceError) throw new EngineError('INVALID_INPUT', `${error.message}`);
+    throw error;
+  }
+  return jobsFor(deps.engine).start(args.kb, (signal, onProgress) =>
+    ingestDocuments(deps.engine, { ...options, signal, onProgress }),
+  );
+}
 
 export function registerIngestDocuments(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
@@ -114,34 +156,8 @@ export function registerIngestDocuments(server: McpServer, deps: ToolDeps): void
     { title: annotations.title, description, inputSchema, outputSchema, annotations },
     (args: z.infer<typeof inputSchema>, extra: ToolExtra) =>
       runTool(name, deps, async () => {
-        const roots = await allowedIngestRoots(server, extra, deps.ingestRoots ?? []);
-        if (roots.length === 0) {
-          throw new EngineError(
-            'INVALID_INPUT',
-            `no folder is allowed for ingestion yet: ${HOW_TO_ADD_ROOTS}`,
-          );
-        }
         const jobs = jobsFor(deps.engine);
-        // Paths are checked against the roots before the job starts, so a refusal is this call's error.
-        const options = {
-          kb: args.kb,
-          paths: args.paths,
-          cwd: roots[0]!,
-          allowedRoots: roots,
-          ...(args.rebuild === undefined ? {} : { rebuild: args.rebuild }),
-          ...(args.include === undefined ? {} : { include: args.include }),
-          ...(args.exclude === undefined ? {} : { exclude: args.exclude }),
-          ...(args.dry_run === undefined ? {} : { dryRun: args.dry_run }),
-        };
-        try {
-          await resolveRoots(options.paths, options.cwd, roots);
-        } catch (error) {
-          if (error instanceof SourceError) throw new EngineError('INVALID_INPUT', `${error.message}`);
-          throw error;
-        }
-        const job = jobs.start(args.kb, (signal, onProgress) =>
-          ingestDocuments(deps.engine, { ...options, signal, onProgress }),
-        );
+        const job = await startIngestJob(server, deps, args, extra);
         const report = progressReporter(extra);
         const unsubscribe = jobs.subscribe(job.id, (j) => {
           if (j.progress)

@@ -6,6 +6,7 @@ import type { ReadOutcome, SourceDocument } from '../../src/ingest/document.js';
 import { readerFor } from '../../src/ingest/readers/index.js';
 import { REPO_ROOT } from '../helpers/built-server.js';
 import { docsFolder, makeImageOnlyPdf, makePdf } from '../helpers/document-files.js';
+import { makeOdt } from '../helpers/odt-file.js';
 
 async function read(fileName: string, content: string | Buffer): Promise<ReadOutcome> {
   const format = readerFor(fileName);
@@ -113,6 +114,61 @@ describe('format readers', () => {
     ]);
     expect(texts(doc)[1]).toContain('axolotl');
     await expect(read('broken.docx', Buffer.from('PK\u0003\u0004 not really a zip'))).rejects.toThrow(/DOCX/);
+  });
+
+  it('ODT: outline levels become sections; lists, tables, spaces kept; comments and deletions dropped', async () => {
+    const odt = await makeOdt(
+      '<text:sequence-decls><text:sequence-decl text:name="Table"/></text:sequence-decls>' +
+        '<text:tracked-changes><text:changed-region text:id="c1"><text:deletion><text:p>removed words</text:p>' +
+        '</text:deletion></text:changed-region></text:tracked-changes>' +
+        '<text:h text:outline-level="1">Field <text:span>Guide</text:span></text:h>' +
+        '<text:p>Intro<text:s text:c="2"/>text &amp; more<office:annotation><text:p>a reviewer note</text:p></office:annotation>.</text:p>' +
+        '<text:h text:outline-level="2">Mammals</text:h>' +
+        '<text:p>The capybara section<text:note text:note-class="footnote"><text:note-citation>1</text:note-citation>' +
+        '<text:note-body><text:p>footnote about rodents</text:p></text:note-body></text:note>.</text:p>' +
+        '<text:list><text:list-item><text:p>first item</text:p></text:list-item><text:list-item><text:p>second item</text:p></text:list-item></text:list>' +
+        '<text:h text:outline-level="3">Teeth</text:h>' +
+        '<table:table table:name="T1"><table:table-column table:number-columns-repeated="2"/>' +
+        '<table:table-row><table:table-cell><text:p>incisors</text:p></table:table-cell><table:table-cell><text:p>grow</text:p></table:table-cell></table:table-row>' +
+        '</table:table>' +
+        '<text:h text:outline-level="2">Birds</text:h><text:p>The kea<text:tab/>line<text:line-break/>next line</text:p>',
+    );
+    const doc = await document('guide.odt', odt);
+    expect(doc.format).toBe('odt');
+    expect(doc.title).toBe('Field Guide');
+    expect(doc.sections.map((s) => s.headingPath)).toEqual([
+      ['Field Guide'],
+      ['Field Guide', 'Mammals'],
+      ['Field Guide', 'Mammals', 'Teeth'],
+      ['Field Guide', 'Birds'],
+    ]);
+    expect(doc.sections.map((s) => s.anchor)).toEqual(['#field-guide', '#mammals', '#teeth', '#birds']);
+    const all = texts(doc);
+    // HTML whitespace rules apply: text:s (spaces) and text:tab become one space between words.
+    expect(all[0]).toContain('Intro text & more.');
+    expect(all[1]).toContain('The capybara section (footnote about rodents).');
+    expect(all[1]).toMatch(/first item[\s\S]*second item/);
+    expect(all[2]).toMatch(/incisors[\s\S]*grow/);
+    expect(all[3]).toMatch(/The kea\s+line\s+next line/);
+    expect(all.join('\n')).not.toMatch(/removed words|reviewer note|Table/);
+  });
+
+  it('ODT: the meta title wins; broken zips, missing content and other ODF types are errors', async () => {
+    const titled = await makeOdt('<text:p>Just a paragraph.</text:p>', { title: 'Meeting Minutes' });
+    expect((await document('m.odt', titled)).title).toBe('Meeting Minutes');
+    expect((await document('plain-notes.odt', await makeOdt('<text:p>x</text:p>'))).title).toBe(
+      'plain-notes',
+    );
+    await expect(read('broken.odt', Buffer.from('PK\u0003\u0004 not really a zip'))).rejects.toThrow(
+      /not a readable ODT file/,
+    );
+    await expect(read('empty.odt', await makeOdt('', { withoutContent: true }))).rejects.toThrow(
+      /no content\.xml/,
+    );
+    const sheet = await makeOdt('<text:p>x</text:p>', {
+      mimetype: 'application/vnd.oasis.opendocument.spreadsheet',
+    });
+    await expect(read('sheet.odt', sheet)).rejects.toThrow(/not an OpenDocument text file/);
   });
 
   it('source code: one block per top-level definition (tree-sitter), with the imports and comments above it', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestDocuments } from '../../src/ingest/index.js';
 import { docsFolder, makePdf, writeFiles } from '../helpers/document-files.js';
+import { makeOdt } from '../helpers/odt-file.js';
 import { openTestEngine, type TestEngine } from '../helpers/engine.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
@@ -136,6 +137,34 @@ describe('ingestDocuments', () => {
     expect(reads).toEqual(['guide.md']);
     expect((await find('zebrafis'))[0]!.documentId).toBe('guide.md');
     expect(await find('aardvark')).toHaveLength(0);
+  });
+
+  it('ODT: cited by heading anchor and path; an edit replaces its chunks, a broken one is reported', async () => {
+    const odt = (finding: string) =>
+      makeOdt(
+        '<text:h text:outline-level="1">Survey</text:h><text:p>Overview.</text:p>' +
+          `<text:h text:outline-level="2">Results</text:h><text:p>${finding}</text:p>`,
+        { title: 'Field Survey' },
+      );
+    await writeFiles(folder.path, {
+      'survey.odt': await odt('The tardigrade survived.'),
+      'bad/broken.odt': Buffer.from('PK\u0003\u0004garbage'),
+    });
+    const first = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path] });
+    expect(first.added).toBe(11);
+    expect(first.failed.map((f) => [f.path.replace(`${folder.path}/`, ''), f.reason])).toEqual([
+      ['bad/broken.odt', expect.stringMatching(/not a readable ODT file/)],
+    ]);
+    expect((await find('tardigrade'))[0]).toMatchObject({
+      documentId: 'survey.odt',
+      citation: { anchor: '#results', title: 'Field Survey' },
+      metadata: { heading_path: ['Survey', 'Results'], format: 'odt' },
+    });
+    await writeFiles(folder.path, { 'survey.odt': await odt('The rotifer survived.') });
+    const second = await ingestDocuments(t.engine, { kb: 'docs', paths: [folder.path] });
+    expect(second).toMatchObject({ updated: 1, added: 0 });
+    expect(await find('tardigrade')).toHaveLength(0);
+    expect((await find('rotifer'))[0]).toMatchObject({ documentId: 'survey.odt' });
   });
 
   it('reports unreadable files and goes on: truncated PDF, broken DOCX, over the size cap, empty', async () => {

@@ -3,6 +3,7 @@ import type { Reader } from '../document.js';
 import { readDocx } from './docx.js';
 import { readHtml } from './html.js';
 import { readMarkdown } from './markdown.js';
+import { readOdt } from './odt.js';
 import { readPdf } from './pdf.js';
 import { readPlainText } from './plain-text.js';
 import { CODE_LANGUAGES, readSourceCode } from './source-code.js';
@@ -20,6 +21,7 @@ const READERS = new Map<string, Reader>([
   ['xhtml', readHtml],
   ['pdf', readPdf],
   ['docx', readDocx],
+  ['odt', readOdt],
   ['json', readStructuredData],
   ['jsonl', readStructuredData],
   ['ndjson', readStructuredData],
