@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Schema, Table as ArrowTable } from 'apache-arrow';
 import { rowsToArrow } from './arrow-rows.js';
-import { arrowField, CHUNK_FIELDS, type ChunkFieldSpec } from './chunk-fields.js';
+import { arrowField, CHUNK_FIELDS, searchText, type ChunkFieldSpec } from './chunk-fields.js';
 import type { ChunkInput, JsonValue } from '../types.js';
 
 export { RESULT_COLUMNS } from './chunk-fields.js';
@@ -34,6 +34,8 @@ export interface StoredChunk {
   heading_path: string | null;
   line_start: number | null;
   line_end: number | null;
+  /** Title and content, the BM25 field; always recomputed from them, so a copied row cannot carry a stale one. */
+  search_text: string;
 }
 
 /** Dimension 0 (a lexical-only generation) leaves the embedding column out: Arrow has no 0-wide lists. */
@@ -81,7 +83,9 @@ export function storedChunkFromRow(row: Record<string, unknown>): StoredChunk {
   for (const field of CHUNK_FIELDS as readonly ChunkFieldSpec[]) {
     stored[field.column] = readField(field, row[field.column]);
   }
-  return stored as unknown as StoredChunk;
+  const chunk = stored as unknown as StoredChunk;
+  chunk.search_text = searchText(chunk.title, chunk.content);
+  return chunk;
 }
 
 function readField(field: ChunkFieldSpec, value: unknown): unknown {
@@ -131,6 +135,7 @@ export function storedChunkFromInput(
     updated_at: now,
     ordinal: chunk.ordinal ?? ordinal,
     content_hash: contentHash(chunk.content),
+    search_text: searchText(chunk.title ?? null, chunk.content),
   };
 }
 
