@@ -34,8 +34,11 @@ export interface StoredChunk {
   heading_path: string | null;
   line_start: number | null;
   line_end: number | null;
-  /** Title and content, the BM25 field; always recomputed from them, so a copied row cannot carry a stale one. */
-  search_text: string;
+  /**
+   * Title and content, the BM25 field. chunksToArrow always recomputes it from them (a copied row cannot carry
+   * a stale one); rows read back for results leave it out (null).
+   */
+  search_text?: string | null;
 }
 
 /** Dimension 0 (a lexical-only generation) leaves the embedding column out: Arrow has no 0-wide lists. */
@@ -44,9 +47,10 @@ export function chunkSchema(dimension: number): Schema {
   return new Schema(fields.map((f) => arrowField(f, dimension)));
 }
 
-/** Builds one Arrow table from stored chunks. */
+/** Builds one Arrow table from stored chunks, search_text derived from each one's title and content. */
 export function chunksToArrow(rows: StoredChunk[], dimension: number): ArrowTable {
-  return rowsToArrow(chunkSchema(dimension), rows as unknown as Array<Record<string, unknown>>);
+  const written = rows.map((r) => ({ ...r, search_text: searchText(r.title, r.content) }));
+  return rowsToArrow(chunkSchema(dimension), written as unknown as Array<Record<string, unknown>>);
 }
 
 /** Converts a row read back from LanceDB (timestamps may arrive as number, bigint or Date). */
@@ -83,9 +87,7 @@ export function storedChunkFromRow(row: Record<string, unknown>): StoredChunk {
   for (const field of CHUNK_FIELDS as readonly ChunkFieldSpec[]) {
     stored[field.column] = readField(field, row[field.column]);
   }
-  const chunk = stored as unknown as StoredChunk;
-  chunk.search_text = searchText(chunk.title, chunk.content);
-  return chunk;
+  return stored as unknown as StoredChunk;
 }
 
 function readField(field: ChunkFieldSpec, value: unknown): unknown {
@@ -135,7 +137,6 @@ export function storedChunkFromInput(
     updated_at: now,
     ordinal: chunk.ordinal ?? ordinal,
     content_hash: contentHash(chunk.content),
-    search_text: searchText(chunk.title ?? null, chunk.content),
   };
 }
 

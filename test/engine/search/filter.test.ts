@@ -104,7 +104,6 @@ function stored(row: Row, i: number): StoredChunk {
     heading_path: null,
     line_start: null,
     line_end: null,
-    search_text: `content ${i}`,
   };
 }
 
