@@ -1,10 +1,10 @@
 // The baseline: the same queries straight on @lancedb/lancedb (same table, same indexes, RRF fused in JS),
 // and exact (index-free) nearest neighbours as the ground truth of ANN recall.
-import { connect, MultiMatchQuery, type Connection, type Table } from '@lancedb/lancedb';
+import { connect, MatchQuery, type Connection, type Table } from '@lancedb/lancedb';
 import { RESULT_COLUMNS } from '../src/engine/storage/chunk-schema.js';
 import {
   generationTableName,
-  LEXICAL_COLUMNS,
+  LEXICAL_COLUMN,
   VECTOR_INDEX_NAME,
 } from '../src/engine/storage/generation-tables.js';
 import type { IndexConfig, KnowledgeBaseEngine } from '../src/engine/types.js';
@@ -61,7 +61,7 @@ export function rawSearch(raw: RawTable, limit = 10): SearchFn {
     (
       await raw.table
         .query()
-        .fullTextSearch(new MultiMatchQuery(text, [...LEXICAL_COLUMNS]))
+        .fullTextSearch(new MatchQuery(text, LEXICAL_COLUMN))
         .select([...RESULT_COLUMNS, '_score'])
         .limit(k)
         .toArray()

@@ -37,7 +37,7 @@ const chunkSchema = strictArguments(
       .min(0)
       .nullish()
       .describe(
-        "Position within its document (read_chunks and read_document follow it); default: the chunk's position among its document's chunks in this call.",
+        "Position within its document (read_chunks and read_document follow it); default: a replaced chunk keeps its ordinal, others continue after the document's stored chunks in the order of the call (from 0 with replace_documents).",
       ),
     heading_path: z
       .array(z.string())
@@ -93,7 +93,7 @@ export const description = `Add or replace chunks of text in a knowledge base so
 
 Arguments:
 - kb: knowledge base name, e.g. "product-docs".
-- chunks: each needs chunk_id (stable and unique in the knowledge base; sending an existing id replaces that chunk), document_id (the source document; groups its chunks) and content (the text). Optional: metadata (JSON object you can filter on later, e.g. {"lang": "en", "tags": ["setup"]}); citation fields title, source_path, license, version, anchor, page_number, heading_path, line_start, line_end (returned with search results); ordinal (position within its document, default the order of the call); embedding (your own vector; omit it and the server embeds title + content, or, when it runs without an embedding model, stores the chunk for lexical search only).
+- chunks: each needs chunk_id (stable and unique in the knowledge base; sending an existing id replaces that chunk), document_id (the source document; groups its chunks) and content (the text). Optional: metadata (JSON object you can filter on later, e.g. {"lang": "en", "tags": ["setup"]}); citation fields title, source_path, license, version, anchor, page_number, heading_path, line_start, line_end (returned with search results); ordinal (position within its document; default: a replaced chunk keeps its place, new ones continue after the document's stored chunks in the order given, so a document sent over several calls keeps the order of the calls); embedding (your own vector; omit it and the server embeds title + content, or, when it runs without an embedding model, stores the chunk for lexical search only).
 - generation: write into a specific generation, e.g. a building one from create_generation; default the active one.
 - replace_documents: true to replace whole documents: the chunks of each document in the call that the call does not carry are removed in the same commit, so a shortened document leaves no stale chunks and no search sees both versions. Send all of a document's chunks in one call.
 

@@ -32,7 +32,7 @@ describe('background index maintenance', () => {
     await t.engine.upsertChunks('kb', rows(0, 300));
     await t.engine.upsertChunks('kb', rows(300, 300));
     const unindexed = await unindexedAfterClose(t);
-    expect(unindexed.content_idx).toBe(0);
+    expect(unindexed.search_text_idx).toBe(0);
     expect(unindexed.chunk_id_idx).toBe(0);
   });
 
@@ -45,7 +45,9 @@ describe('background index maintenance', () => {
         (await t.engine.describeKnowledgeBase('kb')).indexes.map((i) => [i.name, i.unindexedRows]),
       );
     // Polled, not timed: the refresh runs in the background some time after the 50 ms pause.
-    await expect.poll(async () => (await unindexed()).content_idx, { timeout: 20_000, interval: 50 }).toBe(0);
+    await expect
+      .poll(async () => (await unindexed()).search_text_idx, { timeout: 20_000, interval: 50 })
+      .toBe(0);
     expect((await unindexed()).chunk_id_idx).toBe(0);
     const hits = await t.engine.search({ kb: 'kb', mode: 'lexical', text: 'cat', limit: 100 });
     expect(hits.results).toHaveLength(60);
@@ -58,7 +60,7 @@ describe('background index maintenance', () => {
       defaultIndexConfig: { bruteForceThreshold: 400 },
     });
     await t.engine.upsertChunks('kb', rows(0, 300));
-    expect((await unindexedAfterClose(t)).content_idx).toBe(300);
+    expect((await unindexedAfterClose(t)).search_text_idx).toBe(300);
     await t.dir.remove();
     t = await openTestEngine({
       indexRefreshRows: 10_000,
@@ -68,7 +70,7 @@ describe('background index maintenance', () => {
     await t.engine.upsertChunks('kb', rows(0, 500));
     const unindexed = await unindexedAfterClose(t);
     expect(unindexed.embedding_idx).toBe(0);
-    expect(unindexed.content_idx).toBe(0);
+    expect(unindexed.search_text_idx).toBe(0);
   });
 
   it('leaves a building generation to its seal, then indexes everything at once', async () => {
@@ -78,7 +80,7 @@ describe('background index maintenance', () => {
     await t.engine.upsertChunks('kb', rows(0, 600), { generation: 2 });
     await t.engine.close();
     const raw = await (await connect(t.dir.path)).openTable('kb-kb-g2');
-    expect((await raw.indexStats('content_idx'))?.numUnindexedRows).toBe(600);
+    expect((await raw.indexStats('search_text_idx'))?.numUnindexedRows).toBe(600);
     raw.close();
     const engine = await openEngine({ dataDir: t.dir.path, embedder: new KeywordEmbedder() });
     try {
@@ -92,7 +94,7 @@ describe('background index maintenance', () => {
         });
         expect(gen2.results).toHaveLength(100);
         await engine.promoteGeneration('kb', 2);
-        return (await engine.describeKnowledgeBase('kb')).indexes.find((i) => i.name === 'content_idx')!
+        return (await engine.describeKnowledgeBase('kb')).indexes.find((i) => i.name === 'search_text_idx')!
           .unindexedRows;
       };
       expect(await unindexed()).toBe(0);

@@ -93,3 +93,54 @@ describe('read_document', () => {
     expect(out.next_offset).toBe(1);
   });
 });
+
+describe('default ordinals of upsert_chunks', () => {
+  const upsert = (chunks: Array<Record<string, unknown>>) =>
+    callTool(t.client, 'upsert_chunks', { kb: 'docs', chunks });
+  const part = (id: string, text = `Part ${id} of the split document.`) => ({
+    chunk_id: `split-${id}`,
+    document_id: 'split',
+    content: text,
+  });
+
+  it('continue a document across calls in the order of the calls; a replaced chunk keeps its place', async () => {
+    await upsert([part('a'), part('b')]);
+    await upsert([part('c'), part('d')]);
+    // Replacing b (no ordinal given) keeps its place; e continues after d.
+    await upsert([part('b', 'Part b, revised.'), part('e')]);
+    // An explicit ordinal is kept as given, and the next default continues after it.
+    await upsert([{ ...part('x'), ordinal: 10 }]);
+    await upsert([part('f')]);
+    const out = structured(
+      await callTool(t.client, 'read_document', { kb: 'docs', document_id: 'split' }),
+      readDocument.outputSchema,
+    );
+    expect(out.chunks.map((c) => [c.chunk_id, c.ordinal])).toEqual([
+      ['split-a', 0],
+      ['split-b', 1],
+      ['split-c', 2],
+      ['split-d', 3],
+      ['split-e', 4],
+      ['split-x', 10],
+      ['split-f', 11],
+    ]);
+    expect(out.chunks[1]!.content).toBe('Part b, revised.');
+  });
+
+  it('restart at 0 when replace_documents sends the whole document again', async () => {
+    await upsert([part('a'), part('b'), part('c')]);
+    await callTool(t.client, 'upsert_chunks', {
+      kb: 'docs',
+      replace_documents: true,
+      chunks: [part('c'), part('a')],
+    });
+    const out = structured(
+      await callTool(t.client, 'read_document', { kb: 'docs', document_id: 'split' }),
+      readDocument.outputSchema,
+    );
+    expect(out.chunks.map((c) => [c.chunk_id, c.ordinal])).toEqual([
+      ['split-c', 0],
+      ['split-a', 1],
+    ]);
+  });
+});

@@ -31,7 +31,7 @@ export interface EvalOptions {
   /** Undefined means a temporary directory, removed afterwards. */
   dataDir: string | undefined;
   limitQueries: number | undefined;
-  /** `field`: title in the title column (BM25 scores title and content as two fields); `prepend`: title + text in content. */
+  /** `field`: title in the title column (search_text holds title + content); `prepend`: title + text in content. */
   title: 'field' | 'prepend';
   /** Include each query's scores and top documents in the JSON. */
   perQuery: boolean;
@@ -54,7 +54,8 @@ judged query in each mode and prints nDCG@10, Recall@100, MRR@10 and search late
                           hybrid-adaptive, hybrid-calibrated (the server's default fusion) (default: all)
   --chunk-size <words>    split each document into chunks of this many words; a document scores by its best chunk
                           (default: one chunk per document)
-  --title field|prepend   title as its own BM25 field (default) or prepended to the text
+  --title field|prepend   title in the chunk's title field (default; BM25 scores title + content as one
+                          field either way) or prepended to the content
   --limit-queries <n>     evaluate only the first n judged queries
   --data-dir <dir>        where to build the knowledge base (default: a temporary directory, removed afterwards)
   --json                  print the results as JSON instead of a table

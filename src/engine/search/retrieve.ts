@@ -1,7 +1,13 @@
 // The retrieve stage of a search: each side's candidates (vector by distance, lexical by BM25) from one table.
-import { MultiMatchQuery, type Table } from '@lancedb/lancedb';
+import { MatchQuery, MultiMatchQuery, type Table } from '@lancedb/lancedb';
 import type { GenerationRecord } from '../storage/catalog.js';
-import { LEXICAL_COLUMNS, readableResultColumns, VECTOR_INDEX_NAME } from '../storage/generation-tables.js';
+import {
+  LEGACY_LEXICAL_COLUMNS,
+  LEXICAL_COLUMN,
+  readableLayout,
+  readableResultColumns,
+  VECTOR_INDEX_NAME,
+} from '../storage/generation-tables.js';
 import type { Metric } from '../types.js';
 import type { RankedCandidate } from './fusion.js';
 
@@ -70,10 +76,16 @@ async function lexicalCandidates(
   limit: number,
   predicate: string | undefined,
 ): Promise<Candidate[]> {
+  const layout = await readableLayout(table);
+  // A table not migrated to the combined field yet is searched over its two indexed fields, as before.
+  const match =
+    layout.lexical === 'combined'
+      ? new MatchQuery(text, LEXICAL_COLUMN)
+      : new MultiMatchQuery(text, [...LEGACY_LEXICAL_COLUMNS]);
   let query = table
     .query()
-    .fullTextSearch(new MultiMatchQuery(text, [...LEXICAL_COLUMNS]))
-    .select([...(await readableResultColumns(table)), '_score'])
+    .fullTextSearch(match)
+    .select([...layout.columns, '_score'])
     .limit(limit);
   if (predicate) query = query.where(predicate);
   const rows = (await query.toArray()) as Row[];

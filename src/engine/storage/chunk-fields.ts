@@ -34,6 +34,11 @@ export interface ChunkFieldSpec {
   since?: string;
   /** Stored but empty in a lexical-only generation: dimension 0 leaves the column out. */
   vector?: true;
+  /**
+   * Computed from other fields, never set by callers: the SQL that fills it in an old table (see
+   * backfillSql), and the same value as searchText() gives for new rows.
+   */
+  derivedSql?: string;
 }
 
 /** Order is the table's column order. New fields go at the end with `since`. */
@@ -103,6 +108,18 @@ export const CHUNK_FIELDS = [
     input: 'lineEnd',
     since: '0.2',
   },
+  // The one BM25 field: title and content together (nDCG@10 on SciFact 0.685 against 0.678 for two fields
+  // queried together). Snippets and results still come from `content`.
+  {
+    column: 'search_text',
+    kind: 'string',
+    nullable: true,
+    result: false,
+    filterable: false,
+    since: '0.3',
+    // Lance's SQL has no CASE; concat_ws skips a null title, as searchText() does.
+    derivedSql: 'concat_ws(chr(10), title, content)',
+  },
 ] as const satisfies readonly ChunkFieldSpec[];
 
 export type ChunkColumn = (typeof CHUNK_FIELDS)[number]['column'];
@@ -156,7 +173,16 @@ export function arrowField(field: ChunkFieldSpec, dimension: number): Field {
   );
 }
 
-/** SQL that adds a missing later column to an old table, filled with nulls. */
-export function nullColumnSql(field: ChunkFieldSpec): string {
+/** SQL that adds a missing later column to an old table: derived fields computed, the others null. */
+export function backfillSql(field: ChunkFieldSpec): string {
+  if (field.derivedSql !== undefined) return field.derivedSql;
   return field.kind === 'integer' ? 'CAST(NULL AS INT)' : 'CAST(NULL AS STRING)';
+}
+
+/** The column lexical search scores: title and content as one BM25 field. */
+export const LEXICAL_COLUMN = 'search_text';
+
+/** What `search_text` holds for a chunk: the same as its derivedSql computes for an old row. */
+export function searchText(title: string | null, content: string): string {
+  return title === null ? content : `${title}\n${content}`;
 }

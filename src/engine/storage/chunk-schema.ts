@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Schema, Table as ArrowTable } from 'apache-arrow';
 import { rowsToArrow } from './arrow-rows.js';
-import { arrowField, CHUNK_FIELDS, type ChunkFieldSpec } from './chunk-fields.js';
+import { arrowField, CHUNK_FIELDS, searchText, type ChunkFieldSpec } from './chunk-fields.js';
 import type { ChunkInput, JsonValue } from '../types.js';
 
 export { RESULT_COLUMNS } from './chunk-fields.js';
@@ -34,6 +34,11 @@ export interface StoredChunk {
   heading_path: string | null;
   line_start: number | null;
   line_end: number | null;
+  /**
+   * Title and content, the BM25 field. chunksToArrow always recomputes it from them (a copied row cannot carry
+   * a stale one); rows read back for results leave it out (null).
+   */
+  search_text?: string | null;
 }
 
 /** Dimension 0 (a lexical-only generation) leaves the embedding column out: Arrow has no 0-wide lists. */
@@ -42,9 +47,10 @@ export function chunkSchema(dimension: number): Schema {
   return new Schema(fields.map((f) => arrowField(f, dimension)));
 }
 
-/** Builds one Arrow table from stored chunks. */
+/** Builds one Arrow table from stored chunks, search_text derived from each one's title and content. */
 export function chunksToArrow(rows: StoredChunk[], dimension: number): ArrowTable {
-  return rowsToArrow(chunkSchema(dimension), rows as unknown as Array<Record<string, unknown>>);
+  const written = rows.map((r) => ({ ...r, search_text: searchText(r.title, r.content) }));
+  return rowsToArrow(chunkSchema(dimension), written as unknown as Array<Record<string, unknown>>);
 }
 
 /** Converts a row read back from LanceDB (timestamps may arrive as number, bigint or Date). */

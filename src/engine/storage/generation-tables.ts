@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Index, type Connection, type Table } from '@lancedb/lancedb';
 import { EngineError, storageError } from '../errors.js';
 import type { IndexConfig, Metric } from '../types.js';
-import { LATER_COLUMNS, nullColumnSql, RESULT_COLUMNS } from './chunk-fields.js';
+import { backfillSql, LATER_COLUMNS, LEXICAL_COLUMN, RESULT_COLUMNS } from './chunk-fields.js';
 import { chunkSchema } from './chunk-schema.js';
 
 /** `kb-<kb>-g<n>`: KB names cannot contain upper case or start with `_`, so no clash with `_catalog`. */
@@ -12,8 +12,12 @@ export function generationTableName(kb: string, generation: number): string {
   return `kb-${kb}-g${generation}`;
 }
 
-/** Columns of the BM25 index: lexical search scores title and content together. */
-export const LEXICAL_COLUMNS = ['content', 'title'] as const;
+export { LEXICAL_COLUMN } from './chunk-fields.js';
+/**
+ * The BM25 fields of tables written before `search_text` (two fields queried together). Such a table is
+ * searched this way until its first write migrates it; the migration then drops these indexes.
+ */
+export const LEGACY_LEXICAL_COLUMNS = ['content', 'title'] as const;
 export const VECTOR_INDEX_NAME = 'embedding_idx';
 
 export interface TableStats {
@@ -55,9 +59,10 @@ export class GenerationTables {
     if (existing) {
       const existingDim = await embeddingDimension(existing);
       if (existingDim === dimension) {
-        // A crash between creating the table and its indexes leaves some missing: add them now.
-        await ensureBaseIndexes(existing);
+        // Columns first (an index may need a new one), then indexes: a crash between creating the table and
+        // its indexes, or in the middle of a migration, leaves some missing, and they are added now.
         await ensureChunkColumns(existing);
+        await ensureBaseIndexes(existing);
         return existing;
       }
       // Never drop data to make room: this table belongs to a generation the catalog records.
@@ -127,40 +132,73 @@ export class GenerationTables {
 }
 
 /**
- * Adds the chunk fields a table written by an older version lacks, filled with nulls (a metadata-only commit
- * in Lance: no data file is rewritten). Writers call it before their first write; readers never change a
- * table and read missing columns as null instead (see readableResultColumns).
+ * Adds the chunk fields a table written by an older version lacks, in one commit: plain fields filled with
+ * nulls (metadata only in Lance), derived ones (search_text) computed from the row (their column is written).
+ * Writers call it before their first write; readers never change a table and read missing columns as null
+ * instead (see readableResultColumns).
  */
 export async function ensureChunkColumns(table: Table): Promise<void> {
   const present = new Set((await table.schema()).fields.map((f) => f.name));
   const missing = LATER_COLUMNS.filter((f) => !present.has(f.column));
   if (missing.length === 0) return;
-  await table.addColumns(missing.map((f) => ({ name: f.column, valueSql: nullColumnSql(f) })));
+  await table.addColumns(missing.map((f) => ({ name: f.column, valueSql: backfillSql(f) })));
 }
 
-const columnCache = new WeakMap<Table, { version: number; columns: string[] }>();
+/** What searches of one table version need to know about its layout. */
+export interface ReadableLayout {
+  /** RESULT_COLUMNS this table has (an old table lacks the later ones until its next write). */
+  columns: string[];
+  /**
+   * `combined`: BM25 over `search_text`; `fields`: a table not migrated yet (or whose migration a crash cut
+   * short before the new index committed), searched over its two indexed fields as before.
+   */
+  lexical: 'combined' | 'fields';
+}
+
+const layoutCache = new WeakMap<Table, { version: number; layout: ReadableLayout }>();
+
+/** The table's layout, read once per version (schema and index list both come from the manifest). */
+export async function readableLayout(table: Table): Promise<ReadableLayout> {
+  const version = await table.version();
+  const known = layoutCache.get(table);
+  if (known && known.version === version) return known.layout;
+  const [schema, indexes] = await Promise.all([table.schema(), table.listIndices()]);
+  const present = new Set(schema.fields.map((f) => f.name));
+  const indexed = new Set(indexes.map((i) => i.columns.join(',')));
+  const legacy = !indexed.has(LEXICAL_COLUMN) && LEGACY_LEXICAL_COLUMNS.every((c) => indexed.has(c));
+  const layout: ReadableLayout = {
+    columns: RESULT_COLUMNS.filter((c) => present.has(c)),
+    lexical: legacy ? 'fields' : 'combined',
+  };
+  layoutCache.set(table, { version, layout });
+  return layout;
+}
 
 /** RESULT_COLUMNS this table has (an old table lacks the later ones until its next write), per version. */
 export async function readableResultColumns(table: Table): Promise<string[]> {
-  const version = await table.version();
-  let known = columnCache.get(table);
-  if (!known || known.version !== version) {
-    const present = new Set((await table.schema()).fields.map((f) => f.name));
-    known = { version, columns: RESULT_COLUMNS.filter((c) => present.has(c)) };
-    columnCache.set(table, known);
-  }
-  return known.columns;
+  return (await readableLayout(table)).columns;
 }
 
-/** The BM25 (content, title) and id (chunk_id, document_id) indexes every generation table carries. */
+/**
+ * The BM25 (search_text) and id (chunk_id, document_id) indexes every generation table carries. A table
+ * migrated from the two-field layout loses its content and title BM25 indexes only once the search_text one
+ * has committed, so a crash at any step leaves one complete lexical index to search, and the next write
+ * finishes the job.
+ */
 async function ensureBaseIndexes(table: Table): Promise<void> {
-  const present = new Set((await table.listIndices()).map((i) => i.columns.join(',')));
-  for (const column of LEXICAL_COLUMNS) {
-    if (!present.has(column))
-      await table.createIndex(column, { config: Index.fts({ withPosition: false }), replace: true });
+  const indexes = await table.listIndices();
+  const present = new Set(indexes.map((i) => i.columns.join(',')));
+  if (!present.has(LEXICAL_COLUMN)) {
+    await table.createIndex(LEXICAL_COLUMN, { config: Index.fts({ withPosition: false }), replace: true });
   }
   for (const column of ['chunk_id', 'document_id']) {
     if (!present.has(column)) await table.createIndex(column, { config: Index.btree(), replace: true });
+  }
+  // Dead weight once search_text is indexed: every optimize() would keep merging new rows into them.
+  for (const index of indexes) {
+    const column = index.columns.join(',');
+    // Only the BM25 indexes of the old layout were ever built on these columns.
+    if ((LEGACY_LEXICAL_COLUMNS as readonly string[]).includes(column)) await table.dropIndex(index.name);
   }
 }
 

@@ -118,17 +118,24 @@ async function writeBatches(
   const embeddedCount = chunks.filter((c) => c.embedding === undefined).length;
   const total = embeddedCount + chunks.length;
   // Ids are unique within a call (validated) and the KB lock keeps other writers out, so one lookup before
-  // the first batch tells every batch which of its ids exist already (none, when the table is empty).
-  let existingAll: Map<string, number>;
+  // the first batch tells every batch which of its ids exist already (none, when the table is empty), and
+  // where each document's stored chunks end (for the default ordinals).
+  const continuing =
+    !options.replaceDocuments && chunks.some((c) => c.ordinal === undefined || c.ordinal === null);
+  let stored: StoredPositions;
   try {
-    existingAll = (await table.countRows()) === 0 ? new Map() : await existingCreatedAt(table, chunks);
+    stored =
+      (await table.countRows()) === 0 ? emptyPositions() : await storedPositions(table, chunks, continuing);
   } catch (error) {
     throw storageError(`looking up which of ${chunks.length} chunk ids exist`, error);
   }
+  const existingAll = stored.createdAt;
   let inserted = 0;
   let updated = 0;
   let deleted = 0;
-  const ordinals = positionsWithinDocuments(chunks);
+  const ordinals = options.replaceDocuments
+    ? positionsWithinDocuments(chunks)
+    : defaultOrdinals(chunks, stored);
   const batches = options.replaceDocuments
     ? wholeDocumentBatches(chunks, ctx.settings.writeBatchSize)
     : evenBatches(chunks.length, ctx.settings.writeBatchSize);
@@ -195,6 +202,23 @@ function positionsWithinDocuments(chunks: ChunkInput[]): number[] {
   });
 }
 
+/**
+ * The default ordinal of each chunk (used only when it has none): a chunk replacing a stored chunk of the same
+ * document keeps that chunk's ordinal; the others continue after the document's highest stored ordinal, in
+ * the order given (so a document sent in several calls keeps the order of the calls).
+ */
+function defaultOrdinals(chunks: ChunkInput[], stored: StoredPositions): number[] {
+  const seen = new Map<string, number>();
+  return chunks.map((c) => {
+    const previous = stored.chunks.get(c.chunkId);
+    if (previous && previous.documentId === c.documentId && previous.ordinal !== null)
+      return previous.ordinal;
+    const position = seen.get(c.documentId) ?? 0;
+    seen.set(c.documentId, position + 1);
+    return (stored.nextOrdinal.get(c.documentId) ?? 0) + position;
+  });
+}
+
 /** [start, end) slices of at most `size` chunks. */
 function evenBatches(count: number, size: number): Array<[number, number]> {
   const batches: Array<[number, number]> = [];
@@ -245,26 +269,78 @@ async function anyDocumentStored(table: Table, documentIds: string[]): Promise<b
   return rows.length > 0;
 }
 
-/** created_at of the call's chunks that exist already (kept on replace). */
-async function existingCreatedAt(table: Table, chunks: ChunkInput[]): Promise<Map<string, number>> {
-  const found = new Map<string, number>();
+/** What is stored already for a call's chunks and documents. */
+interface StoredPositions {
+  /** created_at of the call's chunk ids that exist (kept on replace). */
+  createdAt: Map<string, number>;
+  /** Document and ordinal of the call's chunk ids that exist. */
+  chunks: Map<string, { documentId: string; ordinal: number | null }>;
+  /** Per document of the call: 1 + its highest stored ordinal (documents without any are absent). */
+  nextOrdinal: Map<string, number>;
+}
+
+function emptyPositions(): StoredPositions {
+  return { createdAt: new Map(), chunks: new Map(), nextOrdinal: new Map() };
+}
+
+/**
+ * Looks up the call's stored chunks and, when `documents` (some chunk needs a default ordinal), the highest
+ * ordinal of each of its documents. Few ids ask `IN (…)` (cheap on indexed rows); many scan the columns once.
+ */
+async function storedPositions(
+  table: Table,
+  chunks: ChunkInput[],
+  documents: boolean,
+): Promise<StoredPositions> {
+  const found = emptyPositions();
   const ids = chunks.map((c) => c.chunkId);
+  const documentIds = documents ? [...new Set(chunks.map((c) => c.documentId))] : [];
+  const noteChunk = (row: Record<string, unknown>) => {
+    found.createdAt.set(row.chunk_id as string, toEpochMs(row.created_at));
+    found.chunks.set(row.chunk_id as string, {
+      documentId: row.document_id as string,
+      ordinal: row.ordinal === null || row.ordinal === undefined ? null : Number(row.ordinal),
+    });
+  };
+  const noteOrdinal = (documentId: string, ordinal: unknown) => {
+    if (ordinal === null || ordinal === undefined) return;
+    const next = Number(ordinal) + 1;
+    if (next > (found.nextOrdinal.get(documentId) ?? 0)) found.nextOrdinal.set(documentId, next);
+  };
+  const columns = ['chunk_id', 'document_id', 'created_at', 'ordinal'];
   if (ids.length < SCAN_LOOKUP_FROM_IDS) {
     const rows = await table
       .query()
       .where(`chunk_id IN ${sqlList(ids)}`)
-      .select(['chunk_id', 'created_at'])
+      .select(columns)
       .toArray();
-    for (const row of rows) found.set(row.chunk_id as string, toEpochMs(row.created_at));
+    for (const row of rows) noteChunk(row);
+    if (documentIds.length > 0) {
+      const ordinals = await table
+        .query()
+        .where(`document_id IN ${sqlList(documentIds)} AND ordinal IS NOT NULL`)
+        .select(['document_id', 'ordinal'])
+        .toArray();
+      for (const row of ordinals) noteOrdinal(row.document_id as string, row.ordinal);
+    }
     return found;
   }
-  const wanted = new Set(ids);
-  for await (const batch of table.query().select(['chunk_id', 'created_at'])) {
-    const idColumn = batch.getChild('chunk_id');
-    const createdColumn = batch.getChild('created_at');
+  const wantedIds = new Set(ids);
+  const wantedDocuments = new Set(documentIds);
+  for await (const batch of table.query().select(columns)) {
+    const column = (name: string) => batch.getChild(name);
     for (let i = 0; i < batch.numRows; i++) {
-      const id = idColumn?.get(i) as string;
-      if (wanted.has(id)) found.set(id, toEpochMs(createdColumn?.get(i)));
+      const id = column('chunk_id')?.get(i) as string;
+      const documentId = column('document_id')?.get(i) as string;
+      const ordinal = column('ordinal')?.get(i) as unknown;
+      if (wantedIds.has(id))
+        noteChunk({
+          chunk_id: id,
+          document_id: documentId,
+          created_at: column('created_at')?.get(i),
+          ordinal,
+        });
+      if (wantedDocuments.has(documentId)) noteOrdinal(documentId, ordinal);
     }
   }
   return found;

@@ -37,6 +37,7 @@ function chunk(i: number): StoredChunk {
     heading_path: JSON.stringify(['Guide', `part ${i}`]),
     line_start: i * 10,
     line_end: i * 10 + 9,
+    search_text: 'stale: chunksToArrow derives it',
   };
 }
 
@@ -55,8 +56,14 @@ describe('chunk schema', () => {
     expect(toEpochMs(r.created_at)).toBe(1_700_000_000_003);
     expect(r.page_number).toBe(3);
     expect(r.version).toBe('1');
+    expect(r.search_text).toBe('title 3\ncontent 3');
     const back = storedChunkFromRow(r);
-    expect(back).toMatchObject({ ordinal: 3, content_hash: 'h3', line_start: 30, line_end: 39 });
+    expect(back).toMatchObject({
+      ordinal: 3,
+      content_hash: 'h3',
+      line_start: 30,
+      line_end: 39,
+    });
     expect(parseHeadingPath(back.heading_path)).toEqual(['Guide', 'part 3']);
   });
 });
@@ -93,6 +100,31 @@ describe('fields written by upsert', () => {
       });
       expect(byId.get('b0')!.contentHash).toBe(contentHash('first part b'));
       expect(byId.get('a0')!.citation.headingPath).toBeNull();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('continues a document after its stored chunks when a call is large enough to scan (≥ 2,000 ids)', async () => {
+    const { openTestEngine } = await import('../../helpers/engine.js');
+    const t = await openTestEngine();
+    try {
+      const part = (i: number) => ({ chunkId: `d-${i}`, documentId: 'd', content: `part ${i} of d` });
+      await t.engine.upsertChunks('docs', [0, 1, 2, 3].map(part));
+      const filler = Array.from({ length: 2_000 }, (_, i) => ({
+        chunkId: `f-${i}`,
+        documentId: `f${i % 7}`,
+        content: `filler ${i}`,
+      }));
+      await t.engine.upsertChunks('docs', [{ ...part(2), content: 'part 2 revised' }, part(4), ...filler]);
+      const document = await t.engine.readDocument('docs', { documentId: 'd' });
+      expect(document.chunks.map((c) => [c.chunkId, c.ordinal])).toEqual([
+        ['d-0', 0],
+        ['d-1', 1],
+        ['d-2', 2],
+        ['d-3', 3],
+        ['d-4', 4],
+      ]);
     } finally {
       await t.close();
     }

@@ -211,7 +211,7 @@ export async function checkRecoveryGc(
 }
 
 /** Indexes every generation table is created with (src/engine/storage/generation-tables.ts). */
-export const EXPECTED_INDEXES = ['chunk_id_idx', 'content_idx', 'document_id_idx', 'title_idx'];
+export const EXPECTED_INDEXES = ['chunk_id_idx', 'document_id_idx', 'search_text_idx'];
 
 /**
  * The store works normally after the crash: a write into each active generation succeeds, leaves the table
