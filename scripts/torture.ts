@@ -9,6 +9,7 @@ import {
   newKnowledgeBaseScenario,
   promoteScenario,
 } from '../test/reliability/harness/crash-engine-scenarios.js';
+import { calibrationScenario } from '../test/reliability/harness/crash-calibration-scenario.js';
 import { goldenQueriesScenario } from '../test/reliability/harness/crash-golden-scenario.js';
 import { ingestScenario } from '../test/reliability/harness/crash-ingest-scenario.js';
 import { deleteScenario, upsertScenario } from '../test/reliability/harness/crash-server-scenarios.js';
@@ -31,6 +32,7 @@ const SCENARIOS: Record<string, CrashScenario> = {
   ingest: ingestScenario,
   multiprocess: multiprocessScenario,
   golden: goldenQueriesScenario,
+  calibrate: calibrationScenario,
 };
 
 const USAGE = `npm run torture -- [options]

@@ -14,6 +14,7 @@ import { GcLoop } from './gc/gc-loop.js';
 import { createGeneration, mergeIndexConfig } from './generations/create-generation.js';
 import { promoteGeneration, sealGeneration } from './generations/promote.js';
 import { describeKnowledgeBase, listGenerations, listKnowledgeBases } from './kb-info.js';
+import { FusionCalibrator } from './search/auto-calibration.js';
 import { search } from './search/run-search.js';
 import { compareGenerations } from './evaluation/compare-generations.js';
 import { getGoldenQueries, setGoldenQueries } from './evaluation/golden-queries.js';
@@ -192,6 +193,8 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
           catalog
             .generations(kb)
             .some((g) => g.tableName === tableName && g.status !== 'marked_for_deletion'),
+        // fusionCalibrator is created once ctx exists; this hook only fires after a write, long after that.
+        afterIdle: (record) => fusionCalibrator.schedule(record.kb, record.generation),
       },
       log,
       coordination,
@@ -209,6 +212,7 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
     },
     log,
   };
+  const fusionCalibrator = new FusionCalibrator(ctx);
   const gcLoop = new GcLoop(
     readOnly ? 0 : settings.gcIntervalSeconds,
     // One process at a time runs the background GC; the others skip their tick.
@@ -263,14 +267,27 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
         const result = await promoteGeneration(ctx, kb, generation, gate ? gate.baseGeneration : undefined);
         return { ...result, sealed: result.sealed || (gate?.sealed ?? false), gate };
       }),
-    setGoldenQueries: (kb, request) => write(() => setGoldenQueries(ctx, kb, request)),
+    setGoldenQueries: (kb, request) =>
+      write(async () => {
+        const set = await setGoldenQueries(ctx, kb, request);
+        fusionCalibrator.scheduleKb(set.kb);
+        return set;
+      }),
     getGoldenQueries: (kb) => read(() => getGoldenQueries(ctx, kb)),
-    search: (request) => read(() => search(ctx, request)),
+    search: (request) =>
+      read(async () => {
+        const response = await search(ctx, request);
+        // Hybrid ran on equal priors: this generation may have grown big enough to calibrate (off this path).
+        if (response.fusionWeights?.source === 'uncalibrated')
+          fusionCalibrator.schedule(response.kb, response.generation, true);
+        return response;
+      }),
     readChunks: (kb, request) => read(() => readChunks(ctx, kb, request)),
     readDocument: (kb, request) => read(() => readDocument(ctx, kb, request)),
     compareGenerations: (request) => read(() => compareGenerations(ctx, request)),
     gc: (opts) => write(() => collectGarbage(ctx, opts)),
     gcLoopState: () => gcLoop.snapshot(),
+    calibrationsSettled: () => fusionCalibrator.settled(),
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -279,6 +296,7 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
       if (closed) return;
       closed = true;
       await gcLoop.stop();
+      await fusionCalibrator.close();
       // Let queued writes, promotions and GC finish before releasing the handles.
       await ctx.kbLocks.drain();
       await ctx.indexMaintenance.drain();

@@ -14,14 +14,36 @@ export type SearchMode = 'vector' | 'lexical' | 'hybrid';
 export type FusionMethod = 'calibrated' | 'rrf' | 'weighted' | 'adaptive';
 
 /**
- * How informative each side of hybrid search is on one generation, estimated without labels when the
- * generation is sealed (see engine/search/calibration.ts) and stored in its catalog record.
+ * How informative each side of hybrid search is on one generation, estimated when the generation is sealed,
+ * when a never-sealed one reaches CALIBRATION_MIN_ROWS, when it has doubled, or when its golden queries
+ * change (see engine/search/calibration.ts and auto-calibration.ts), and stored in its catalog record.
  */
 export interface FusionCalibration {
   /** Prior weights of `calibrated` fusion; they sum to 1. */
   weights: { vector: number; lexical: number };
-  /** How the weights were obtained: `probes` = self-supervised probe queries made from the KB's own chunks. */
-  source: 'probes';
+  /**
+   * How the weights were obtained: `probes` = self-supervised probe queries made from the KB's own chunks;
+   * `golden` = chosen on the KB's golden queries (their expected documents), which override the probes.
+   */
+  source: 'probes' | 'golden';
+  /**
+   * What started this calibration: `seal` (seal_generation / promote_generation), `uncalibrated` (a ready or
+   * active generation without one, e.g. never sealed, reached CALIBRATION_MIN_ROWS), `growth` (it doubled
+   * since its last calibration), `golden` (its golden queries changed). Absent in older calibrations.
+   */
+  reason?: CalibrationReason;
+  /**
+   * Revision of the KB's golden set this calibration took into account (0: none, or fewer than
+   * MIN_GOLDEN_QUERIES queries); another revision makes it due again. Absent (= 0) in older calibrations.
+   */
+  goldenRevision?: number;
+  /** Golden-query measurement when `source` is `golden`: nDCG@k and Recall@k per side and fused. */
+  golden?: {
+    queries: number;
+    k: number;
+    ndcg: { vector: number; lexical: number; fused: number };
+    recall: { vector: number; lexical: number; fused: number };
+  };
   /** Probe queries run, and each ranking's mean reciprocal rank of the probe's source chunk (depth 50). */
   probes: number;
   probeMrr: { vector: number; lexical: number; fused: number };
@@ -34,6 +56,8 @@ export interface FusionCalibration {
   tookMs: number;
   calibratedAt: string;
 }
+
+export type CalibrationReason = 'seal' | 'uncalibrated' | 'growth' | 'golden';
 
 /** ANN index settings of a generation. Below `bruteForceThreshold` rows the search is exact. */
 export interface IndexConfig {
@@ -87,7 +111,7 @@ export interface GenerationInfo {
   promotedEpoch: number | null;
   /** KB epoch at which this generation was archived (GC retention counts from it). */
   archivedEpoch: number | null;
-  /** Hybrid fusion weights estimated at seal time; null when not calibrated (no usable embedder, older data). */
+  /** Hybrid fusion weights (see FusionCalibration); null when not calibrated (too small, no usable embedder). */
   fusionCalibration: FusionCalibration | null;
 }
 
@@ -682,6 +706,11 @@ export interface KnowledgeBaseEngine {
   compareGenerations(request: CompareGenerationsRequest): Promise<GenerationsComparison>;
   gc(options?: GcOptions): Promise<GcReport>;
   gcLoopState(): GcLoopState;
+  /**
+   * Resolves once the background fusion calibrations queued so far have finished (stored, skipped or failed):
+   * for tests, and for a short-lived process that wants its weights stored before it closes.
+   */
+  calibrationsSettled(): Promise<void>;
   /** Subscribe to KB/generation changes; returns an unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
   /** Waits for in-flight writes, stops the GC loop, releases handles. */

@@ -1,7 +1,7 @@
 // Resource template rag-studio://knowledge-bases/{kb}/generations: every generation of a KB and its state.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { GenerationInfo } from '../engine/types.js';
+import type { FusionCalibration, GenerationInfo } from '../engine/types.js';
 import {
   completeKbName,
   completers,
@@ -11,6 +11,57 @@ import {
   variable,
   type ResourceDeps,
 } from './resource-json.js';
+
+const sides = z.object({ vector: z.number(), lexical: z.number(), fused: z.number() });
+
+/** A generation's fusion calibration as resources show it (see FusionCalibration in engine/types.ts). */
+export const fusionCalibrationSchema = z.object({
+  weights: z.object({ vector: z.number(), lexical: z.number() }),
+  source: z
+    .enum(['probes', 'golden'])
+    .describe("probes: queries cut from the KB's own chunks; golden: chosen on its golden queries"),
+  reason: z
+    .enum(['seal', 'uncalibrated', 'growth', 'golden'])
+    .nullable()
+    .describe(
+      'What started it: a seal, an uncalibrated generation reaching 50 rows, the generation doubling, or its golden queries changing (null: written before reasons were recorded)',
+    ),
+  golden_revision: z.number().int().describe('Revision of the golden set it took into account (0: none)'),
+  golden: z
+    .object({ queries: z.number().int(), k: z.number().int(), ndcg: sides, recall: sides })
+    .nullable()
+    .describe('nDCG@k and Recall@k of each side and of the chosen mix on the golden queries'),
+  probes: z.number().int(),
+  probe_mrr: sides,
+  typical_margin: z.object({ vector: z.number(), lexical: z.number() }),
+  seed: z.number().int(),
+  chunk_count: z.number().int().describe('Rows in the generation when it was calibrated'),
+  embedding_model: z.string(),
+  took_ms: z.number().describe('Time the measurement took'),
+  calibrated_at: z.string(),
+});
+
+export function toFusionCalibrationJson(
+  c: FusionCalibration | null,
+): z.infer<typeof fusionCalibrationSchema> | null {
+  return (
+    c && {
+      weights: c.weights,
+      source: c.source,
+      reason: c.reason ?? null,
+      golden_revision: c.goldenRevision ?? 0,
+      golden: c.golden ?? null,
+      probes: c.probes,
+      probe_mrr: c.probeMrr,
+      typical_margin: c.typicalMargin,
+      seed: c.seed,
+      chunk_count: c.chunkCount,
+      embedding_model: c.embeddingModel,
+      took_ms: c.tookMs,
+      calibrated_at: c.calibratedAt,
+    }
+  );
+}
 
 export const generationSchema = z.object({
   generation: z.number().int(),
@@ -25,22 +76,10 @@ export const generationSchema = z.object({
   archived_at: z.string().nullable(),
   promoted_epoch: z.number().int().nullable(),
   archived_epoch: z.number().int().nullable(),
-  fusion_calibration: z
-    .object({
-      weights: z.object({ vector: z.number(), lexical: z.number() }),
-      source: z.string(),
-      probes: z.number().int(),
-      probe_mrr: z.object({ vector: z.number(), lexical: z.number(), fused: z.number() }),
-      typical_margin: z.object({ vector: z.number(), lexical: z.number() }),
-      seed: z.number().int(),
-      chunk_count: z.number().int(),
-      embedding_model: z.string(),
-      took_ms: z.number(),
-      calibrated_at: z.string(),
-    })
+  fusion_calibration: fusionCalibrationSchema
     .nullable()
     .describe(
-      'Hybrid fusion weights measured when the generation was sealed (probe queries cut from its own chunks); null: not calibrated, hybrid uses equal weights shifted by per-query confidence.',
+      'Hybrid fusion weights of this generation and how they were measured; null: not calibrated yet, hybrid uses equal weights shifted by per-query confidence.',
     ),
 });
 
@@ -60,18 +99,7 @@ export function toGenerationJson(info: GenerationInfo): z.infer<typeof generatio
     archived_at: info.archivedAt,
     promoted_epoch: info.promotedEpoch,
     archived_epoch: info.archivedEpoch,
-    fusion_calibration: info.fusionCalibration && {
-      weights: info.fusionCalibration.weights,
-      source: info.fusionCalibration.source,
-      probes: info.fusionCalibration.probes,
-      probe_mrr: info.fusionCalibration.probeMrr,
-      typical_margin: info.fusionCalibration.typicalMargin,
-      seed: info.fusionCalibration.seed,
-      chunk_count: info.fusionCalibration.chunkCount,
-      embedding_model: info.fusionCalibration.embeddingModel,
-      took_ms: info.fusionCalibration.tookMs,
-      calibrated_at: info.fusionCalibration.calibratedAt,
-    },
+    fusion_calibration: toFusionCalibrationJson(info.fusionCalibration),
   };
 }
 

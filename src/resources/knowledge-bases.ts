@@ -2,7 +2,12 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { KnowledgeBaseInfo } from '../engine/types.js';
-import { generationSchema, toGenerationJson } from './generations.js';
+import {
+  fusionCalibrationSchema,
+  generationSchema,
+  toFusionCalibrationJson,
+  toGenerationJson,
+} from './generations.js';
 import {
   completeKbName,
   completers,
@@ -42,6 +47,11 @@ export const detailContentSchema = summarySchema.extend({
       unindexed_rows: z.number(),
     }),
   ),
+  fusion_calibration: fusionCalibrationSchema
+    .nullable()
+    .describe(
+      "The active generation's hybrid fusion weights and how they were obtained (source, reason, when, rows, cost); null: not calibrated yet",
+    ),
   generations: z.array(generationSchema),
 });
 
@@ -112,6 +122,9 @@ export function registerKnowledgeBaseResources(server: McpServer, deps: Resource
           indexed_rows: index.indexedRows,
           unindexed_rows: index.unindexedRows,
         })),
+        fusion_calibration: toFusionCalibrationJson(
+          detail.generationList.find((g) => g.status === 'active')?.fusionCalibration ?? null,
+        ),
         generations: detail.generationList.map(toGenerationJson),
       };
       return jsonContents(uri, content);

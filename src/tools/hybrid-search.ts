@@ -176,7 +176,7 @@ Arguments:
 - limit (1-100, default 10) and offset (default 0) page through results.
 - filter: ${FILTER_HELP}
 - generation: search a specific generation (e.g. a building one before promote_generation); default the active one.
-- fusion: how hybrid merges rankings: "calibrated" (default: weights measured on this knowledge base when its generation was sealed, shifted per query by each side's confidence; fusion_weights in the answer shows them), "rrf" (rank-based), "weighted" (normalised scores, equal weights), "adaptive" (weights each side by its confidence only).
+- fusion: how hybrid merges rankings: "calibrated" (default: weights measured on this knowledge base — from its golden queries if it has 5 or more, else from probe queries cut from its chunks — shifted per query by each side's confidence; fusion_weights in the answer shows them), "rrf" (rank-based), "weighted" (normalised scores, equal weights), "adaptive" (weights each side by its confidence only).
 - max_tokens: keep the results within this many tokens (long contents are cut to the passage that matches best, then the lowest results dropped; budget says how many).
 - content: "full" (default), "snippet" (cheapest way to scan many hits), or "none".
 - rerank: true reorders the top candidates (rerank_candidates, default 30) with a cross-encoder that reads query and passage together: better precision for a few hundred ms. Only when the server has RAG_STUDIO_RERANK_MODEL set; results then carry scores.rerank and score is that.

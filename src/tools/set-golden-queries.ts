@@ -52,7 +52,7 @@ Arguments:
 - k (default 10): results per query whose documents count; tolerance (default 0.05): accepted recall drop.
 - if_revision: the revision you read from rag-studio://knowledge-bases/{kb}/golden-queries; the write is refused (CONFLICT) if someone changed the set since.
 
-The set is stored durably in the knowledge base's store, shared by every server process on it. Returns the stored set with its new revision.`;
+The set is stored durably in the knowledge base's store, shared by every server process on it. With 5 or more queries it also chooses the knowledge base's hybrid fusion weights (recomputed in the background; see fusion_calibration in rag-studio://knowledge-bases/{kb}). Returns the stored set with its new revision.`;
 
 export function registerSetGoldenQueries(server: McpServer, deps: ToolDeps): void {
   server.registerTool(

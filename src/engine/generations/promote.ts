@@ -3,7 +3,7 @@ import { underKbLock } from '../concurrency.js';
 import { requireGeneration, requireWritable, type EngineContext } from '../context.js';
 import { EngineError, storageError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
-import { calibrateFusion } from '../search/calibration.js';
+import { measureFusion } from '../search/auto-calibration.js';
 import { refreshIndexes } from '../storage/generation-tables.js';
 import type { PromoteResult } from '../types.js';
 import { validateKbName } from '../validation.js';
@@ -44,7 +44,8 @@ export async function sealGeneration(
   }
   // Calibrated here, outside the lock (it only reads), and stored by the same commit that seals: a crash
   // leaves a building generation or a ready, calibrated one, never a half state, and writes stay fast.
-  const fusionCalibration = record.status === 'building' ? await calibrateFusion(ctx, record) : null;
+  // Golden queries of the KB, when it has enough, override the probes (auto-calibration.ts).
+  const fusionCalibration = record.status === 'building' ? await measureFusion(ctx, record, 'seal') : null;
   return ctx.kbLocks.run(kb, async () => {
     const current = requireGeneration(ctx, kb, generation);
     if (current.status !== 'building') return current;

@@ -2,7 +2,7 @@
 import type { EngineContext } from '../context.js';
 import { EXTERNAL_MODEL, isLexicalOnly } from '../embedding-space.js';
 import type { GenerationRecord } from '../storage/catalog.js';
-import type { FusionCalibration } from '../types.js';
+import type { CalibrationReason, FusionCalibration } from '../types.js';
 import { calibratedWeights, dedupe, fuseCalibrated, sideConfidence, type RankedCandidate } from './fusion.js';
 import { search } from './run-search.js';
 
@@ -13,11 +13,11 @@ export const CALIBRATION_BUDGET_MS = 5_000;
 /** Fewer probes than this and the estimate is noise: no calibration is stored. */
 export const MIN_PROBES = 8;
 /** Candidates per side per probe, and the depth of the reciprocal-rank measure. */
-const DEPTH = 50;
+export const DEPTH = 50;
 /** Words in a probe query: about the length of a question or claim. */
 const PROBE_WORDS = { min: 4, max: 10 };
 /** Prior weight of the vector side tried, 0 … 1 in steps of 1/GRID_STEPS. */
-const GRID_STEPS = 20;
+export const GRID_STEPS = 20;
 
 interface Probe {
   source: string;
@@ -41,9 +41,12 @@ interface Probe {
 export async function calibrateFusion(
   ctx: EngineContext,
   record: GenerationRecord,
+  reason: CalibrationReason = 'seal',
+  /** Aborted (engine closing): stop between probes and store nothing. */
+  signal?: AbortSignal,
 ): Promise<FusionCalibration | null> {
   const space = record.embedding;
-  if (!space || isLexicalOnly(space) || space.model === EXTERNAL_MODEL || !ctx.embedder) return null;
+  if (!canCalibrate(ctx, record) || !space) return null;
   const table = await ctx.tables.open(record.tableName);
   if (!table) return null;
   const started = performance.now();
@@ -70,6 +73,7 @@ export async function calibrateFusion(
       chunk_id: string;
       content: string;
     }>;
+    if (signal?.aborted) return null;
     const row = rows[0];
     const text = row ? probeText(row.content, random) : undefined;
     if (!row || !text) continue;
@@ -107,23 +111,38 @@ export async function calibrateFusion(
     curve,
     skill.vector + skill.lexical > 0 ? skill.vector / (skill.vector + skill.lexical) : 0.5,
   );
-  const round = (x: number) => Math.round(x * 1000) / 1000;
   return {
-    weights: { vector: round(w), lexical: round(1 - w) },
+    weights: { vector: round3(w), lexical: round3(1 - w) },
     source: 'probes',
+    reason,
     probes: probes.length,
     probeMrr: {
-      vector: round(mrr.vector),
-      lexical: round(mrr.lexical),
-      fused: round(curve.find((c) => c.w === w)!.mrr),
+      vector: round3(mrr.vector),
+      lexical: round3(mrr.lexical),
+      fused: round3(curve.find((c) => c.w === w)!.mrr),
     },
-    typicalMargin: { vector: round(typicalMargin.vector), lexical: round(typicalMargin.lexical) },
+    typicalMargin: { vector: round3(typicalMargin.vector), lexical: round3(typicalMargin.lexical) },
     seed,
     chunkCount,
     embeddingModel: space.model,
     tookMs: Math.round(performance.now() - started),
     calibratedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * True when both sides of `record` can be searched from text here: it has vectors this process's embedder
+ * made (not lexical-only, not caller-supplied, same model).
+ */
+export function canCalibrate(ctx: EngineContext, record: GenerationRecord): boolean {
+  const space = record.embedding;
+  return (
+    !!space &&
+    !isLexicalOnly(space) &&
+    space.model !== EXTERNAL_MODEL &&
+    ctx.embedder !== undefined &&
+    ctx.embedder.id === space.model
+  );
 }
 
 /**
@@ -173,9 +192,14 @@ export function probeText(content: string, random: () => number): string | undef
   return words.slice(start, start + length).join(' ');
 }
 
-function reciprocalRank(list: ReadonlyArray<{ id: string }>, id: string): number {
+export function reciprocalRank(list: ReadonlyArray<{ id: string }>, id: string): number {
   const index = list.findIndex((c) => c.id === id);
   return index < 0 ? 0 : 1 / (index + 1);
+}
+
+/** Three decimals: what the catalog stores and the resources show. */
+export function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }
 
 /** H(n) = 1 + 1/2 + … + 1/n: n × the MRR at depth n of a random ranking of n items. */
@@ -185,11 +209,11 @@ function harmonic(n: number): number {
   return sum;
 }
 
-function mean(values: number[]): number {
+export function mean(values: number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
 }

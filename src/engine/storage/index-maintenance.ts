@@ -12,6 +12,8 @@ export interface IndexMaintenanceOptions {
   idleMs: number;
   /** False once the generation behind a table is gone or going (GC), so a late timer does not touch it. */
   isLive: (kb: string, tableName: string) => boolean;
+  /** Called once an idle refresh is done (writes to the table paused): work that waits for a quiet table. */
+  afterIdle?: (record: GenerationRecord) => void;
 }
 
 /**
@@ -23,12 +25,14 @@ export interface IndexMaintenanceOptions {
  * - otherwise once no write touched it for `idleMs`, whatever the row count, so small knowledge bases get
  *   indexed too. A bulk load whose calls follow each other closely never waits for a refresh in between.
  * One table at a time per table, under the KB lock and the heavy-work semaphore. A building generation is
- * skipped: it is indexed once, when sealed.
+ * skipped: it is indexed once, when sealed. After an idle refresh, `afterIdle` runs (fusion calibration).
  */
 export class IndexMaintenance {
   private readonly running = new Map<string, Promise<void>>();
   /** Per table, the lowest backlog a refresh asked for while one was running: the rerun must honour it. */
   private readonly rerun = new Map<string, number>();
+  /** Tables whose running refresh an idle timer joined: afterIdle is due when it ends. */
+  private readonly idleJoined = new Set<string>();
   private readonly idleTimers = new Map<string, NodeJS.Timeout>();
   private closed = false;
 
@@ -59,7 +63,9 @@ export class IndexMaintenance {
     clearTimeout(this.idleTimers.get(name));
     const timer = setTimeout(() => {
       this.idleTimers.delete(name);
-      if (!this.closed) this.start(record, table, 1);
+      if (this.closed) return;
+      this.idleJoined.add(name);
+      this.start(record, table, 1);
     }, this.options.idleMs);
     // A pending refresh must not keep a finished process alive.
     timer.unref();
@@ -97,6 +103,8 @@ export class IndexMaintenance {
       } finally {
         this.running.delete(name);
       }
+      if (this.idleJoined.delete(name) && !this.closed && this.options.isLive(kb, name))
+        this.options.afterIdle?.(record);
     })();
     this.running.set(name, job);
   }

@@ -1,52 +1,10 @@
 // Seal-time fusion calibration on generated KBs whose sides are known: a useless vector side, and two good sides.
 import { afterEach, describe, expect, it } from 'vitest';
 import { mulberry32, pickWeight, probeText } from '../../../src/engine/search/calibration.js';
-import type { ChunkInput, Embedder, EmbedderStatus } from '../../../src/engine/types.js';
+import type { ChunkInput, Embedder } from '../../../src/engine/types.js';
+import { corpus, NoiseEmbedder } from '../../helpers/calibration-corpus.js';
 import { openTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { KeywordEmbedder } from '../../helpers/keyword-embedder.js';
-
-/** Vectors that depend on the text but mean nothing: a seeded random direction per distinct text. */
-class NoiseEmbedder implements Embedder {
-  readonly id = 'noise-test';
-  readonly pooling = 'noise';
-  readonly dimension = 32;
-  embed(text: string): Float32Array {
-    let seed = 7;
-    for (const ch of text) seed = Math.imul(seed ^ ch.charCodeAt(0), 0x01000193);
-    const random = mulberry32(seed);
-    return Float32Array.from({ length: this.dimension }, () => random() * 2 - 1);
-  }
-  embedDocuments(texts: string[]): Promise<Float32Array[]> {
-    return Promise.resolve(texts.map((t) => this.embed(t)));
-  }
-  embedQuery(text: string): Promise<Float32Array> {
-    return Promise.resolve(this.embed(text));
-  }
-  status(): EmbedderStatus {
-    return { state: 'ready' };
-  }
-}
-
-/** Made-up words (letters only, so the keyword embedder sees them) and chunks of two 8-word sentences. */
-function corpus(count: number, seed = 3): { chunks: ChunkInput[]; vocabulary: string[] } {
-  const random = mulberry32(seed);
-  const syllables = ['ka', 'lo', 'mi', 'ne', 'tu', 'ra', 'so', 'vi', 'pe', 'du', 'go', 'ze'];
-  const vocabulary = [
-    ...new Set(
-      Array.from({ length: 500 }, () =>
-        Array.from({ length: 3 }, () => syllables[Math.floor(random() * syllables.length)]).join(''),
-      ),
-    ),
-  ];
-  const sentence = () =>
-    Array.from({ length: 8 }, () => vocabulary[Math.floor(random() * vocabulary.length)]).join(' ') + '.';
-  const chunks = Array.from({ length: count }, (_, i) => ({
-    chunkId: `c${i}`,
-    documentId: `d${i}`,
-    content: `${sentence()} ${sentence()}`,
-  }));
-  return { chunks, vocabulary };
-}
 
 let t: TestEngine | undefined;
 afterEach(async () => {
@@ -108,7 +66,7 @@ describe('calibration at seal time', () => {
     expect(second).toEqual(first);
   });
 
-  it('leaves a generation that was never sealed uncalibrated; hybrid then says so and uses equal priors', async () => {
+  it('leaves a never-sealed generation below the background minimum uncalibrated; hybrid then says so and uses equal priors', async () => {
     t = await openTestEngine();
     await t.engine.upsertChunks('kb', corpus(20).chunks); // the first write activates without a seal
     const [info] = await t.engine.listGenerations('kb');
