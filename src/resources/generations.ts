@@ -1,7 +1,7 @@
 // Resource template rag-studio://knowledge-bases/{kb}/generations: every generation of a KB and its state.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { GenerationInfo } from '../engine/types.js';
+import { GENERATION_STATUSES, METRICS, type GenerationInfo } from '../engine/types.js';
 import {
   completeKbName,
   completers,
@@ -14,12 +14,12 @@ import {
 
 export const generationSchema = z.object({
   generation: z.number().int(),
-  status: z.enum(['building', 'ready', 'active', 'archived', 'marked_for_deletion']),
+  status: z.enum(GENERATION_STATUSES),
   chunk_count: z.number().int(),
   bytes: z.number(),
   embedding_model: z.string().nullable(),
   dimension: z.number().int().nullable(),
-  metric: z.enum(['cosine', 'l2', 'dot']),
+  metric: z.enum(METRICS),
   created_at: z.string(),
   promoted_at: z.string().nullable(),
   archived_at: z.string().nullable(),
