@@ -98,7 +98,8 @@ export function resolveModelSource(settings: EmbeddingSettings): ModelSource {
   if (!isAbsolute(settings.modelsDir)) {
     throw new EngineError(
       'INVALID_INPUT',
-      `models directory must be an absolute path, got "${settings.modelsDir}" (RAG_STUDIO_MODELS_DIR)`,
+      `models directory must be an absolute path, got "${settings.modelsDir}"`,
+      { setting: 'modelsDir' },
     );
   }
   return { kind: 'hub', pathOrId: model, directory: join(settings.modelsDir, ...model.split('/')) };

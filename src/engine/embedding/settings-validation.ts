@@ -10,7 +10,8 @@ export function validateEmbeddingSettings(settings: EmbeddingSettings): void {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new EngineError(
       'INVALID_INPUT',
-      `embedding batch size must be an integer in 1..${MAX_BATCH_SIZE}, got ${batchSize} (RAG_STUDIO_EMBEDDING_BATCH)`,
+      `embedding batch size must be an integer in 1..${MAX_BATCH_SIZE}, got ${batchSize}`,
+      { setting: 'embeddingBatch' },
     );
   }
   if (queryCacheSize !== undefined && (!Number.isInteger(queryCacheSize) || queryCacheSize < 0)) {
@@ -25,13 +26,15 @@ export function validateEmbeddingSettings(settings: EmbeddingSettings): void {
   if (settings.dtype !== undefined && !(MODEL_DTYPES as readonly string[]).includes(settings.dtype)) {
     throw new EngineError(
       'INVALID_INPUT',
-      `embedding dtype must be one of ${MODEL_DTYPES.join(', ')}, got "${String(settings.dtype)}" (RAG_STUDIO_EMBEDDING_DTYPE)`,
+      `embedding dtype must be one of ${MODEL_DTYPES.join(', ')}, got "${String(settings.dtype)}"`,
+      { setting: 'embeddingDtype' },
     );
   }
   if (settings.pooling !== undefined && !(POOLINGS as readonly string[]).includes(settings.pooling)) {
     throw new EngineError(
       'INVALID_INPUT',
-      `embedding pooling must be "cls" or "mean", got "${String(settings.pooling)}" (RAG_STUDIO_EMBEDDING_POOLING)`,
+      `embedding pooling must be "cls" or "mean", got "${String(settings.pooling)}"`,
+      { setting: 'embeddingPooling' },
     );
   }
 }

@@ -52,7 +52,8 @@ export function checkSearchParams(request: SearchRequest, limits: EngineLimits):
     if (text.length > limits.maxQueryLength) {
       throw new EngineError(
         'LIMIT_EXCEEDED',
-        `the query is ${text.length} characters; at most ${limits.maxQueryLength} (RAG_STUDIO_MAX_QUERY_LENGTH)`,
+        `the query is ${text.length} characters; at most ${limits.maxQueryLength}`,
+        { setting: 'maxQueryLength' },
       );
     }
   }
