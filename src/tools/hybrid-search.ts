@@ -107,10 +107,25 @@ export const inputSchema = strictArguments({
     .describe(
       'With rerank: how many fused candidates the cross-encoder scores (default max(limit+offset, 30)).',
     ),
-}).refine((args) => args.query !== undefined || args.vector !== undefined, {
-  message: 'give `query` (text) or `vector` (an embedding), or both',
-  path: ['query'],
-});
+})
+  .refine((args) => args.query !== undefined || args.vector !== undefined, {
+    message: 'give `query` (text) or `vector` (an embedding), or both',
+    path: ['query'],
+  })
+  // Rules across arguments, stated in the tool's own words (the engine checks them too, in its words).
+  .refine((args) => args.per_document === undefined || args.group_by !== undefined, {
+    message: 'per_document applies with group_by "document"; add it, or drop per_document',
+    path: ['per_document'],
+  })
+  .refine((args) => args.rerank_candidates === undefined || args.rerank === true, {
+    message: '`rerank_candidates` only applies with `rerank: true`',
+    path: ['rerank_candidates'],
+  })
+  .refine((args) => args.rerank !== true || args.query !== undefined, {
+    message:
+      'rerank scores the query text against each passage: give a non-empty `query` (a `vector` alone cannot be reranked)',
+    path: ['query'],
+  });
 
 const sideScores = z.object({
   vector: z.number().optional(),

@@ -59,24 +59,24 @@ function checkShaping(
   ) {
     throw new EngineError(
       'INVALID_INPUT',
-      `max_tokens must be an integer from 1 to ${MAX_TOKEN_BUDGET}; got ${String(maxTokens)}`,
+      `the token budget must be an integer from 1 to ${MAX_TOKEN_BUDGET}; got ${String(maxTokens)}`,
     );
   }
   const groupBy = request.groupBy ?? undefined;
   if (groupBy !== undefined && groupBy !== 'document') {
-    throw new EngineError('INVALID_INPUT', `group_by takes "document"; got ${String(groupBy)}`);
+    throw new EngineError('INVALID_INPUT', `results group by "document" only; got ${String(groupBy)}`);
   }
   const perDocument = request.perDocument ?? 1;
   if (!(Number.isInteger(perDocument) && perDocument >= 1 && perDocument <= MAX_PER_DOCUMENT)) {
     throw new EngineError(
       'INVALID_INPUT',
-      `per_document must be an integer from 1 to ${MAX_PER_DOCUMENT}; got ${String(perDocument)}`,
+      `chunks per document must be an integer from 1 to ${MAX_PER_DOCUMENT}; got ${String(perDocument)}`,
     );
   }
   if (request.perDocument !== undefined && groupBy === undefined) {
     throw new EngineError(
       'INVALID_INPUT',
-      'per_document applies with group_by "document"; add it, or drop per_document',
+      'chunks per document apply only when grouping by "document": group, or leave it out',
     );
   }
   return { content, maxTokens, perDocument: groupBy === 'document' ? perDocument : undefined };
