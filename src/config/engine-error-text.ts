@@ -17,5 +17,9 @@ export function engineErrorText(error: EngineError): string {
   const text = `${error.code}: ${error.message}`;
   if (error.setting === undefined) return text;
   const pointer = ` (${settingEnvVar(error.setting)})`;
+  if (error.settingAt !== undefined) {
+    const at = error.code.length + 2 + error.settingAt;
+    return `${text.slice(0, at)}${pointer}${text.slice(at)}`;
+  }
   return text.endsWith('.') ? `${text.slice(0, -1)}${pointer}.` : `${text}${pointer}`;
 }

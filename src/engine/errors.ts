@@ -20,6 +20,9 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** Marks where, in a message, the outer layer names the setting. */
+const SETTING_MARKER = '{setting}';
+
 /**
  * A setting of the engine an error points at, by the engine's own name for it (an EngineLimits key, or one
  * of the storage and model settings). The engine never spells it as an env var or a flag: the layer that
@@ -46,17 +49,27 @@ export class EngineError extends Error {
   readonly details?: unknown;
   /** The setting that decides this outcome, when changing it is (part of) the remedy. */
   readonly setting?: SettingRef;
+  /**
+   * Where in `message` the setting's outside name belongs: where the message said `{setting}` (the marker is
+   * removed from the message), else undefined (the end of the message).
+   */
+  readonly settingAt?: number;
 
   constructor(
     code: ErrorCode,
     message: string,
     options: { cause?: unknown; details?: unknown; setting?: SettingRef } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    const at = options.setting === undefined ? -1 : message.indexOf(SETTING_MARKER);
+    super(
+      at < 0 ? message : message.slice(0, at) + message.slice(at + SETTING_MARKER.length),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'EngineError';
     this.code = code;
     this.details = options.details;
     if (options.setting !== undefined) this.setting = options.setting;
+    if (at >= 0) this.settingAt = at;
   }
 }
 

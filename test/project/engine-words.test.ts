@@ -120,6 +120,13 @@ describe('the engine speaks its own words', () => {
     expect(engineErrorText(storage)).toBe(
       'STORAGE: cannot create it. Point the data directory at a writable one (RAG_STUDIO_DATA_DIR).',
     );
+    const inside = new EngineError('INVALID_STATE', 'set the reranking model{setting} to a cross-encoder.', {
+      setting: 'rerankModel',
+    });
+    expect(inside.message).toBe('set the reranking model to a cross-encoder.');
+    expect(engineErrorText(inside)).toBe(
+      'INVALID_STATE: set the reranking model (RAG_STUDIO_RERANK_MODEL) to a cross-encoder.',
+    );
     expect(engineErrorText(new EngineError('INVALID_INPUT', 'no setting here'))).toBe(
       'INVALID_INPUT: no setting here',
     );

@@ -37,7 +37,7 @@ export function rerankDepth(
   if (reranker === undefined) {
     throw new EngineError(
       'INVALID_STATE',
-      'reranking is not configured on this server: set its reranking model to a cross-encoder, e.g. Xenova/ms-marco-MiniLM-L-6-v2 or a local model folder, and restart it (see README "Reranking"). Search without reranking meanwhile.',
+      'reranking is not configured on this server: set its reranking model{setting} to a cross-encoder, e.g. Xenova/ms-marco-MiniLM-L-6-v2 or a local model folder, and restart it (see README "Reranking"). Search without reranking meanwhile.',
       { setting: 'rerankModel' },
     );
   }

@@ -19,7 +19,7 @@ export async function deleteChunks(
     throw new EngineError(
       'LIMIT_EXCEEDED',
       `chunk ids and document ids list ${chunkIds.length + documentIds.length} ids together; at most ` +
-        `${ctx.limits.maxDeleteIds} per call: split the call`,
+        `${ctx.limits.maxDeleteIds}{setting} per call: split the call`,
       { setting: 'maxDeleteIds' },
     );
   }
@@ -57,7 +57,7 @@ function checkIds(ids: unknown, name: string, max: number): string[] {
   if (ids.length > max) {
     throw new EngineError(
       'LIMIT_EXCEEDED',
-      `${name}: ${ids.length} ids; at most ${max} per call: split the call`,
+      `${name}: ${ids.length} ids; at most ${max}{setting} per call: split the call`,
       { setting: 'maxDeleteIds' },
     );
   }
