@@ -1,4 +1,5 @@
 // The table of every server setting: CLI flag, env vars, default and meaning. Parsing, --help and the docs use it.
+import { MODEL_DTYPES, POOLINGS } from '../engine/embedding/settings.js';
 import type { EngineLimits } from '../engine/types.js';
 
 export type SettingGroup = 'storage' | 'gc' | 'embedding' | 'transport' | 'limits' | 'logging';
@@ -229,7 +230,7 @@ export const SETTINGS = {
     flag: 'embedding-pooling',
     env: ['RAG_STUDIO_EMBEDDING_POOLING'],
     type: 'string',
-    value: 'cls|mean',
+    value: POOLINGS.join('|'),
     group: 'embedding',
     defaultText: 'from the known-model table (`cls` for BGE, else `mean`)',
     doc: 'Overrides the pooling of the model.',
@@ -238,7 +239,7 @@ export const SETTINGS = {
     flag: 'embedding-dtype',
     env: ['RAG_STUDIO_EMBEDDING_DTYPE'],
     type: 'string',
-    value: 'q8|fp32|fp16|int8|uint8|q4',
+    value: MODEL_DTYPES.join('|'),
     group: 'embedding',
     defaultText: '`q8` when a quantized file exists, else `fp32`',
     doc: 'Overrides the model weights type.',

@@ -2,7 +2,12 @@
 import { homedir } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_EMBEDDING_MODEL, type EmbeddingSettings } from '../engine/embedding/settings.js';
+import {
+  DEFAULT_EMBEDDING_MODEL,
+  MODEL_DTYPES,
+  POOLINGS,
+  type EmbeddingSettings,
+} from '../engine/embedding/settings.js';
 import type { EngineLimits, EngineLogLevel, EngineOptions } from '../engine/types.js';
 import {
   DEFAULT_HTTP_PORT,
@@ -77,7 +82,6 @@ export interface ConfigSources {
 }
 
 const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
-const DTYPES = ['q8', 'fp32', 'fp16', 'int8', 'uint8', 'q4'] as const;
 const URI_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /** Parses argv (without `node` and the script) and the environment. Throws ConfigError. */
@@ -137,8 +141,8 @@ function resolveConfig(
     if (value !== undefined) limits[limit.key] = value;
   }
 
-  const pooling = read.oneOf('embeddingPooling', ['cls', 'mean'] as const);
-  const dtype = read.oneOf('embeddingDtype', DTYPES);
+  const pooling = read.oneOf('embeddingPooling', POOLINGS);
+  const dtype = read.oneOf('embeddingDtype', MODEL_DTYPES);
   const hfEndpoint = read.url('hfEndpoint');
   const queryPrefix = read.string('queryPrefix');
   const documentPrefix = read.string('documentPrefix');

@@ -68,8 +68,8 @@ async function makeDataDir(path: string): Promise<void> {
             : code === 'ENOENT'
               ? ' (this filesystem does not allow new directories there)'
               : '') +
-          '. Set RAG_STUDIO_DATA_DIR to a writable directory.',
-        { cause: error },
+          '. Set the data directory to a writable one.',
+        { cause: error, setting: 'dataDir' },
       );
     }
   }

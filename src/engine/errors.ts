@@ -1,4 +1,5 @@
 // EngineError: the one exception type the engine throws, with a stable code an agent can act on.
+import type { EngineLimits } from './types.js';
 
 /** Stable error codes. Callers (the MCP layer, agents) branch on these, never on message text. */
 export const ERROR_CODES = [
@@ -19,6 +20,25 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** Marks where, in a message, the outer layer names the setting. */
+const SETTING_MARKER = '{setting}';
+
+/**
+ * A setting of the engine an error points at, by the engine's own name for it (an EngineLimits key, or one
+ * of the storage and model settings). The engine never spells it as an env var or a flag: the layer that
+ * reads the configuration adds that (see config/engine-error-text.ts), so the engine keeps no outside words.
+ */
+export type SettingRef =
+  | keyof EngineLimits
+  | 'dataDir'
+  | 'readOnly'
+  | 'embeddingModel'
+  | 'modelsDir'
+  | 'embeddingPooling'
+  | 'embeddingDtype'
+  | 'embeddingBatch'
+  | 'rerankModel';
+
 /**
  * A failure the caller can understand: `code` is stable, `message` says what was wrong and what to do.
  * @example throw new EngineError('KB_NOT_FOUND', 'no knowledge base "x"; existing: a, b')
@@ -27,12 +47,29 @@ export class EngineError extends Error {
   readonly code: ErrorCode;
   /** Structured detail for programmatic callers, e.g. the per-chunk problems of a rejected batch. */
   readonly details?: unknown;
+  /** The setting that decides this outcome, when changing it is (part of) the remedy. */
+  readonly setting?: SettingRef;
+  /**
+   * Where in `message` the setting's outside name belongs: where the message said `{setting}` (the marker is
+   * removed from the message), else undefined (the end of the message).
+   */
+  readonly settingAt?: number;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: unknown; setting?: SettingRef } = {},
+  ) {
+    const at = options.setting === undefined ? -1 : message.indexOf(SETTING_MARKER);
+    super(
+      at < 0 ? message : message.slice(0, at) + message.slice(at + SETTING_MARKER.length),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'EngineError';
     this.code = code;
     this.details = options.details;
+    if (options.setting !== undefined) this.setting = options.setting;
+    if (at >= 0) this.settingAt = at;
   }
 }
 
@@ -44,17 +81,18 @@ export function isEngineError(value: unknown): value is EngineError {
 export function storageError(action: string, cause: unknown): EngineError {
   if (cause instanceof EngineError) return cause;
   const detail = cause instanceof Error ? cause.message : String(cause);
-  const hint = /No space left|ENOSPC|quota/i.test(detail)
-    ? ' The disk is full: free space or point RAG_STUDIO_DATA_DIR elsewhere; data written before is intact.'
+  const [hint, setting]: [string, SettingRef | undefined] = /No space left|ENOSPC|quota/i.test(detail)
+    ? [
+        ' The disk is full: free space or move the data directory elsewhere; data written before is intact.',
+        'dataDir',
+      ]
     : /read-only|EROFS|EACCES|permission denied/i.test(detail)
-      ? ' The data directory is not writable: fix its permissions or run with RAG_STUDIO_READ_ONLY=1.'
-      : '';
+      ? [' The data directory is not writable: fix its permissions or run read-only.', 'readOnly']
+      : ['', undefined];
   return new EngineError(
     'STORAGE',
     `storage failed while ${action}: ${withoutSourceLocations(detail).slice(0, 500)}.${hint}`,
-    {
-      cause,
-    },
+    setting === undefined ? { cause } : { cause, setting },
   );
 }
 

@@ -4,14 +4,45 @@ import type { SetGoldenQueriesRequest } from './evaluation/golden-queries.js';
 import type { GateReport, PromoteOptions } from './evaluation/promotion-gate.js';
 import type { GoldenSet } from './storage/golden-queries.js';
 
-/** Distance metric of a generation's vector space. */
-export type Metric = 'cosine' | 'l2' | 'dot';
+// The enums below are declared once, as arrays, so the tool and resource schemas are built from them.
+
+/** Distance metrics of a generation's vector space. */
+export const METRICS = ['cosine', 'l2', 'dot'] as const;
+export type Metric = (typeof METRICS)[number];
 
 /** Lifecycle: building → ready → active → archived → marked_for_deletion → (gone). */
-export type GenerationStatus = 'building' | 'ready' | 'active' | 'archived' | 'marked_for_deletion';
+export const GENERATION_STATUSES = [
+  'building',
+  'ready',
+  'active',
+  'archived',
+  'marked_for_deletion',
+] as const;
+export type GenerationStatus = (typeof GENERATION_STATUSES)[number];
 
-export type SearchMode = 'vector' | 'lexical' | 'hybrid';
-export type FusionMethod = 'calibrated' | 'rrf' | 'weighted' | 'adaptive';
+/** Search modes; the first is the default. */
+export const SEARCH_MODES = ['hybrid', 'vector', 'lexical'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+/** How hybrid search merges its two rankings; the first is the default. */
+export const FUSION_METHODS = ['calibrated', 'rrf', 'weighted', 'adaptive'] as const;
+export type FusionMethod = (typeof FUSION_METHODS)[number];
+/** Where a hybrid search's fusion weights came from (see FusionWeights.source). */
+export const WEIGHT_SOURCES = [
+  'calibrated',
+  'uncalibrated',
+  'request',
+  'confidence',
+  'rank',
+  'default',
+] as const;
+/** How much of each chunk a search returns; the first is the default. */
+export const CONTENT_MODES = ['full', 'snippet', 'none'] as const;
+export type ContentMode = (typeof CONTENT_MODES)[number];
+/** What search results can be grouped by. */
+export const GROUP_BY_KEYS = ['document'] as const;
+/** How a token count was made: with the embedding model's tokenizer, or estimated from the characters. */
+export const TOKEN_COUNTERS = ['model', 'estimate'] as const;
+export type TokenCounter = (typeof TOKEN_COUNTERS)[number];
 
 /**
  * How informative each side of hybrid search is on one generation, estimated when the generation is sealed,
@@ -25,7 +56,7 @@ export interface FusionCalibration {
    * How the weights were obtained: `probes` = self-supervised probe queries made from the KB's own chunks;
    * `golden` = chosen on the KB's golden queries (their expected documents), which override the probes.
    */
-  source: 'probes' | 'golden';
+  source: CalibrationSource;
   /**
    * What started this calibration: `seal` (seal_generation / promote_generation), `uncalibrated` (a ready or
    * active generation without one, e.g. never sealed, reached CALIBRATION_MIN_ROWS), `growth` (it doubled
@@ -57,7 +88,11 @@ export interface FusionCalibration {
   calibratedAt: string;
 }
 
-export type CalibrationReason = 'seal' | 'uncalibrated' | 'growth' | 'golden';
+export const CALIBRATION_REASONS = ['seal', 'uncalibrated', 'growth', 'golden'] as const;
+export type CalibrationReason = (typeof CALIBRATION_REASONS)[number];
+/** Where a generation's fusion weights came from: probe queries cut from its chunks, or its golden queries. */
+export const CALIBRATION_SOURCES = ['probes', 'golden'] as const;
+export type CalibrationSource = (typeof CALIBRATION_SOURCES)[number];
 
 /** ANN index settings of a generation. Below `bruteForceThreshold` rows the search is exact. */
 export interface IndexConfig {
@@ -351,7 +386,7 @@ export interface FusionWeightsUsed {
    * generation has no calibration, so confidence alone decided; `request`: given by the caller (weighted);
    * `confidence`: adaptive fusion; `rank`: rrf (equal weights on ranks).
    */
-  source: 'calibrated' | 'uncalibrated' | 'request' | 'confidence' | 'rank' | 'default';
+  source: (typeof WEIGHT_SOURCES)[number];
   /** The generation's calibrated prior, when it has one. */
   prior?: { vector: number; lexical: number };
 }
@@ -376,7 +411,7 @@ export interface SearchRequest {
   /** What text each hit carries: the whole chunk and a snippet (default), the snippet only, or neither. */
   content?: ContentMode;
   /** `document`: at most `perDocument` chunks of any one document (the best ones). */
-  groupBy?: 'document' | null;
+  groupBy?: (typeof GROUP_BY_KEYS)[number] | null;
   /** With groupBy `document`. @example 1 */
   perDocument?: number;
   /**
@@ -388,8 +423,6 @@ export interface SearchRequest {
   rerankCandidates?: number;
   signal?: AbortSignal;
 }
-
-export type ContentMode = 'full' | 'snippet' | 'none';
 
 /** One chunk as read_chunks / read_document return it, in document order. */
 export interface ChunkView {
@@ -441,7 +474,7 @@ export interface ReadDocumentResult {
   documentChunks: number;
   /** Where the next page starts; null on the last page. */
   nextOffset: number | null;
-  countedWith: 'model' | 'estimate';
+  countedWith: TokenCounter;
 }
 
 /** Where another chunk with the same content lives (folded into the hit that shows it). */
@@ -458,7 +491,7 @@ export interface BudgetReport {
   maxTokens: number;
   usedTokens: number;
   /** `model`: the embedding model's tokenizer; `estimate`: estimateTokens (chars / 4 or words × 4 / 3). */
-  countedWith: 'model' | 'estimate';
+  countedWith: TokenCounter;
   /** Results whose content was cut to its best-matching passage. */
   trimmed: number;
   /** Results left out because even trimmed they did not fit. */

@@ -1,4 +1,5 @@
 // ingestDocuments: sync a knowledge base with files and folders (or rebuild it into a new generation).
+import { engineErrorText } from '../config/engine-error-text.js';
 import { EngineError, isEngineError } from '../engine/errors.js';
 import type { ChunkInput, DocumentInfo, KnowledgeBaseEngine } from '../engine/types.js';
 import { validateKbName } from '../engine/validation.js';
@@ -316,7 +317,7 @@ function inScope(doc: DocumentInfo, roots: IngestRoot[], options: IngestOptions)
 
 function errorText(error: unknown): string {
   const text = isEngineError(error)
-    ? `${error.code}: ${error.message}`
+    ? engineErrorText(error)
     : error instanceof Error
       ? error.message
       : String(error);

@@ -1,7 +1,14 @@
 // Resource template rag-studio://knowledge-bases/{kb}/generations: every generation of a KB and its state.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { FusionCalibration, GenerationInfo } from '../engine/types.js';
+import {
+  CALIBRATION_REASONS,
+  CALIBRATION_SOURCES,
+  GENERATION_STATUSES,
+  METRICS,
+  type FusionCalibration,
+  type GenerationInfo,
+} from '../engine/types.js';
 import {
   completeKbName,
   completers,
@@ -18,10 +25,10 @@ const sides = z.object({ vector: z.number(), lexical: z.number(), fused: z.numbe
 export const fusionCalibrationSchema = z.object({
   weights: z.object({ vector: z.number(), lexical: z.number() }),
   source: z
-    .enum(['probes', 'golden'])
+    .enum(CALIBRATION_SOURCES)
     .describe("probes: queries cut from the KB's own chunks; golden: chosen on its golden queries"),
   reason: z
-    .enum(['seal', 'uncalibrated', 'growth', 'golden'])
+    .enum(CALIBRATION_REASONS)
     .nullable()
     .describe(
       'What started it: a seal, an uncalibrated generation reaching 50 rows, the generation doubling, or its golden queries changing (null: written before reasons were recorded)',
@@ -65,12 +72,12 @@ export function toFusionCalibrationJson(
 
 export const generationSchema = z.object({
   generation: z.number().int(),
-  status: z.enum(['building', 'ready', 'active', 'archived', 'marked_for_deletion']),
+  status: z.enum(GENERATION_STATUSES),
   chunk_count: z.number().int(),
   bytes: z.number(),
   embedding_model: z.string().nullable(),
   dimension: z.number().int().nullable(),
-  metric: z.enum(['cosine', 'l2', 'dot']),
+  metric: z.enum(METRICS),
   created_at: z.string(),
   promoted_at: z.string().nullable(),
   archived_at: z.string().nullable(),

@@ -1,7 +1,7 @@
 // Resources rag-studio://knowledge-bases (all KBs) and template rag-studio://knowledge-bases/{kb} (one in detail).
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { KnowledgeBaseInfo } from '../engine/types.js';
+import { METRICS, type KnowledgeBaseInfo } from '../engine/types.js';
 import {
   fusionCalibrationSchema,
   generationSchema,
@@ -28,7 +28,7 @@ const summarySchema = z.object({
   embedding_model: z.string().nullable(),
   dimension: z.number().int().nullable(),
   bytes: z.number(),
-  metric: z.enum(['cosine', 'l2', 'dot']).nullable(),
+  metric: z.enum(METRICS).nullable(),
   epoch: z.number().int(),
   generation_count: z.number().int(),
   created_at: z.string(),

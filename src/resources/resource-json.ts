@@ -1,4 +1,5 @@
 // Shared plumbing for JSON resources: the contents envelope, URIs, and engine errors → MCP protocol errors.
+import { engineErrorText } from '../config/engine-error-text.js';
 import { McpError, ErrorCode, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { isEngineError } from '../engine/errors.js';
 import type { Embedder, KnowledgeBaseEngine } from '../engine/types.js';
@@ -68,7 +69,7 @@ export async function readOrThrow<T>(deps: ResourceDeps, uri: URL, read: () => P
       deps.logger.log('error', `reading ${uri.href} failed unexpectedly`, describeError(error));
       throw error;
     }
-    const message = `${error.code}: ${error.message}`;
+    const message = engineErrorText(error);
     const data = { code: error.code, uri: uri.href };
     if (error.code === 'KB_NOT_FOUND' || error.code === 'GENERATION_NOT_FOUND') {
       throw new ResourceReadError(RESOURCE_NOT_FOUND, message, data);

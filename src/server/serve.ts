@@ -1,6 +1,7 @@
 // The server process, and the only module with side effects: config → runtime (engine + embedder) → MCP → transport.
+import { engineErrorText } from '../config/engine-error-text.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { DEFAULT_LIMITS } from '../engine/index.js';
+import { DEFAULT_LIMITS, isEngineError } from '../engine/index.js';
 import { helpText } from '../config/config-settings.js';
 import { ConfigError, parseCommandLine, type ServerConfig } from '../config/config.js';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
@@ -130,9 +131,11 @@ function exitWithError(error: unknown): never {
   const message =
     error instanceof ConfigError
       ? `configuration error: ${error.message}`
-      : error instanceof Error && 'code' in error && typeof error.code === 'string'
-        ? `${error.code}: ${error.message}`
-        : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
+      : isEngineError(error)
+        ? engineErrorText(error)
+        : error instanceof Error && 'code' in error && typeof error.code === 'string'
+          ? `${error.code}: ${error.message}`
+          : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
   // stderr is synchronous for files and pipes on POSIX, so exiting right after loses nothing.
   process.stderr.write(`${SERVER_NAME}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(1);

@@ -1,12 +1,12 @@
 // Zod pieces several tools share: KB names, generation numbers, metadata and the structured search filter.
 import { z } from 'zod';
 import { FILTER_COLUMNS } from '../engine/search/filter.js';
-import { suggestKbName } from '../engine/validation.js';
+import { KB_NAME_PATTERN, suggestKbName } from '../engine/validation.js';
 
 /** Same rule the engine enforces; stating it in the schema lets a model see it before calling. */
 export const kbNameSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+  .regex(KB_NAME_PATTERN, {
     error: (issue) => {
       const suggestion = typeof issue.input === 'string' ? suggestKbName(issue.input) : undefined;
       return (

@@ -1,6 +1,8 @@
 // compare_generations: run the same queries on two generations and diff their results and documents before a promotion.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { MAX_EVAL_K, MAX_EVAL_QUERIES } from '../engine/evaluation/rank-queries.js';
+import { SEARCH_MODES } from '../engine/types.js';
 import { generationSchema, kbNameSchema, strictArguments } from './common-schemas.js';
 import { evalQuerySchema, toEvalQuery } from './eval-query-schema.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
@@ -11,9 +13,13 @@ export const inputSchema = strictArguments({
   kb: kbNameSchema,
   base: generationSchema.describe('The generation to compare against, usually the active one.'),
   candidate: generationSchema.describe('The generation to judge, e.g. a rebuilt one not yet promoted.'),
-  queries: z.array(evalQuerySchema).min(1).max(200).describe('Queries to run on both generations (1-200).'),
-  k: z.number().int().min(1).max(100).default(10).describe('Results compared per query.'),
-  mode: z.enum(['hybrid', 'vector', 'lexical']).default('hybrid').describe('Search mode for both sides.'),
+  queries: z
+    .array(evalQuerySchema)
+    .min(1)
+    .max(MAX_EVAL_QUERIES)
+    .describe(`Queries to run on both generations (1-${MAX_EVAL_QUERIES}).`),
+  k: z.number().int().min(1).max(MAX_EVAL_K).default(10).describe('Results compared per query.'),
+  mode: z.enum(SEARCH_MODES).default('hybrid').describe('Search mode for both sides.'),
 });
 
 const side = z.object({
@@ -34,7 +40,7 @@ export const outputSchema = z.object({
   base: z.number().int(),
   candidate: z.number().int(),
   k: z.number().int(),
-  mode: z.enum(['hybrid', 'vector', 'lexical']),
+  mode: z.enum(SEARCH_MODES),
   queries: z.array(
     z.object({
       query: z.string(),

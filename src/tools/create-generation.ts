@@ -1,6 +1,7 @@
 // create_generation: start an invisible rebuild of a knowledge base, empty or copied from the active generation.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { GENERATION_STATUSES, METRICS } from '../engine/types.js';
 import { kbNameSchema, strictArguments } from './common-schemas.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
 
@@ -15,7 +16,7 @@ export const inputSchema = strictArguments({
       'true: start from a copy of the active generation (incremental changes; a lexical-only generation is embedded with the configured model on the way); false: start empty (full rebuild).',
     ),
   metric: z
-    .enum(['cosine', 'l2', 'dot'])
+    .enum(METRICS)
     .optional()
     .describe('Vector distance of the new generation; default the server default (cosine).'),
 });
@@ -26,7 +27,7 @@ export const outputSchema = z.object({
     .number()
     .int()
     .describe('Number of the new generation; pass it as `generation` to the other tools.'),
-  status: z.enum(['building', 'ready', 'active', 'archived', 'marked_for_deletion']),
+  status: z.enum(GENERATION_STATUSES),
   copied: z.number().int().describe('Chunks copied from the active generation.'),
 });
 

@@ -1,6 +1,7 @@
 // Query shapes of compare_generations and set_golden_queries (text + the documents that answer it) and the stored golden set.
 import { z } from 'zod';
 import type { EvalQuery, GoldenSet } from '../engine/index.js';
+import { MAX_EXPECTED_IDS } from '../engine/evaluation/rank-queries.js';
 import { strictArguments } from './common-schemas.js';
 
 export const evalQuerySchema = strictArguments(
@@ -8,7 +9,7 @@ export const evalQuerySchema = strictArguments(
     query: z.string().min(1).describe('A question or keywords, as an agent would search.'),
     expected_document_ids: z
       .array(z.string().min(1))
-      .max(1000)
+      .max(MAX_EXPECTED_IDS)
       .optional()
       .describe('Document ids a good answer comes from; enables recall@k and nDCG@k for this query.'),
   },

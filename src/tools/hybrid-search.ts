@@ -1,8 +1,19 @@
 // hybrid_search: the read tool agents call most — BM25 + vector search with filters, fusion and citations.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { MAX_TOKEN_BUDGET } from '../engine/search/search-request.js';
-import type { SearchHit, SearchRequest } from '../engine/types.js';
+import { MAX_RERANK_CANDIDATES } from '../engine/search/rerank.js';
+import { MAX_PER_DOCUMENT, MAX_TOKEN_BUDGET } from '../engine/search/search-request.js';
+import {
+  CONTENT_MODES,
+  FUSION_METHODS,
+  GROUP_BY_KEYS,
+  SEARCH_MODES,
+  TOKEN_COUNTERS,
+  WEIGHT_SOURCES,
+  type SearchHit,
+  type SearchRequest,
+} from '../engine/types.js';
+import { DEFAULT_LIMITS } from '../engine/validation.js';
 import {
   FILTER_HELP,
   filterSchema,
@@ -28,12 +39,20 @@ export const inputSchema = strictArguments({
     .optional()
     .describe("A query embedding of the knowledge base's dimension, for callers that embed themselves."),
   mode: z
-    .enum(['hybrid', 'vector', 'lexical'])
+    .enum(SEARCH_MODES)
     .default('hybrid')
     .describe(
       'hybrid (default): keywords + meaning, fused. lexical: exact terms, ids, error messages. vector: meaning/paraphrase.',
     ),
-  limit: z.number().int().min(1).max(100).default(10).describe('Results to return, 1-100.'),
+  // No .max(): the largest limit is a server setting, which the engine checks with its own clear message.
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe(
+      `Results to return, from 1 to the server's maximum (RAG_STUDIO_MAX_LIMIT, default ${DEFAULT_LIMITS.maxLimit}).`,
+    ),
   offset: z.number().int().min(0).default(0).describe('Results to skip, for paging.'),
   filter: filterSchema
     .optional()
@@ -42,7 +61,7 @@ export const inputSchema = strictArguments({
     .optional()
     .describe('Search this generation instead of the active one, e.g. a building one before promoting it.'),
   fusion: z
-    .enum(['calibrated', 'rrf', 'weighted', 'adaptive'])
+    .enum(FUSION_METHODS)
     .optional()
     .describe(
       'How hybrid mode merges the two rankings: calibrated (default: per-KB weights shifted by this query), rrf, weighted, adaptive.',
@@ -57,20 +76,20 @@ export const inputSchema = strictArguments({
       'Token budget for all results together: long contents are cut to their best-matching passage first, then the lowest results dropped; `budget` in the output says how many.',
     ),
   content: z
-    .enum(['full', 'snippet', 'none'])
+    .enum(CONTENT_MODES)
     .default('full')
     .describe(
       'full (default): whole chunk + snippet; snippet: the snippet only; none: citations and ids only.',
     ),
   group_by: z
-    .enum(['document'])
+    .enum(GROUP_BY_KEYS)
     .optional()
     .describe('"document": the best chunks of distinct documents (at most per_document each).'),
   per_document: z
     .number()
     .int()
     .min(1)
-    .max(100)
+    .max(MAX_PER_DOCUMENT)
     .optional()
     .describe('With group_by "document": chunks per document, default 1.'),
   rerank: z
@@ -83,15 +102,30 @@ export const inputSchema = strictArguments({
     .number()
     .int()
     .min(1)
-    .max(100)
+    .max(MAX_RERANK_CANDIDATES)
     .optional()
     .describe(
       'With rerank: how many fused candidates the cross-encoder scores (default max(limit+offset, 30)).',
     ),
-}).refine((args) => args.query !== undefined || args.vector !== undefined, {
-  message: 'give `query` (text) or `vector` (an embedding), or both',
-  path: ['query'],
-});
+})
+  .refine((args) => args.query !== undefined || args.vector !== undefined, {
+    message: 'give `query` (text) or `vector` (an embedding), or both',
+    path: ['query'],
+  })
+  // Rules across arguments, stated in the tool's own words (the engine checks them too, in its words).
+  .refine((args) => args.per_document === undefined || args.group_by !== undefined, {
+    message: 'per_document applies with group_by "document"; add it, or drop per_document',
+    path: ['per_document'],
+  })
+  .refine((args) => args.rerank_candidates === undefined || args.rerank === true, {
+    message: '`rerank_candidates` only applies with `rerank: true`',
+    path: ['rerank_candidates'],
+  })
+  .refine((args) => args.rerank !== true || args.query !== undefined, {
+    message:
+      'rerank scores the query text against each passage: give a non-empty `query` (a `vector` alone cannot be reranked)',
+    path: ['query'],
+  });
 
 const sideScores = z.object({
   vector: z.number().optional(),
@@ -102,13 +136,13 @@ const sideScores = z.object({
 export const outputSchema = z.object({
   kb: z.string(),
   generation: z.number().int(),
-  mode: z.enum(['hybrid', 'vector', 'lexical']).describe('The mode that actually ran (see warnings).'),
-  fusion: z.enum(['calibrated', 'rrf', 'weighted', 'adaptive']).nullable(),
+  mode: z.enum(SEARCH_MODES).describe('The mode that actually ran (see warnings).'),
+  fusion: z.enum(FUSION_METHODS).nullable(),
   fusion_weights: z
     .object({
       vector: z.number(),
       lexical: z.number(),
-      source: z.enum(['calibrated', 'uncalibrated', 'request', 'confidence', 'rank', 'default']),
+      source: z.enum(WEIGHT_SOURCES),
       prior: z.object({ vector: z.number(), lexical: z.number() }).optional(),
     })
     .nullable()
@@ -155,7 +189,7 @@ export const outputSchema = z.object({
     .object({
       max_tokens: z.number().int(),
       used_tokens: z.number().int(),
-      counted_with: z.enum(['model', 'estimate']),
+      counted_with: z.enum(TOKEN_COUNTERS),
       trimmed: z.number().int(),
       dropped: z.number().int(),
     })
@@ -173,7 +207,7 @@ Arguments:
 - query: what to look for. Needed unless you pass vector.
 - vector: your own query embedding of the knowledge base's dimension.
 - mode: "hybrid" (default) combines keyword (BM25) and meaning (vector) search and suits most questions; "lexical" for exact terms, identifiers, error messages; "vector" for paraphrases and concepts.
-- limit (1-100, default 10) and offset (default 0) page through results.
+- limit (default 10, at most the server's maximum, 100 unless configured) and offset (default 0) page through results.
 - filter: ${FILTER_HELP}
 - generation: search a specific generation (e.g. a building one before promote_generation); default the active one.
 - fusion: how hybrid merges rankings: "calibrated" (default: weights measured on this knowledge base — from its golden queries if it has 5 or more, else from probe queries cut from its chunks — shifted per query by each side's confidence; fusion_weights in the answer shows them), "rrf" (rank-based), "weighted" (normalised scores, equal weights), "adaptive" (weights each side by its confidence only).

@@ -49,13 +49,14 @@ export const TOOLS = {
   [setGoldenQueries.name]: setGoldenQueries,
 } as const;
 
-export const READ_TOOL_NAMES = [
+/** The names a read-only server answers to; an unknown name gets the short answer of unknown-tool.ts. */
+const READ_TOOL_NAMES = [
   hybridSearch.name,
   readChunks.name,
   readDocument.name,
   compareGenerations.name,
 ] as const;
-export const WRITE_TOOL_NAMES = [
+const WRITE_TOOL_NAMES = [
   upsertChunks.name,
   deleteChunks.name,
   createGeneration.name,

@@ -2,6 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { DEFAULT_PAGE_TOKENS, MAX_READ_TOKENS } from '../engine/documents/read-chunks.js';
+import { TOKEN_COUNTERS } from '../engine/types.js';
 import { generationSchema, kbNameSchema, strictArguments } from './common-schemas.js';
 import { chunkViewSchema, toChunkView } from './read-chunks.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
@@ -34,7 +35,7 @@ export const outputSchema = z.object({
     .int()
     .nullable()
     .describe('Pass as offset for the next page; null on the last page.'),
-  counted_with: z.enum(['model', 'estimate']),
+  counted_with: z.enum(TOKEN_COUNTERS),
 });
 
 export const annotations = {

@@ -1,6 +1,7 @@
 // set_golden_queries: store a KB's evaluation queries; promote_generation then refuses promotions that lose recall.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { MAX_EVAL_K, MAX_EVAL_QUERIES, MAX_EXPECTED_IDS } from '../engine/evaluation/rank-queries.js';
 import { kbNameSchema, strictArguments } from './common-schemas.js';
 import { evalQuerySchema, goldenSetSchema, toEvalQuery, toGoldenSetJson } from './eval-query-schema.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
@@ -10,14 +11,20 @@ export const name = 'set_golden_queries';
 export const inputSchema = strictArguments({
   kb: kbNameSchema,
   queries: z
-    .array(evalQuerySchema.extend({ expected_document_ids: z.array(z.string().min(1)).min(1).max(1000) }))
-    .max(200)
-    .describe('0-200 queries, each with the document ids that answer it; [] removes the set (and the gate).'),
+    .array(
+      evalQuerySchema.extend({
+        expected_document_ids: z.array(z.string().min(1)).min(1).max(MAX_EXPECTED_IDS),
+      }),
+    )
+    .max(MAX_EVAL_QUERIES)
+    .describe(
+      `0-${MAX_EVAL_QUERIES} queries, each with the document ids that answer it; [] removes the set (and the gate).`,
+    ),
   k: z
     .number()
     .int()
     .min(1)
-    .max(100)
+    .max(MAX_EVAL_K)
     .default(10)
     .describe('Results per query whose documents count for recall.'),
   tolerance: z

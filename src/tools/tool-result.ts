@@ -1,4 +1,5 @@
 // Engine outcomes → MCP tool results: structured JSON plus the same JSON as text; EngineError → isError.
+import { engineErrorText } from '../config/engine-error-text.js';
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { isEngineError, type EngineError } from '../engine/errors.js';
@@ -31,7 +32,7 @@ export function structuredResult<T extends Record<string, unknown>>(
 
 /** The text starts with the stable code so a model (or a script) can branch on it. */
 export function engineErrorResult(error: EngineError): CallToolResult {
-  const content: CallToolResult['content'] = [{ type: 'text', text: `${error.code}: ${error.message}` }];
+  const content: CallToolResult['content'] = [{ type: 'text', text: engineErrorText(error) }];
   if (error.details !== undefined) {
     const details = JSON.stringify(error.details);
     content.push({

@@ -138,7 +138,7 @@ describe('configured limits, through MCP', () => {
     );
   });
 
-  it('search limit (configured below the tool cap of 100) and offset', async () => {
+  it('search limit (configured, no tool cap of its own) and offset', async () => {
     await limitHolds(
       'hybrid_search',
       { kb: 'docs', query: 'alpha', limit: L.maxLimit },
@@ -153,8 +153,28 @@ describe('configured limits, through MCP', () => {
       ['INVALID_INPUT', 'LIMIT_EXCEEDED'],
       new RegExp(`0 to ${L.maxOffset}`),
     );
+    // The engine, not a schema constant, refuses a limit: its message names the configured maximum.
     const over = await callTool(t.client, 'hybrid_search', { kb: 'docs', query: 'alpha', limit: 101 });
-    expect(textOf(over)).toMatch(/Input validation error.* at limit$/);
+    expect(textOf(over)).toMatch(
+      new RegExp(`^INVALID_INPUT: limit must be an integer from 1 to ${L.maxLimit}`),
+    );
+  });
+
+  it('a limit configured above the default 100 is usable through the tool', async () => {
+    const wide = await startTestServer({ args: ['--max-limit', '150'] });
+    try {
+      await callTool(wide.client, 'upsert_chunks', {
+        kb: 'docs',
+        chunks: Array.from({ length: 120 }, (_, i) => chunk(i, { content: `alpha ${i}` })),
+      });
+      const many = await callTool(wide.client, 'hybrid_search', { kb: 'docs', query: 'alpha', limit: 150 });
+      expect(many.isError ? textOf(many) : 'ok').toBe('ok');
+      expect((many.structuredContent as { results: unknown[] }).results).toHaveLength(120);
+      const over = await callTool(wide.client, 'hybrid_search', { kb: 'docs', query: 'alpha', limit: 151 });
+      expect(textOf(over)).toMatch(/^INVALID_INPUT: limit must be an integer from 1 to 150/);
+    } finally {
+      await wide.close();
+    }
   });
 
   it('filter nodes: the object, the condition, the operator and each $in value count one', async () => {

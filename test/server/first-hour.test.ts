@@ -75,8 +75,8 @@ describe('settings checked at start', () => {
       expect(result.code).toBe(1);
       expect(result.stderr.trim().split('\n')).toEqual([
         'rag-studio-mcp: STORAGE: cannot create the data directory /proc/nope/data: creating /proc/nope failed ' +
-          'with ENOENT (this filesystem does not allow new directories there). Set RAG_STUDIO_DATA_DIR to a ' +
-          'writable directory.',
+          'with ENOENT (this filesystem does not allow new directories there). Set the data directory to a ' +
+          'writable one (RAG_STUDIO_DATA_DIR).',
       ]);
     },
   );

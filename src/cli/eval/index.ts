@@ -1,4 +1,5 @@
 // `rag-studio-mcp eval <beir-dir>`: ingest a BEIR dataset, run its queries in every mode, print the scores.
+import { engineErrorText } from '../../config/engine-error-text.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,8 +37,7 @@ export async function runEvalCommand(argv: string[], io: EvalIo): Promise<number
     return 0;
   } catch (error) {
     if (error instanceof BeirFormatError || error instanceof ConfigError || isEngineError(error)) {
-      const code = isEngineError(error) ? `${error.code}: ` : '';
-      io.stderr(`eval: ${code}${error.message}\n`);
+      io.stderr(`eval: ${isEngineError(error) ? engineErrorText(error) : error.message}\n`);
       return 1;
     }
     throw error;

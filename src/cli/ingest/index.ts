@@ -1,4 +1,5 @@
 // `rag-studio-mcp ingest <path...> --kb <name>`: sync files into a knowledge base once, or keep watching.
+import { engineErrorText } from '../../config/engine-error-text.js';
 import { isEngineError } from '../../engine/index.js';
 import {
   ingestDocuments,
@@ -86,7 +87,7 @@ export async function runIngestCommand(argv: string[], io: IngestIo): Promise<nu
 }
 
 function describe(error: unknown): string {
-  if (isEngineError(error)) return `${error.code}: ${error.message}`;
+  if (isEngineError(error)) return engineErrorText(error);
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -4,7 +4,7 @@ import { isAbsolute, join } from 'node:path';
 import { EngineError } from '../errors.js';
 import { MODEL_FILE_MAX_BYTES, readSmallRegularFileSync } from './model-file-checks.js';
 import type { ModelProfile } from './known-models.js';
-import type { EmbeddingSettings } from './settings.js';
+import { MODEL_DTYPES, type EmbeddingSettings } from './settings.js';
 
 export type ModelDtype = NonNullable<EmbeddingSettings['dtype']>;
 
@@ -18,8 +18,7 @@ const DTYPE_FILE_SUFFIX: Readonly<Record<ModelDtype, string>> = {
   q4: '_q4',
 };
 
-/** dtypes the settings may ask for. */
-export const MODEL_DTYPES = Object.keys(DTYPE_FILE_SUFFIX) as ModelDtype[];
+export { MODEL_DTYPES };
 
 /** Files every feature-extraction model needs besides its ONNX weights. */
 export const REQUIRED_MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'] as const;
@@ -99,7 +98,8 @@ export function resolveModelSource(settings: EmbeddingSettings): ModelSource {
   if (!isAbsolute(settings.modelsDir)) {
     throw new EngineError(
       'INVALID_INPUT',
-      `models directory must be an absolute path, got "${settings.modelsDir}" (RAG_STUDIO_MODELS_DIR)`,
+      `models directory must be an absolute path, got "${settings.modelsDir}"`,
+      { setting: 'modelsDir' },
     );
   }
   return { kind: 'hub', pathOrId: model, directory: join(settings.modelsDir, ...model.split('/')) };

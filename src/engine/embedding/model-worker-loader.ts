@@ -54,7 +54,8 @@ export class ModelWorkerLoader {
     private readonly onReady: (ready: WorkerReady) => void,
     private readonly options: ModelWorkerLoaderOptions = {},
   ) {
-    this.offline = settings.offline || process.env.HF_HUB_OFFLINE === '1';
+    // HF_HUB_OFFLINE=1 is folded into settings.offline by the configuration; the engine reads no env vars.
+    this.offline = settings.offline;
     this.maxQueuedBatches = options.maxQueuedBatches ?? 256;
     this.retryAfterMs = options.retryAfterMs ?? 10_000;
   }

@@ -1,7 +1,6 @@
 // Validation of EmbeddingSettings at construction, so a bad configuration fails at server start, not at first search.
 import { EngineError } from '../errors.js';
-import { MODEL_DTYPES } from './model-files.js';
-import type { EmbeddingSettings } from './settings.js';
+import { MODEL_DTYPES, POOLINGS, type EmbeddingSettings } from './settings.js';
 
 const MAX_BATCH_SIZE = 4096;
 
@@ -11,7 +10,8 @@ export function validateEmbeddingSettings(settings: EmbeddingSettings): void {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
     throw new EngineError(
       'INVALID_INPUT',
-      `embedding batch size must be an integer in 1..${MAX_BATCH_SIZE}, got ${batchSize} (RAG_STUDIO_EMBEDDING_BATCH)`,
+      `embedding batch size must be an integer in 1..${MAX_BATCH_SIZE}, got ${batchSize}`,
+      { setting: 'embeddingBatch' },
     );
   }
   if (queryCacheSize !== undefined && (!Number.isInteger(queryCacheSize) || queryCacheSize < 0)) {
@@ -23,16 +23,18 @@ export function validateEmbeddingSettings(settings: EmbeddingSettings): void {
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) {
     throw new EngineError('INVALID_INPUT', `embedding threads must be an integer in 1..256, got ${threads}`);
   }
-  if (settings.dtype !== undefined && !MODEL_DTYPES.includes(settings.dtype)) {
+  if (settings.dtype !== undefined && !(MODEL_DTYPES as readonly string[]).includes(settings.dtype)) {
     throw new EngineError(
       'INVALID_INPUT',
-      `embedding dtype must be one of ${MODEL_DTYPES.join(', ')}, got "${String(settings.dtype)}" (RAG_STUDIO_EMBEDDING_DTYPE)`,
+      `embedding dtype must be one of ${MODEL_DTYPES.join(', ')}, got "${String(settings.dtype)}"`,
+      { setting: 'embeddingDtype' },
     );
   }
-  if (settings.pooling !== undefined && settings.pooling !== 'cls' && settings.pooling !== 'mean') {
+  if (settings.pooling !== undefined && !(POOLINGS as readonly string[]).includes(settings.pooling)) {
     throw new EngineError(
       'INVALID_INPUT',
-      `embedding pooling must be "cls" or "mean", got "${String(settings.pooling)}" (RAG_STUDIO_EMBEDDING_POOLING)`,
+      `embedding pooling must be "cls" or "mean", got "${String(settings.pooling)}"`,
+      { setting: 'embeddingPooling' },
     );
   }
 }

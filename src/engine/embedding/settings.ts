@@ -3,6 +3,11 @@
 /** Default model: 384-d, q8; nDCG@10 0.713 on BEIR SciFact (MTEB). */
 export const DEFAULT_EMBEDDING_MODEL = 'Xenova/bge-small-en-v1.5';
 
+/** ONNX weight variants a model may be loaded in; the configuration lists them in this order. */
+export const MODEL_DTYPES = ['q8', 'fp32', 'fp16', 'int8', 'uint8', 'q4'] as const;
+/** How token vectors become one text vector. */
+export const POOLINGS = ['cls', 'mean'] as const;
+
 export interface EmbeddingSettings {
   /** Hugging Face model id, absolute path to a local model directory, or `hash`. RAG_STUDIO_EMBEDDING_MODEL */
   model: string;
@@ -13,9 +18,9 @@ export interface EmbeddingSettings {
   /** Mirror host for downloads. RAG_STUDIO_HF_ENDPOINT */
   hfEndpoint?: string;
   /** Overrides the known-model table. RAG_STUDIO_EMBEDDING_POOLING */
-  pooling?: 'cls' | 'mean';
+  pooling?: (typeof POOLINGS)[number];
   /** Overrides the automatic choice (q8 when a quantized file exists, else fp32). RAG_STUDIO_EMBEDDING_DTYPE */
-  dtype?: 'q8' | 'fp32' | 'fp16' | 'int8' | 'uint8' | 'q4';
+  dtype?: (typeof MODEL_DTYPES)[number];
   /** Texts per inference batch. RAG_STUDIO_EMBEDDING_BATCH; default 32. */
   batchSize: number;
   /** Query-embedding LRU entries; 0 disables. Default 1000. */

@@ -29,6 +29,8 @@ export interface RankedQuery {
 export const MAX_EVAL_QUERIES = 200;
 /** Most expected document ids per query. */
 export const MAX_EXPECTED_IDS = 1000;
+/** Largest `k` (results compared per query). */
+export const MAX_EVAL_K = 100;
 
 /** Throws INVALID_INPUT for query lists no comparison can run; returns the `k` to use. */
 export function checkEvalQueries(queries: unknown, k: unknown, what: string): number {
@@ -53,8 +55,8 @@ export function checkEvalQueries(queries: unknown, k: unknown, what: string): nu
     }
   });
   const chosen = k ?? 10;
-  if (typeof chosen !== 'number' || !Number.isInteger(chosen) || chosen < 1 || chosen > 100) {
-    throw new EngineError('INVALID_INPUT', `k must be an integer from 1 to 100; got ${String(k)}`);
+  if (typeof chosen !== 'number' || !Number.isInteger(chosen) || chosen < 1 || chosen > MAX_EVAL_K) {
+    throw new EngineError('INVALID_INPUT', `k must be an integer from 1 to ${MAX_EVAL_K}; got ${String(k)}`);
   }
   return chosen;
 }

@@ -77,10 +77,10 @@ function checkOptions(ctx: EngineContext, options: GcOptions): GcSettings {
   };
   return {
     dryRun: options.dryRun ?? false,
-    retentionEpochs: intOption('retention_epochs', options.retentionEpochs, ctx.settings.retentionEpochs),
-    minAgeMs: 1000 * intOption('min_age_seconds', options.minAgeSeconds, ctx.settings.minAgeSeconds),
+    retentionEpochs: intOption('retention (epochs)', options.retentionEpochs, ctx.settings.retentionEpochs),
+    minAgeMs: 1000 * intOption('minimum age (seconds)', options.minAgeSeconds, ctx.settings.minAgeSeconds),
     buildingTtlMs:
-      1000 * intOption('building_ttl_seconds', options.buildingTtlSeconds, ctx.settings.buildingTtlSeconds),
+      1000 * intOption('building TTL (seconds)', options.buildingTtlSeconds, ctx.settings.buildingTtlSeconds),
     now: Date.now(),
   };
 }
@@ -120,12 +120,12 @@ function judge(record: GenerationRecord, epoch: number, s: GcSettings): { delete
       if (behind <= s.retentionEpochs) {
         return {
           delete: false,
-          reason: `retained: ${behind} promotion(s) behind, retention_epochs ${s.retentionEpochs}`,
+          reason: `retained: ${behind} promotion(s) behind, retention ${s.retentionEpochs} epoch(s)`,
         };
       }
       const archivedAt = record.archivedAt ?? record.updatedAt;
       if (s.now - archivedAt < s.minAgeMs) {
-        return { delete: false, reason: `archived ${ageS(archivedAt)} s ago, younger than min_age_seconds` };
+        return { delete: false, reason: `archived ${ageS(archivedAt)} s ago, younger than the minimum age` };
       }
       return { delete: true, reason: `archived ${behind} promotions behind` };
     }

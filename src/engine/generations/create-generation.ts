@@ -7,17 +7,15 @@ import { EngineError, storageError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 import { chunksToArrow, storedChunkFromRow, type StoredChunk } from '../storage/chunk-schema.js';
 import { generationTableName } from '../storage/generation-tables.js';
-import type {
-  CreateGenerationOptions,
-  CreateGenerationResult,
-  Embedder,
-  EmbeddingSpace,
-  IndexConfig,
-  Metric,
+import {
+  METRICS,
+  type CreateGenerationOptions,
+  type CreateGenerationResult,
+  type Embedder,
+  type EmbeddingSpace,
+  type IndexConfig,
 } from '../types.js';
 import { validateKbName } from '../validation.js';
-
-const METRICS: readonly Metric[] = ['cosine', 'l2', 'dot'];
 
 export async function createGeneration(
   ctx: EngineContext,

@@ -2,18 +2,20 @@
 import { ADD_VECTORS, checkEmbedderUsable, EXTERNAL_MODEL, isLexicalOnly } from '../embedding-space.js';
 import { EngineError, isEngineError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
-import type {
-  Embedder,
-  EngineLimits,
-  FusionMethod,
-  FusionOptions,
-  SearchMode,
-  SearchRequest,
+import {
+  FUSION_METHODS,
+  SEARCH_MODES,
+  type Embedder,
+  type EngineLimits,
+  type FusionMethod,
+  type FusionOptions,
+  type SearchMode,
+  type SearchRequest,
 } from '../types.js';
 import { float32LengthProblem, isZeroVector } from '../validation.js';
 
-const MODES: readonly SearchMode[] = ['vector', 'lexical', 'hybrid'];
-const FUSIONS: readonly FusionMethod[] = ['calibrated', 'rrf', 'weighted', 'adaptive'];
+const MODES: readonly SearchMode[] = SEARCH_MODES;
+const FUSIONS: readonly FusionMethod[] = FUSION_METHODS;
 
 export interface SearchParams {
   mode: SearchMode;
@@ -50,7 +52,8 @@ export function checkSearchParams(request: SearchRequest, limits: EngineLimits):
     if (text.length > limits.maxQueryLength) {
       throw new EngineError(
         'LIMIT_EXCEEDED',
-        `the query is ${text.length} characters; at most ${limits.maxQueryLength} (RAG_STUDIO_MAX_QUERY_LENGTH)`,
+        `the query is ${text.length} characters; at most ${limits.maxQueryLength}`,
+        { setting: 'maxQueryLength' },
       );
     }
   }

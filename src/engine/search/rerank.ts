@@ -27,7 +27,7 @@ export function rerankDepth(
 ): number | undefined {
   if (request.rerank === undefined || request.rerank === false) {
     if (request.rerankCandidates !== undefined) {
-      throw new EngineError('INVALID_INPUT', '`rerank_candidates` only applies with `rerank: true`');
+      throw new EngineError('INVALID_INPUT', 'a reranking candidate count only applies when reranking');
     }
     return undefined;
   }
@@ -37,20 +37,21 @@ export function rerankDepth(
   if (reranker === undefined) {
     throw new EngineError(
       'INVALID_STATE',
-      'reranking is not configured on this server: set RAG_STUDIO_RERANK_MODEL (or --rerank-model) to a cross-encoder, e.g. Xenova/ms-marco-MiniLM-L-6-v2 or a local model folder, and restart it (see README "Reranking"). Search without `rerank` meanwhile.',
+      'reranking is not configured on this server: set its reranking model{setting} to a cross-encoder, e.g. Xenova/ms-marco-MiniLM-L-6-v2 or a local model folder, and restart it (see README "Reranking"). Search without reranking meanwhile.',
+      { setting: 'rerankModel' },
     );
   }
   if (text === undefined) {
     throw new EngineError(
       'INVALID_INPUT',
-      'rerank scores the query text against each passage: give a non-empty `query` (a `vector` alone cannot be reranked)',
+      'reranking scores the query text against each passage: give a non-empty query text (a query vector alone cannot be reranked)',
     );
   }
   const asked = request.rerankCandidates;
   if (asked !== undefined && (!Number.isInteger(asked) || asked < want || asked > MAX_RERANK_CANDIDATES)) {
     throw new EngineError(
       'INVALID_INPUT',
-      `rerank_candidates must be an integer from limit + offset (${want}) to ${MAX_RERANK_CANDIDATES}; got ${String(asked)}`,
+      `the reranking candidate count must be an integer from limit + offset (${want}) to ${MAX_RERANK_CANDIDATES}; got ${String(asked)}`,
     );
   }
   return asked ?? Math.min(MAX_RERANK_CANDIDATES, Math.max(want, DEFAULT_RERANK_CANDIDATES));

@@ -3,7 +3,13 @@
 import { createHash } from 'node:crypto';
 import type { GenerationRecord } from '../storage/catalog.js';
 import { EngineError } from '../errors.js';
-import type { ContentMode, EngineLimits, SearchMode, SearchRequest } from '../types.js';
+import {
+  CONTENT_MODES,
+  type ContentMode,
+  type EngineLimits,
+  type SearchMode,
+  type SearchRequest,
+} from '../types.js';
 import { validateKbName } from '../validation.js';
 import { compileFilter } from './filter.js';
 import { checkSearchParams, type SearchParams } from './query-plan.js';
@@ -20,9 +26,10 @@ export interface NormalisedSearch extends SearchParams {
   perDocument: number | undefined;
 }
 
-const CONTENT_MODES: readonly ContentMode[] = ['full', 'snippet', 'none'];
 /** Largest token budget accepted: far above any context window, small enough to stay an integer. */
 export const MAX_TOKEN_BUDGET = 1_000_000;
+/** Most chunks per document when results are grouped by document. */
+export const MAX_PER_DOCUMENT = 100;
 
 /** Checks a request before any I/O; throws INVALID_INPUT / LIMIT_EXCEEDED naming the bad argument. */
 export function normaliseSearch(request: SearchRequest, limits: EngineLimits): NormalisedSearch {
@@ -52,24 +59,24 @@ function checkShaping(
   ) {
     throw new EngineError(
       'INVALID_INPUT',
-      `max_tokens must be an integer from 1 to ${MAX_TOKEN_BUDGET}; got ${String(maxTokens)}`,
+      `the token budget must be an integer from 1 to ${MAX_TOKEN_BUDGET}; got ${String(maxTokens)}`,
     );
   }
   const groupBy = request.groupBy ?? undefined;
   if (groupBy !== undefined && groupBy !== 'document') {
-    throw new EngineError('INVALID_INPUT', `group_by takes "document"; got ${String(groupBy)}`);
+    throw new EngineError('INVALID_INPUT', `results group by "document" only; got ${String(groupBy)}`);
   }
   const perDocument = request.perDocument ?? 1;
-  if (!(Number.isInteger(perDocument) && perDocument >= 1 && perDocument <= 100)) {
+  if (!(Number.isInteger(perDocument) && perDocument >= 1 && perDocument <= MAX_PER_DOCUMENT)) {
     throw new EngineError(
       'INVALID_INPUT',
-      `per_document must be an integer from 1 to 100; got ${String(perDocument)}`,
+      `chunks per document must be an integer from 1 to ${MAX_PER_DOCUMENT}; got ${String(perDocument)}`,
     );
   }
   if (request.perDocument !== undefined && groupBy === undefined) {
     throw new EngineError(
       'INVALID_INPUT',
-      'per_document applies with group_by "document"; add it, or drop per_document',
+      'chunks per document apply only when grouping by "document": group, or leave it out',
     );
   }
   return { content, maxTokens, perDocument: groupBy === 'document' ? perDocument : undefined };

@@ -13,19 +13,20 @@ export async function deleteChunks(
 ): Promise<DeleteResult> {
   requireWritable(ctx);
   const kb = validateKbName(kbInput);
-  const chunkIds = checkIds(request.chunkIds, 'chunk_ids', ctx.limits.maxDeleteIds);
-  const documentIds = checkIds(request.documentIds, 'document_ids', ctx.limits.maxDeleteIds);
+  const chunkIds = checkIds(request.chunkIds, 'chunk ids', ctx.limits.maxDeleteIds);
+  const documentIds = checkIds(request.documentIds, 'document ids', ctx.limits.maxDeleteIds);
   if (chunkIds.length + documentIds.length > ctx.limits.maxDeleteIds) {
     throw new EngineError(
       'LIMIT_EXCEEDED',
-      `chunk_ids and document_ids list ${chunkIds.length + documentIds.length} ids together; at most ` +
-        `${ctx.limits.maxDeleteIds} per call (split the call)`,
+      `chunk ids and document ids list ${chunkIds.length + documentIds.length} ids together; at most ` +
+        `${ctx.limits.maxDeleteIds}{setting} per call: split the call`,
+      { setting: 'maxDeleteIds' },
     );
   }
   if (chunkIds.length === 0 && documentIds.length === 0) {
     throw new EngineError(
       'INVALID_INPUT',
-      'give `chunk_ids` and/or `document_ids` (non-empty) to say what to delete',
+      'give chunk ids and/or document ids (non-empty) to say what to delete',
     );
   }
   if (ctx.catalog.generations(kb).length === 0) throw kbNotFound(ctx, kb);
@@ -51,12 +52,13 @@ export async function deleteChunks(
 function checkIds(ids: unknown, name: string, max: number): string[] {
   if (ids === undefined || ids === null) return [];
   if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || id.length === 0)) {
-    throw new EngineError('INVALID_INPUT', `\`${name}\` must be an array of non-empty strings`);
+    throw new EngineError('INVALID_INPUT', `${name} must be an array of non-empty strings`);
   }
   if (ids.length > max) {
     throw new EngineError(
       'LIMIT_EXCEEDED',
-      `\`${name}\` has ${ids.length} ids; at most ${max} per call (split the call)`,
+      `${name}: ${ids.length} ids; at most ${max}{setting} per call: split the call`,
+      { setting: 'maxDeleteIds' },
     );
   }
   return ids as string[];

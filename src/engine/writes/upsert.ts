@@ -81,7 +81,7 @@ async function embedForTarget(
   const todo = chunks.map((c, i) => ({ c, i })).filter(({ c }) => c.embedding === undefined);
   const slice = ctx.settings.writeBatchSize;
   for (let start = 0; start < todo.length; start += slice) {
-    throwIfAborted(options.signal, 'upsert_chunks (while embedding; nothing was written)');
+    throwIfAborted(options.signal, 'the upsert (while embedding; nothing was written)');
     const part = todo.slice(start, start + slice);
     const embedded = await ctx.embedder!.embedDocuments(
       part.map(({ c }) => c.embeddingText ?? (c.title ? `${c.title}\n${c.content}` : c.content)),
@@ -143,7 +143,7 @@ async function writeBatches(
     if (options.signal?.aborted) {
       throw new EngineError(
         'CANCELLED',
-        `upsert_chunks was cancelled after ${start} of ${chunks.length} chunks were written; upsert is ` +
+        `the upsert was cancelled after ${start} of ${chunks.length} chunks were written; upsert is ` +
           'idempotent, so send the same call again to finish',
       );
     }

@@ -225,21 +225,6 @@ describe('TransformersEmbedder', () => {
     expect(eager.status().state).toBe('ready');
   });
 
-  it('treats HF_HUB_OFFLINE=1 as offline even when the offline setting is false', async () => {
-    const previous = process.env.HF_HUB_OFFLINE;
-    process.env.HF_HUB_OFFLINE = '1';
-    try {
-      const embedder = open(
-        settingsFor('test-org/never-downloaded', join(temp.path, 'empty-cache'), { offline: false }),
-      );
-      const error = await expectEngineError(embedder.embedDocuments([ANCHOR]), 'EMBEDDER_UNAVAILABLE');
-      expect(error.message).toContain(join(temp.path, 'empty-cache', 'test-org', 'never-downloaded'));
-    } finally {
-      if (previous === undefined) delete process.env.HF_HUB_OFFLINE;
-      else process.env.HF_HUB_OFFLINE = previous;
-    }
-  });
-
   it('fails clearly for a local directory that does not exist', async () => {
     const missing = join(temp.path, 'no-such-model');
     const embedder = open(settingsFor(missing, modelsDir, { offline: false }));

@@ -2,8 +2,8 @@
 import { readdir } from 'node:fs/promises';
 import { connect } from '@lancedb/lancedb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { animalCorpus, expectCode, openTestEngine, type TestEngine } from '../helpers/engine.js';
-import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
+import { animalCorpus, expectCode, openTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { KeywordEmbedder } from '../../helpers/keyword-embedder.js';
 
 let t: TestEngine;
 afterEach(async () => t?.close());
@@ -193,7 +193,7 @@ describe('upsertChunks', () => {
   it('fails with MODEL_MISMATCH when the configured model differs from the generation', async () => {
     t = await openTestEngine();
     await t.engine.upsertChunks('docs', animalCorpus());
-    const { openEngine } = await import('../../src/engine/index.js');
+    const { openEngine } = await import('../../../src/engine/index.js');
     await t.engine.close();
     const other = await openEngine({
       dataDir: t.dir.path,

@@ -1,9 +1,9 @@
 // GC in one engine never drops a generation a search in another engine (another process's view) is reading.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEngine, type KnowledgeBaseEngine } from '../../src/engine/index.js';
-import { animalCorpus } from '../helpers/engine.js';
-import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
-import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { openEngine, type KnowledgeBaseEngine } from '../../../src/engine/index.js';
+import { animalCorpus } from '../../helpers/engine.js';
+import { KeywordEmbedder } from '../../helpers/keyword-embedder.js';
+import { makeTempDir, type TempDir } from '../../helpers/temp-dir.js';
 
 let temp: TempDir | undefined;
 const engines: KnowledgeBaseEngine[] = [];

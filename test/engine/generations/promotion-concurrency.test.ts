@@ -1,6 +1,6 @@
 // 20 promotions while searches run: every search answers from exactly one whole generation.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openTestEngine, type TestEngine } from '../helpers/engine.js';
+import { openTestEngine, type TestEngine } from '../../helpers/engine.js';
 
 let t: TestEngine;
 afterEach(async () => t?.close());

@@ -2,11 +2,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngine } from '../../src/engine/index.js';
-import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
-import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { openEngine } from '../../../src/engine/index.js';
+import { KeywordEmbedder } from '../../helpers/keyword-embedder.js';
+import { makeTempDir, type TempDir } from '../../helpers/temp-dir.js';
 
-const CHILD = fileURLToPath(new URL('../fixtures/promote-loop.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../fixtures/promote-loop.mjs', import.meta.url));
 const TRIALS = 24;
 let dir: TempDir;
 

@@ -1,9 +1,9 @@
 // A search whose cached table handle points at a version another process's GC pruned re-reads the newest one.
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEngine, type KnowledgeBaseEngine } from '../../src/engine/index.js';
-import { animalCorpus } from '../helpers/engine.js';
-import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
-import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { openEngine, type KnowledgeBaseEngine } from '../../../src/engine/index.js';
+import { animalCorpus } from '../../helpers/engine.js';
+import { KeywordEmbedder } from '../../helpers/keyword-embedder.js';
+import { makeTempDir, type TempDir } from '../../helpers/temp-dir.js';
 
 let temp: TempDir | undefined;
 const engines: KnowledgeBaseEngine[] = [];

@@ -1,7 +1,7 @@
 // Generation lifecycle on real LanceDB: build, search by id, promote, roll back, epochs, bad transitions.
 import { afterEach, describe, expect, it } from 'vitest';
-import { animalCorpus, openTestEngine, type TestEngine } from '../helpers/engine.js';
-import { openEngine } from '../../src/engine/index.js';
+import { animalCorpus, openTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { openEngine } from '../../../src/engine/index.js';
 
 let t: TestEngine;
 afterEach(async () => t?.close());

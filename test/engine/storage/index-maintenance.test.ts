@@ -1,9 +1,9 @@
 // Background index refresh: after enough writes, or once writes pause, unindexed rows are merged into the indexes.
 import { connect } from '@lancedb/lancedb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEngine } from '../../src/engine/index.js';
-import { openTestEngine, type TestEngine } from '../helpers/engine.js';
-import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
+import { openEngine } from '../../../src/engine/index.js';
+import { openTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { KeywordEmbedder } from '../../helpers/keyword-embedder.js';
 
 let t: TestEngine;
 afterEach(async () => t?.close());

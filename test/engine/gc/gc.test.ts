@@ -1,9 +1,9 @@
 // Epoch GC on real LanceDB: keeps active, pinned and retained generations, deletes the rest; dry run = real run.
 import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEngine, type KnowledgeBaseEngine } from '../../src/engine/index.js';
-import { animalCorpus, openTestEngine, type TestEngine } from '../helpers/engine.js';
-import { KeywordEmbedder } from '../helpers/keyword-embedder.js';
+import { openEngine, type KnowledgeBaseEngine } from '../../../src/engine/index.js';
+import { animalCorpus, openTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { KeywordEmbedder } from '../../helpers/keyword-embedder.js';
 
 let t: TestEngine;
 afterEach(async () => t?.close());

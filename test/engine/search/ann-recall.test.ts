@@ -1,8 +1,8 @@
 // ANN index quality: above the brute-force threshold, recall@10 on clustered data is at least 0.95.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IndexConfig } from '../../src/engine/index.js';
-import { clusteredVectors, exactTopK } from '../helpers/clustered-vectors.js';
-import { openTestEngine, type TestEngine } from '../helpers/engine.js';
+import type { IndexConfig } from '../../../src/engine/index.js';
+import { clusteredVectors, exactTopK } from '../../helpers/clustered-vectors.js';
+import { openTestEngine, type TestEngine } from '../../helpers/engine.js';
 
 let t: TestEngine;
 afterEach(async () => t?.close());

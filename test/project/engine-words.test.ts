@@ -1,0 +1,134 @@
+// The engine speaks its own words: no MCP tool names, tool-only argument names, env vars or process.env in src/engine.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../src/engine/errors.js';
+import { CHUNK_FIELDS } from '../../src/engine/storage/chunk-fields.js';
+import { engineErrorText } from '../../src/config/engine-error-text.js';
+import { TOOLS } from '../../src/tools/index.js';
+import { REPO_ROOT } from '../helpers/built-server.js';
+
+const ENGINE = join(REPO_ROOT, 'src', 'engine');
+
+function engineFiles(dir = ENGINE): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? engineFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+/** snake_case tool arguments that are not also stored column names (those are the engine's own words). */
+function toolOnlyArguments(): string[] {
+  const columns = new Set<string>(CHUNK_FIELDS.map((f) => f.column));
+  const names = new Set<string>();
+  for (const tool of Object.values(TOOLS)) {
+    const shape = (tool.inputSchema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+    for (const key of Object.keys(shape)) if (key.includes('_') && !columns.has(key)) names.add(key);
+  }
+  return [...names];
+}
+
+const FORBIDDEN: Array<{ what: string; pattern: RegExp }> = [
+  { what: 'process.env (pass configuration in instead)', pattern: /\bprocess\.env\b/ },
+  {
+    what: 'an env var name (point at the setting: EngineError `setting`)',
+    pattern: /\b(RAG_STUDIO_|HF_HUB_)\w*/,
+  },
+  ...Object.keys(TOOLS).map((name) => ({
+    what: `the MCP tool name ${name}`,
+    pattern: new RegExp(`\\b${name}\\b`),
+  })),
+  ...toolOnlyArguments().map((name) => ({
+    what: `the tool argument ${name}`,
+    pattern: new RegExp(`\\b${name}\\b`),
+  })),
+];
+
+/**
+ * Files that still word their messages for the MCP tools, with how many lines do. Each count may only go down:
+ * move the word to the tool layer (src/tools, config/engine-error-text.ts), then lower or delete the entry.
+ */
+const NOT_YET_MOVED: Readonly<Record<string, number>> = {
+  'context.ts': 1,
+  'documents/read-chunks.ts': 2,
+  'embedding-space.ts': 4,
+  'embedding/cross-encoder-reranker.ts': 3,
+  'embedding/model-files.ts': 6,
+  'embedding/model-worker-loader.ts': 1,
+  'evaluation/golden-queries.ts': 1,
+  'evaluation/promotion-gate.ts': 2,
+  'generations/create-generation.ts': 1,
+  'search/query-plan.ts': 1,
+  'search/run-search.ts': 1,
+  'validation.ts': 1,
+};
+
+/** Lines of code (comments and TSDoc are not what callers read) that use a forbidden word. */
+function offenders(): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  for (const file of engineFiles()) {
+    const name = relative(ENGINE, file).split('\\').join('/');
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, index) => {
+        const code = line.trim();
+        if (code.startsWith('//') || code.startsWith('*') || code.startsWith('/*')) return;
+        const hit = FORBIDDEN.find((f) => f.pattern.test(code));
+        if (hit)
+          found.set(name, [...(found.get(name) ?? []), `src/engine/${name}:${index + 1}: ${hit.what}`]);
+      });
+  }
+  return found;
+}
+
+describe('the engine speaks its own words', () => {
+  it('no new tool names, tool-only argument names, env var names or process.env in src/engine', () => {
+    const problems: string[] = [];
+    const found = offenders();
+    for (const [file, lines] of found) {
+      const allowed = NOT_YET_MOVED[file] ?? 0;
+      if (lines.length > allowed) problems.push(...lines);
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+  });
+
+  it('the list of files not yet moved is tight (lower an entry when its words move out)', () => {
+    const found = offenders();
+    const stale = Object.entries(NOT_YET_MOVED)
+      .filter(([file, count]) => (found.get(file)?.length ?? 0) < count)
+      .map(([file, count]) => `${file}: listed ${count}, found ${found.get(file)?.length ?? 0}`);
+    expect(stale, stale.join('\n')).toEqual([]);
+  });
+
+  it('an error pointing at a setting is worded with its env var by the layer that reads settings', () => {
+    const limit = new EngineError('LIMIT_EXCEEDED', 'the query is 5000 characters; at most 4096', {
+      setting: 'maxQueryLength',
+    });
+    expect(engineErrorText(limit)).toBe(
+      'LIMIT_EXCEEDED: the query is 5000 characters; at most 4096 (RAG_STUDIO_MAX_QUERY_LENGTH)',
+    );
+    const storage = new EngineError(
+      'STORAGE',
+      'cannot create it. Point the data directory at a writable one.',
+      {
+        setting: 'dataDir',
+      },
+    );
+    expect(engineErrorText(storage)).toBe(
+      'STORAGE: cannot create it. Point the data directory at a writable one (RAG_STUDIO_DATA_DIR).',
+    );
+    const inside = new EngineError('INVALID_STATE', 'set the reranking model{setting} to a cross-encoder.', {
+      setting: 'rerankModel',
+    });
+    expect(inside.message).toBe('set the reranking model to a cross-encoder.');
+    expect(engineErrorText(inside)).toBe(
+      'INVALID_STATE: set the reranking model (RAG_STUDIO_RERANK_MODEL) to a cross-encoder.',
+    );
+    expect(engineErrorText(new EngineError('INVALID_INPUT', 'no setting here'))).toBe(
+      'INVALID_INPUT: no setting here',
+    );
+  });
+});
