@@ -140,9 +140,12 @@ export async function ensureChunkColumns(table: Table): Promise<void> {
 
 const columnCache = new WeakMap<Table, { version: number; columns: string[] }>();
 
-/** RESULT_COLUMNS this table has (an old table lacks the later ones until its next write), per version. */
-export async function readableResultColumns(table: Table): Promise<string[]> {
-  const version = await table.version();
+/**
+ * RESULT_COLUMNS this table has (an old table lacks the later ones until its next write), per version. Pass
+ * `version` when it was just read, to save a round trip into LanceDB.
+ */
+export async function readableResultColumns(table: Table, version?: number): Promise<string[]> {
+  version ??= await table.version();
   let known = columnCache.get(table);
   if (!known || known.version !== version) {
     const present = new Set((await table.schema()).fields.map((f) => f.name));
