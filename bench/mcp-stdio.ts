@@ -61,7 +61,7 @@ function newestMtime(dir: string): number {
 
 /**
  * Spawns `node dist/server/main.js` read-only on the bench's data dir, without an embedding model (queries
- * carry their vectors), and with the background GC off.
+ * carry their vectors), with the background GC and the result cache off.
  */
 export async function startMcpSession(dataDir: string): Promise<McpSession> {
   const transport = new StdioClientTransport({
@@ -74,6 +74,9 @@ export async function startMcpSession(dataDir: string): Promise<McpSession> {
       RAG_STUDIO_READ_ONLY: '1',
       RAG_STUDIO_GC_INTERVAL_S: '0',
       RAG_STUDIO_LOG_LEVEL: 'error',
+      // No result cache, like the in-process engine (searchCacheSize 0): the JSON and the vector_base64 legs
+      // send the same query back to back, and the second would otherwise be a cache hit.
+      RAG_STUDIO_MAX_SEARCH_CACHE_BYTES: '1',
     },
     stderr: 'inherit',
   });
