@@ -50,7 +50,9 @@ export async function benchSize(
       `sealed in ${(promotion.sealMs / 1000).toFixed(1)} s; promotion median ${promotion.medianPromotionMs.toFixed(1)} ms`,
     );
     const raw = await openRawTable(engine, dataDir);
-    const systems: Partial<Record<'engine' | 'raw' | 'mcp', SearchFn>> = { engine: engineSearch(engine) };
+    const systems: Partial<Record<'engine' | 'raw' | 'mcp' | 'mcp64', SearchFn>> = {
+      engine: engineSearch(engine),
+    };
     if (!options.skip.has('raw')) systems.raw = rawSearch(raw);
     const mcpProblem = options.skip.has('mcp') ? 'skipped (--skip mcp)' : mcpUnavailableReason();
     let session: McpSession | undefined;
@@ -59,19 +61,22 @@ export async function benchSize(
       try {
         session = await startMcpSession(dataDir);
         systems.mcp = session.search;
+        systems.mcp64 = session.searchBase64;
       } catch (error) {
         notes.push(`MCP stdio server failed to start: ${(error as Error).message}`);
       }
     }
     say(`queries: ${Object.keys(systems).join(', ')}, interleaved…`);
     const canResetPeak = resetPeakRss();
-    let timings: SystemTimings<'engine' | 'raw' | 'mcp'>;
+    let timings: SystemTimings<'engine' | 'raw' | 'mcp' | 'mcp64'>;
     let serverPeakBytes: number | null = null;
     let mcpPingMs: LatencySummary | null = null;
+    let mcpBytesPerHit: SizeResult['mcpBytesPerHit'] = null;
     try {
       timings = await timeSystems(systems, queries, warmup);
       serverPeakBytes = session?.peakRss() ?? null;
       if (session) mcpPingMs = await timePings(session, queries.length);
+      if (session) mcpBytesPerHit = await session.bytesPerHit(queries.slice(0, 50));
     } finally {
       await session?.close();
     }
@@ -99,7 +104,9 @@ export async function benchSize(
       latency,
       engineOverRaw: {},
       mcpAddedMs: {},
+      mcpBase64AddedMs: {},
       mcpPingMs,
+      mcpBytesPerHit,
       recallAt10,
       gc: { ms: gcResult.ms, reclaimedBytes: gcResult.reclaimedBytes, deletedGenerations: gcResult.deleted },
       diskBytes,
@@ -111,8 +118,11 @@ export async function benchSize(
       const engine = timings.samples.engine?.[mode];
       const raw = timings.samples.raw?.[mode];
       const mcp = timings.samples.mcp?.[mode];
+      const mcp64 = timings.samples.mcp64?.[mode];
       if (engine && raw) result.engineOverRaw[mode] = round(pairedMedian(engine, raw, (e, r) => e / r));
       if (engine && mcp) result.mcpAddedMs[mode] = round(pairedMedian(mcp, engine, (m, e) => m - e));
+      if (engine && mcp64)
+        result.mcpBase64AddedMs![mode] = round(pairedMedian(mcp64, engine, (m, e) => m - e));
     }
     await engine.close();
 

@@ -7,6 +7,7 @@ const MARGIN = { left: 70, right: 230, top: 40, bottom: 60 };
 const COLORS: Record<SystemName, string> = {
   engine: '#1f77b4',
   mcp: '#9467bd',
+  mcp64: '#c5b0d5',
   raw: '#2ca02c',
   orama: '#d62728',
 };

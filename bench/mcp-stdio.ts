@@ -8,10 +8,22 @@ import { BENCH_KB } from './engine-bench.js';
 import { peakRssBytes } from './probes.js';
 import type { BenchMode, BenchQuery, SearchFn } from './query-timing.js';
 
+type ContentMode = 'full' | 'snippet' | 'none';
+const CONTENT_MODES: readonly ContentMode[] = ['full', 'snippet', 'none'];
+
+/** Little-endian float32 bytes as base64 (what hybrid_search's vector_base64 takes). */
+function base64Of(vector: Float32Array): string {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+}
+
 export const SERVER_ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'server', 'main.js');
 
 export interface McpSession {
   search: SearchFn;
+  /** The same calls with the query vector as `vector_base64` (little-endian float32) instead of a JSON array. */
+  searchBase64: SearchFn;
+  /** Median bytes per hit of hybrid_search's whole result (JSON), top 10, for each content mode. */
+  bytesPerHit(queries: readonly BenchQuery[]): Promise<Record<ContentMode, number>>;
   /** Round trip of an MCP ping: the transport's own cost, without any tool work. */
   ping(): Promise<void>;
   /** The server process's peak RSS so far (Linux), in bytes. */
@@ -49,7 +61,7 @@ function newestMtime(dir: string): number {
 
 /**
  * Spawns `node dist/server/main.js` read-only on the bench's data dir, without an embedding model (queries
- * carry their vectors), and with the background GC off.
+ * carry their vectors), with the background GC and the result cache off.
  */
 export async function startMcpSession(dataDir: string): Promise<McpSession> {
   const transport = new StdioClientTransport({
@@ -62,29 +74,57 @@ export async function startMcpSession(dataDir: string): Promise<McpSession> {
       RAG_STUDIO_READ_ONLY: '1',
       RAG_STUDIO_GC_INTERVAL_S: '0',
       RAG_STUDIO_LOG_LEVEL: 'error',
+      // No result cache, like the in-process engine (searchCacheSize 0): the JSON and the vector_base64 legs
+      // send the same query back to back, and the second would otherwise be a cache hit.
+      RAG_STUDIO_MAX_SEARCH_CACHE_BYTES: '1',
     },
     stderr: 'inherit',
   });
   const client = new Client({ name: 'rag-studio-bench', version: '0.0.0' });
   await client.connect(transport);
   const pid = transport.pid;
-  const search: SearchFn = async (mode: BenchMode, q: BenchQuery) => {
-    const result = await client.callTool({
+  const call = (mode: BenchMode, q: BenchQuery, base64: boolean, content: ContentMode = 'full') =>
+    client.callTool({
       name: 'hybrid_search',
       arguments: {
         kb: BENCH_KB,
         mode,
         limit: 10,
+        content,
         ...(mode !== 'vector' ? { query: q.text } : {}),
-        ...(mode !== 'lexical' ? { vector: Array.from(q.vector) } : {}),
+        ...(mode === 'lexical'
+          ? {}
+          : base64
+            ? { vector_base64: base64Of(q.vector) }
+            : { vector: Array.from(q.vector) }),
       },
     });
-    if (result.isError) throw new Error(`hybrid_search failed: ${JSON.stringify(result.content)}`);
-    const structured = result.structuredContent as { results?: Array<{ chunk_id: string }> } | undefined;
-    return (structured?.results ?? []).map((r) => r.chunk_id);
+  const searchWith =
+    (base64: boolean): SearchFn =>
+    async (mode: BenchMode, q: BenchQuery) => {
+      const result = await call(mode, q, base64);
+      if (result.isError) throw new Error(`hybrid_search failed: ${JSON.stringify(result.content)}`);
+      const structured = result.structuredContent as { results?: Array<{ chunk_id: string }> } | undefined;
+      return (structured?.results ?? []).map((r) => r.chunk_id);
+    };
+  const bytesPerHit = async (queries: readonly BenchQuery[]) => {
+    const medians = {} as Record<ContentMode, number>;
+    for (const content of CONTENT_MODES) {
+      const perHit: number[] = [];
+      for (const q of queries) {
+        const result = await call('hybrid', q, false, content);
+        const hits = (result.structuredContent as { results?: unknown[] } | undefined)?.results?.length ?? 0;
+        if (hits > 0) perHit.push(Buffer.byteLength(JSON.stringify(result)) / hits);
+      }
+      perHit.sort((a, b) => a - b);
+      medians[content] = perHit[Math.floor(perHit.length / 2)] ?? 0;
+    }
+    return medians;
   };
   return {
-    search,
+    search: searchWith(false),
+    searchBase64: searchWith(true),
+    bytesPerHit,
     ping: async () => {
       await client.ping();
     },

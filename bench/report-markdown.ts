@@ -40,20 +40,26 @@ export function formatMarkdown(results: BenchResults): string {
     '',
     '### Overheads (median over queries of the paired per-query ratio / difference)',
     '',
-    `| chunks | engine ÷ raw LanceDB: ${BENCH_MODES.join(' / ')} | MCP stdio adds (ms): ${BENCH_MODES.join(' / ')} | MCP ping p50 ms |`,
-    '| --- | --- | --- | --- |',
+    `| chunks | engine ÷ raw LanceDB: ${BENCH_MODES.join(' / ')} | MCP stdio adds (ms): ${BENCH_MODES.join(' / ')} | same, vector sent as vector_base64 | MCP ping p50 ms | bytes per hit (full / snippet / none content) |`,
+    '| --- | --- | --- | --- | --- | --- |',
   );
   for (const s of results.sizes) {
     const ratio = BENCH_MODES.map((mode) =>
       s.engineOverRaw[mode] === undefined ? '—' : `${s.engineOverRaw[mode]!.toFixed(2)}×`,
     );
-    const added = BENCH_MODES.map((mode) =>
-      s.mcpAddedMs[mode] === undefined
-        ? '—'
-        : `${s.mcpAddedMs[mode]! >= 0 ? '+' : ''}${s.mcpAddedMs[mode]!.toFixed(2)}`,
-    );
+    const added = (addedMs: Partial<Record<string, number>> | undefined) =>
+      BENCH_MODES.map((mode) =>
+        addedMs?.[mode] === undefined ? '—' : `${addedMs[mode] >= 0 ? '+' : ''}${addedMs[mode].toFixed(2)}`,
+      ).join(' / ');
+    const bytes = s.mcpBytesPerHit
+      ? (['full', 'snippet', 'none'] as const)
+          .map((c) =>
+            s.mcpBytesPerHit![c] === undefined ? '—' : Math.round(s.mcpBytesPerHit![c]).toLocaleString('en'),
+          )
+          .join(' / ')
+      : '—';
     out.push(
-      `| ${formatCount(s.size)} | ${ratio.join(' / ')} | ${added.join(' / ')} | ${ms(s.mcpPingMs?.p50)} |`,
+      `| ${formatCount(s.size)} | ${ratio.join(' / ')} | ${added(s.mcpAddedMs)} | ${added(s.mcpBase64AddedMs)} | ${ms(s.mcpPingMs?.p50)} | ${bytes} |`,
     );
   }
   out.push(

@@ -7,12 +7,13 @@ import type { MachineDescription } from './probes.js';
 import type { BenchMode, ModeLatencies } from './query-timing.js';
 import type { CorpusSpec } from './synthetic-corpus.js';
 
-export const SYSTEMS = ['engine', 'mcp', 'raw', 'orama'] as const;
+export const SYSTEMS = ['engine', 'mcp', 'mcp64', 'raw', 'orama'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
 export const SYSTEM_LABELS: Record<SystemName, string> = {
   engine: 'rag-studio engine (in-process)',
   mcp: 'rag-studio over MCP stdio',
+  mcp64: 'rag-studio over MCP stdio, vector_base64',
   raw: 'raw @lancedb/lancedb + JS RRF',
   orama: 'Orama (in-memory)',
 };
@@ -31,6 +32,13 @@ export interface SizeResult {
   engineOverRaw: Partial<Record<BenchMode, number>>;
   /** Median over queries of MCP time − engine time on the same query, per mode, in ms. */
   mcpAddedMs: Partial<Record<BenchMode, number>>;
+  /** The same for calls sending the query vector as `vector_base64` (absent in results from before it existed). */
+  mcpBase64AddedMs?: Partial<Record<BenchMode, number>>;
+  /**
+   * Median bytes per hit of hybrid_search's whole result (structuredContent + text block, as JSON), top 10,
+   * per content mode; absent in older results.
+   */
+  mcpBytesPerHit?: Partial<Record<'full' | 'snippet' | 'none', number>> | null;
   /** MCP ping round trips: the stdio JSON-RPC floor under every tool call. */
   mcpPingMs: LatencySummary | null;
   recallAt10: number;
@@ -138,6 +146,30 @@ function checkSizeTargets(sizes: readonly SizeResult[]): TargetCheck[] {
     (v) => `${v >= 0 ? '+' : ''}${v.toFixed(2)} ms (${worst![0]}, the largest of the modes)`,
     `paired per-query medians; MCP ping ${largest.mcpPingMs ? `${largest.mcpPingMs.p50.toFixed(2)} ms` : 'not measured'}`,
   );
+  const lexicalRatio = largest.engineOverRaw.lexical;
+  add(
+    'lexical engine ÷ raw LanceDB ≤ 1.2× (issue 12)',
+    lexicalRatio,
+    (v) => v <= 1.2,
+    (v) => `${v.toFixed(2)}×`,
+    'paired per-query median ratio',
+  );
+  for (const [encoding, addedMs] of [
+    ['vector', largest.mcpAddedMs],
+    ['vector_base64', largest.mcpBase64AddedMs],
+  ] as const) {
+    const vectorBearing = (['vector', 'hybrid'] as const)
+      .map((mode) => [mode, addedMs?.[mode]] as const)
+      .filter((entry): entry is readonly ['vector' | 'hybrid', number] => entry[1] !== undefined)
+      .sort((a, b) => b[1] - a[1]);
+    add(
+      `MCP stdio adds ≤ 1.5 ms p50, vector-bearing calls, query vector as ${encoding} (issue 12)`,
+      vectorBearing[0]?.[1],
+      (v) => v <= 1.5,
+      (v) => `${v >= 0 ? '+' : ''}${v.toFixed(2)} ms (${vectorBearing[0]![0]}, the larger)`,
+      'paired per-query medians',
+    );
+  }
   const indexed = [...sizes].reverse().find((s) => s.annIndexed);
   checks.push(
     indexed

@@ -23,6 +23,14 @@ export interface CreateServerOptions {
    * as MCP log messages when it first picks a level that includes warnings.
    */
   startupWarnings?: readonly string[];
+  /**
+   * Check every tool's structuredContent against its output schema before sending it (the SDK's default).
+   * The server binary turns it off: our outputs are built from typed engine results, and zod re-checking ten
+   * search results cost 0.3–0.8 ms per call, the largest single cost of a search over stdio. Tests leave it
+   * on (and parse structuredContent with the schemas themselves), so a shape drift still fails there.
+   * @example createServer({ engine, embedder, logger, config, validateOutput: false })
+   */
+  validateOutput?: boolean;
 }
 
 const INSTRUCTIONS = `rag-studio-mcp is a local knowledge base. To answer from indexed documents, call hybrid_search (read rag-studio://knowledge-bases to see which knowledge bases exist) and cite the results' citation fields; read_chunks shows a hit's neighbouring text and read_document a whole document. To index files and folders, call ingest_documents with their paths (it chunks, cites and re-syncs them); to index text you already have, split it into passages and call upsert_chunks. To rebuild an index safely: create_generation, fill it, check it with hybrid_search(generation), then promote_generation; promoting the previous generation rolls back. Error texts start with a code (e.g. KB_NOT_FOUND) and say what to do next.`;
@@ -50,6 +58,7 @@ export function createServer({
   config,
   startedAt = Date.now(),
   startupWarnings = [],
+  validateOutput = true,
 }: CreateServerOptions): McpServer {
   const readOnly = config.readOnly || engine.readOnly;
   // MCP tasks (2025-11-25) back ingest_documents, the one write tool that can outlive a request.
@@ -81,6 +90,7 @@ export function createServer({
     startedAt,
   });
   registerPrompts(server);
+  if (!validateOutput) skipOutputValidation(server, logger);
   const detachLogs = forwardLogsWhenEnabled(server, logger, startupWarnings);
 
   const previousOnClose = server.server.onclose;
@@ -125,4 +135,17 @@ function forwardLogsWhenEnabled(
     return {};
   });
   return logger.attach(send);
+}
+
+/**
+ * The SDK (1.x) offers no switch for its output check, so the instance's `validateToolOutput` is replaced by a
+ * no-op. Should a later SDK rename it, the check simply stays on (with a debug log): slower, never wrong.
+ */
+function skipOutputValidation(server: McpServer, logger: Logger): void {
+  const internals = server as unknown as { validateToolOutput?: unknown };
+  if (typeof internals.validateToolOutput !== 'function') {
+    logger.log('debug', 'this MCP SDK has no validateToolOutput; tool outputs stay validated');
+    return;
+  }
+  internals.validateToolOutput = () => Promise.resolve();
 }

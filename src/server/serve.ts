@@ -82,7 +82,8 @@ export async function serve(argv: readonly string[], options: ServeOptions = {})
     });
   }
 
-  const makeServer = () => createServer({ engine, embedder, logger, config, startedAt, startupWarnings });
+  const makeServer = () =>
+    createServer({ engine, embedder, logger, config, startedAt, startupWarnings, validateOutput: false });
   if (config.transport === 'http') {
     try {
       // Never open to every local process: without a configured token, one is generated and stored.

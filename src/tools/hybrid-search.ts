@@ -23,6 +23,7 @@ import {
 } from './common-schemas.js';
 import { renderSearchText } from './search-text.js';
 import { runTool, withoutNulls, type ToolDeps, type ToolExtra } from './tool-result.js';
+import { decodeFloat32Base64 } from './vector-encoding.js';
 
 export const name = 'hybrid_search';
 
@@ -107,10 +108,24 @@ export const inputSchema = strictArguments({
     .describe(
       'With rerank: how many fused candidates the cross-encoder scores (default max(limit+offset, 30)).',
     ),
+  vector_base64: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'The query embedding instead as base64 of little-endian float32 values (4 bytes each): a quarter of the JSON size, quicker to send. Not with `vector`.',
+    ),
 })
-  .refine((args) => args.query !== undefined || args.vector !== undefined, {
-    message: 'give `query` (text) or `vector` (an embedding), or both',
-    path: ['query'],
+  .refine(
+    (args) => args.query !== undefined || args.vector !== undefined || args.vector_base64 !== undefined,
+    {
+      message: 'give `query` (text) or `vector` (an embedding), or both',
+      path: ['query'],
+    },
+  )
+  .refine((args) => args.vector === undefined || args.vector_base64 === undefined, {
+    message: 'give the embedding once: `vector` or `vector_base64`, not both',
+    path: ['vector_base64'],
   })
   // Rules across arguments, stated in the tool's own words (the engine checks them too, in its words).
   .refine((args) => args.per_document === undefined || args.group_by !== undefined, {
@@ -205,7 +220,7 @@ export const description = `Search a knowledge base and get the best-matching ch
 Arguments:
 - kb: knowledge base name (the resource rag-studio://knowledge-bases lists them).
 - query: what to look for. Needed unless you pass vector.
-- vector: your own query embedding of the knowledge base's dimension.
+- vector: your own query embedding of the knowledge base's dimension (or vector_base64: the same as base64 of little-endian float32, a quarter of the size).
 - mode: "hybrid" (default) combines keyword (BM25) and meaning (vector) search and suits most questions; "lexical" for exact terms, identifiers, error messages; "vector" for paraphrases and concepts.
 - limit (default 10, at most the server's maximum, 100 unless configured) and offset (default 0) page through results.
 - filter: ${FILTER_HELP}
@@ -292,6 +307,7 @@ export function registerHybridSearch(server: McpServer, deps: ToolDeps): void {
             signal: extra.signal,
             ...(args.query === undefined ? {} : { text: args.query }),
             ...(args.vector === undefined ? {} : { vector: args.vector }),
+            ...(args.vector_base64 === undefined ? {} : { vector: decodeFloat32Base64(args.vector_base64) }),
             ...(args.filter === undefined ? {} : { filter: args.filter as SearchRequest['filter'] }),
             ...(args.generation === undefined ? {} : { generation: args.generation }),
             ...(args.fusion === undefined ? {} : { fusion: args.fusion }),

@@ -71,6 +71,7 @@ describe('tools/list', () => {
       'rerank',
       'rerank_candidates',
       'vector',
+      'vector_base64',
     ]);
     // Strict objects: clients see that no other argument is accepted.
     for (const tool of tools) expect(tool.inputSchema.additionalProperties).toBe(false);

@@ -1,11 +1,12 @@
 // The retrieve stage of a search: each side's candidates (vector by distance, lexical by BM25) from one table.
 import { MatchQuery, MultiMatchQuery, type Table } from '@lancedb/lancedb';
+import { arrowToRows } from '../storage/arrow-rows.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 import {
   LEGACY_LEXICAL_COLUMNS,
   LEXICAL_COLUMN,
   readableLayout,
-  readableResultColumns,
+  type ReadableLayout,
   VECTOR_INDEX_NAME,
 } from '../storage/generation-tables.js';
 import type { Metric } from '../types.js';
@@ -19,17 +20,28 @@ export interface Retrieved {
   lexical: Candidate[];
 }
 
-/** Both sides at once; a side that does not run is empty. `depth` candidates per side. */
+/**
+ * Both sides at once; a side that does not run is empty. `depth` candidates per side. `tableVersion` is the
+ * table's version when the caller has just read it (each `version()` is a round trip into LanceDB's runtime).
+ */
 export async function retrieve(
   table: Table,
   record: GenerationRecord,
   sides: { vector: Float32Array | undefined; text: string | undefined },
   depth: number,
   predicate: string | undefined,
+  tableVersion?: number,
 ): Promise<Retrieved> {
+  const version = tableVersion ?? (await table.version());
+  const layout = await readableLayout(table, version);
+  const columns = layout.columns;
   const [vector, lexical] = await Promise.all([
-    sides.vector ? vectorCandidates(table, record, sides.vector, depth, predicate) : Promise.resolve([]),
-    sides.text !== undefined ? lexicalCandidates(table, sides.text, depth, predicate) : Promise.resolve([]),
+    sides.vector
+      ? vectorCandidates(table, record, sides.vector, depth, predicate, columns, version)
+      : Promise.resolve([]),
+    sides.text !== undefined
+      ? lexicalCandidates(table, sides.text, depth, predicate, layout)
+      : Promise.resolve([]),
   ]);
   return { vector, lexical };
 }
@@ -47,22 +59,24 @@ async function vectorCandidates(
   vector: Float32Array,
   limit: number,
   predicate: string | undefined,
+  columns: readonly string[],
+  version: number,
 ): Promise<Candidate[]> {
   let query = table
     .vectorSearch(vector)
     .column('embedding')
     .distanceType(record.metric)
-    .select([...(await readableResultColumns(table)), '_distance'])
+    .select([...columns, '_distance'])
     .limit(limit);
   const config = record.indexConfig;
-  if (await hasIndex(table, VECTOR_INDEX_NAME)) {
+  if (await hasIndex(table, VECTOR_INDEX_NAME, version)) {
     if (config.nprobes) query = query.nprobes(config.nprobes);
     if (config.refineFactor) query = query.refineFactor(config.refineFactor);
     if (config.ef) query = query.ef(config.ef);
   }
   // LanceDB applies `where` before the top-k (prefilter) for vector queries.
   if (predicate) query = query.where(predicate);
-  const rows = (await query.toArray()) as Row[];
+  const rows = arrowToRows(await query.toArrow());
   return rows.map((row) => ({
     id: row.chunk_id as string,
     score: similarity(record.metric, Number(row._distance)),
@@ -75,8 +89,8 @@ async function lexicalCandidates(
   text: string,
   limit: number,
   predicate: string | undefined,
+  layout: ReadableLayout,
 ): Promise<Candidate[]> {
-  const layout = await readableLayout(table);
   // A table not migrated to the combined field yet is searched over its two indexed fields, as before.
   const match =
     layout.lexical === 'combined'
@@ -88,15 +102,14 @@ async function lexicalCandidates(
     .select([...layout.columns, '_score'])
     .limit(limit);
   if (predicate) query = query.where(predicate);
-  const rows = (await query.toArray()) as Row[];
+  const rows = arrowToRows(await query.toArrow());
   return rows.map((row) => ({ id: row.chunk_id as string, score: Number(row._score), row }));
 }
 
 const indexCache = new WeakMap<Table, { version: number; names: Set<string> }>();
 
 /** listIndices reads the manifest; remember the answer per table version. */
-async function hasIndex(table: Table, name: string): Promise<boolean> {
-  const version = await table.version();
+async function hasIndex(table: Table, name: string, version: number): Promise<boolean> {
   let known = indexCache.get(table);
   if (!known || known.version !== version) {
     known = { version, names: new Set((await table.listIndices()).map((i) => i.name)) };

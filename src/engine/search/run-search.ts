@@ -48,16 +48,21 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
 
     const queryVector = await queryVectorFor(normalised, plan, record, request.signal);
     const steps = postProcessSteps(normalised, rerankStep(ctx, normalised, rerank));
+    // The version just read saves retrieve a round trip; a retry after a prune reads the moved handle's own.
+    let knownVersion: number | undefined = version;
     const retrieved = await onStorage(reading, () =>
-      readSurvivingPrune(table, () =>
-        retrieve(
+      readSurvivingPrune(table, () => {
+        const tableVersion = knownVersion;
+        knownVersion = undefined;
+        return retrieve(
           table,
           record,
           { vector: queryVector, text: plan.mode === 'vector' ? undefined : normalised.text },
           Math.max(candidateDepth(normalised, plan), rerank ?? 0),
           normalised.predicate,
-        ),
-      ),
+          tableVersion,
+        );
+      }),
     );
     const fused = fuseSides(plan, normalised, retrieved, record);
     const ranked = await postProcess(fused.ranked, steps, {

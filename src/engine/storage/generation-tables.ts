@@ -157,9 +157,12 @@ export interface ReadableLayout {
 
 const layoutCache = new WeakMap<Table, { version: number; layout: ReadableLayout }>();
 
-/** The table's layout, read once per version (schema and index list both come from the manifest). */
-export async function readableLayout(table: Table): Promise<ReadableLayout> {
-  const version = await table.version();
+/**
+ * The table's layout, read once per version (schema and index list both come from the manifest). Pass
+ * `version` when it was just read, to save a round trip into LanceDB.
+ */
+export async function readableLayout(table: Table, version?: number): Promise<ReadableLayout> {
+  version ??= await table.version();
   const known = layoutCache.get(table);
   if (known && known.version === version) return known.layout;
   const [schema, indexes] = await Promise.all([table.schema(), table.listIndices()]);
@@ -175,8 +178,8 @@ export async function readableLayout(table: Table): Promise<ReadableLayout> {
 }
 
 /** RESULT_COLUMNS this table has (an old table lacks the later ones until its next write), per version. */
-export async function readableResultColumns(table: Table): Promise<string[]> {
-  return (await readableLayout(table)).columns;
+export async function readableResultColumns(table: Table, version?: number): Promise<string[]> {
+  return (await readableLayout(table, version)).columns;
 }
 
 /**

@@ -70,6 +70,16 @@ describe('makeSnippet', () => {
     expect(makeSnippet(text, 'cat')).not.toContain('concatenate');
   });
 
+  it('treats letters, marks and digits before a match alike in ASCII and non-ASCII text', () => {
+    // ASCII text takes an indexOf path, other text a regular expression: both must reject the same starts.
+    for (const tail of ['', ' é']) {
+      const text = `${filler(100)} 9cat écat cafe\u0301cat ${filler(100, 'x')} -CAT ${filler(100, 'y')}${tail}`;
+      const snippet = makeSnippet(text, 'Cat');
+      expect(snippet).toContain('-CAT');
+      expect(snippet).not.toContain('9cat');
+    }
+  });
+
   it('tokenises unicode queries and matches unspaced scripts anywhere', () => {
     const german = `${filler(100)} Über die Brücke ${filler(100, 'x')}`;
     expect(makeSnippet(german, 'über brücke')).toContain('Über die Brücke');
