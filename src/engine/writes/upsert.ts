@@ -8,6 +8,7 @@ import { chunksToArrow, storedChunkFromInput, toEpochMs, type StoredChunk } from
 import { sqlList } from '../storage/sql.js';
 import type { ChunkInput, EmbeddingSpace, UpsertOptions, UpsertResult } from '../types.js';
 import { assertChunksValid, assertNoZeroVectors, validateKbName } from '../validation.js';
+import { withEmbeddingSpace } from '../generations/lifecycle.js';
 import { firstGenerationRecord, resolveWriteTarget, type WriteTarget } from './write-target.js';
 
 /**
@@ -42,7 +43,7 @@ export async function upsertChunks(
     const record = target.record
       ? target.record.embedding
         ? target.record
-        : { ...target.record, embedding: space, updatedAt: Date.now() }
+        : withEmbeddingSpace(target.record, space, Date.now())
       : firstGenerationRecord(ctx, kb, space);
     // The catalog learns the KB / the generation's space before its table exists (see generation-tables).
     if (record !== target.record) await ctx.catalog.commit([record]);

@@ -2,7 +2,7 @@
 import { requireGeneration, type EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
-import { generationTableName } from '../storage/generation-tables.js';
+import { createFirstActive } from '../generations/lifecycle.js';
 import type { EmbeddingSpace } from '../types.js';
 
 export interface WriteTarget {
@@ -46,23 +46,12 @@ export function firstGenerationRecord(
   kb: string,
   space: EmbeddingSpace,
 ): GenerationRecord {
-  const now = Date.now();
-  const generation = ctx.catalog.nextGenerationNumber(kb);
-  return {
+  return createFirstActive({
     kb,
-    generation,
-    status: 'active',
-    tableName: generationTableName(kb, generation),
-    createdAt: now,
-    updatedAt: now,
-    promotedAt: now,
-    archivedAt: null,
-    // The first activation is not a promotion: the epoch stays 0 until the first promote.
-    promotedEpoch: 0,
-    archivedEpoch: null,
+    generation: ctx.catalog.nextGenerationNumber(kb),
+    now: Date.now(),
     embedding: space,
     metric: ctx.settings.defaultMetric,
     indexConfig: ctx.settings.defaultIndexConfig,
-    fusionCalibration: null,
-  };
+  });
 }
