@@ -67,6 +67,18 @@ function recordProblem(r: GenerationRecord): string | undefined {
   return undefined;
 }
 
+/**
+ * The record as committed: a same-status change that kept the updatedAt it read (a metadata-only write such
+ * as `{ ...record, fusionCalibration }`) gets the next version, so the row's version still moves.
+ */
+export function advanceVersion(
+  before: GenerationRecord | undefined,
+  after: GenerationRecord,
+): GenerationRecord {
+  if (!before || before.status !== after.status || after.updatedAt > before.updatedAt) return after;
+  return { ...after, updatedAt: before.updatedAt + 1 };
+}
+
 /** Applies a transition after checking it; a refused one is INVALID_STATE (a bug or a stale caller). */
 function transition(before: GenerationRecord | undefined, after: GenerationRecord): GenerationRecord {
   const problem = transitionProblem(before, after);

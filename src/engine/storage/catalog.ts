@@ -2,7 +2,7 @@
 import type { Connection, Table } from '@lancedb/lancedb';
 import { Field, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 import { EngineError, storageError } from '../errors.js';
-import { transitionProblem } from '../generations/lifecycle.js';
+import { advanceVersion, transitionProblem } from '../generations/lifecycle.js';
 import type { EmbeddingSpace, FusionCalibration, GenerationStatus, IndexConfig, Metric } from '../types.js';
 import { rowsToArrow } from './arrow-rows.js';
 import { sqlString } from './sql.js';
@@ -278,7 +278,8 @@ export class Catalog {
   /**
    * Writes the given records in ONE LanceDB commit (merge-insert keyed by kb + generation), then updates the
    * snapshot. Callers hold the KB's writer lease and built `records` with the lifecycle transitions
-   * (generations/lifecycle.ts) from a snapshot `follow(0)` refreshed under it. Refused, with nothing written:
+   * (generations/lifecycle.ts) from a snapshot `follow(0)` refreshed under it; a same-status change that kept
+   * the updatedAt it read (`{ ...record, fusionCalibration }`) is given the next one. Refused, nothing written:
    * - a change that is not a lifecycle transition from the snapshot's record (INVALID_STATE: a bug);
    * - a change that would leave a KB with two active generations (CONFLICT);
    * - a stale change (CONFLICT): the expected version of each row is the one in this snapshot (its status and
@@ -288,9 +289,10 @@ export class Catalog {
    * A commit that lost a race with another process's commit of other rows is retried; after COMMIT_ATTEMPTS,
    * CONFLICT.
    */
-  commit(records: GenerationRecord[]): Promise<void> {
+  commit(changes: GenerationRecord[]): Promise<void> {
     const run = async () => {
       if (!this.table) throw storageError('writing the catalog', new Error('the engine is read-only'));
+      const records = changes.map((r) => advanceVersion(this.record(r.kb, r.generation), r));
       for (const record of records) {
         const problem = transitionProblem(this.record(record.kb, record.generation), record);
         if (problem) throw new EngineError('INVALID_STATE', `refusing a catalog change: ${problem}`);

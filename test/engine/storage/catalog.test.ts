@@ -151,6 +151,15 @@ describe('Catalog.commit as a state machine with expected versions', () => {
     expect((await Catalog.open(db, true)).get('a', 1)).toEqual(record('a', 1));
   });
 
+  it('gives a metadata-only change that kept the version it read the next version', async () => {
+    const catalog = await Catalog.open(db, false);
+    await catalog.commit([record('a', 1)]);
+    const weights = { weights: { vector: 0.4, lexical: 0.6 } } as GenerationRecord['fusionCalibration'];
+    await catalog.commit([{ ...catalog.get('a', 1)!, fusionCalibration: weights }]);
+    expect(catalog.get('a', 1)).toMatchObject({ updatedAt: 1_001, fusionCalibration: weights });
+    expect((await Catalog.open(db, true)).get('a', 1)?.updatedAt).toBe(1_001);
+  });
+
   it('refuses a stale writer with CONFLICT instead of letting it overwrite a newer row', async () => {
     const fresh = await Catalog.open(db, false);
     await fresh.commit([record('a', 1)]);
