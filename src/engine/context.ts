@@ -1,6 +1,6 @@
 // The engine's shared state, handed to the free functions that implement each verb.
 import type { Connection } from '@lancedb/lancedb';
-import { KeyedMutex, Semaphore } from './concurrency.js';
+import { KeyedMutex, Semaphore, type KbLock } from './concurrency.js';
 import { KbWriterLocks, type Coordination } from './coordination/coordination.js';
 import { EngineError } from './errors.js';
 import type { Catalog, GenerationRecord } from './storage/catalog.js';
@@ -63,7 +63,7 @@ export interface EngineContext {
    * Serializes writes, generation changes and GC per KB, across every process on the store; the job runs on
    * a catalog brought to the newest version after the lock was taken. Searches never take it.
    */
-  kbLocks: KbWriterLocks;
+  kbLocks: KbLock;
   /** Bounds concurrent heavy work: index builds, copies, GC, big upserts. */
   heavy: Semaphore;
   /** Cross-process leases (writer locks, the GC lease) and the generation pins of in-flight searches. */
