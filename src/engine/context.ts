@@ -1,5 +1,4 @@
 // The engine's shared state, handed to the free functions that implement each verb.
-import type { Connection } from '@lancedb/lancedb';
 import { KeyedMutex, Semaphore, type KbLock } from './concurrency.js';
 import { KbWriterLocks, type Coordination } from './coordination/coordination.js';
 import { EngineError } from './errors.js';
@@ -48,7 +47,6 @@ export const DEFAULT_INDEX_CONFIG: IndexConfig = {
 };
 
 export interface EngineContext {
-  db: Connection;
   catalog: Catalog;
   /** Each KB's golden queries (promotion gate); read from the newest store version on every use. */
   goldenQueries: GoldenQueryStore;
@@ -147,9 +145,4 @@ export function requireWritable(ctx: EngineContext): void {
       'the engine is read-only (RAG_STUDIO_READ_ONLY=1); writes are disabled',
     );
   }
-}
-
-/** Throws CANCELLED when the caller aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new EngineError('CANCELLED', `${what} was cancelled by the caller`);
 }

@@ -1,7 +1,8 @@
 // upsertChunks: validate everything, embed what needs it, then insert-or-replace by chunk_id in batches.
 import type { Table } from '@lancedb/lancedb';
 import { underKbLock } from '../concurrency.js';
-import { requireWritable, throwIfAborted, type EngineContext } from '../context.js';
+import { requireWritable, type EngineContext } from '../context.js';
+import { throwIfAborted } from '../embedding/abort.js';
 import { checkWriteAgainstSpace, embedderSpace, isLexicalOnly, spaceForWrite } from '../embedding-space.js';
 import { EngineError, storageError } from '../errors.js';
 import { chunksToArrow, storedChunkFromInput, toEpochMs, type StoredChunk } from '../storage/chunk-schema.js';
