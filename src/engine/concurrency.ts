@@ -34,7 +34,7 @@ export class Semaphore {
 }
 
 /** One FIFO lock per key (per KB for writes); keys with no holder cost nothing. */
-export class KeyedMutex {
+export class KeyedMutex implements KbLock {
   private readonly tails = new Map<string, Promise<void>>();
 
   async run<T>(key: string, job: () => Promise<T>): Promise<T> {
@@ -58,9 +58,16 @@ export class KeyedMutex {
   }
 }
 
-/** A lock per KB: in one process a KeyedMutex; across processes sharing a store, coordination's KbWriterLocks. */
+/**
+ * A lock per KB: in one process a KeyedMutex; across processes sharing a store, coordination's KbWriterLocks.
+ * Invariants (test/helpers/coordination-contract.ts checks every implementation): jobs under one key never
+ * overlap, in this process or (cross-process implementations) in any process on the store; jobs under
+ * different keys do not wait for each other; a job that throws releases the lock and its error reaches the
+ * caller; `drain` resolves once every job queued so far in this process has finished.
+ */
 export interface KbLock {
   run<T>(key: string, job: () => Promise<T>): Promise<T>;
+  drain(): Promise<void>;
 }
 
 /** The locks a write to a KB takes. */

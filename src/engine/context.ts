@@ -1,6 +1,5 @@
 // The engine's shared state, handed to the free functions that implement each verb.
-import type { Connection } from '@lancedb/lancedb';
-import { KeyedMutex, Semaphore } from './concurrency.js';
+import { KeyedMutex, Semaphore, type KbLock } from './concurrency.js';
 import { KbWriterLocks, type Coordination } from './coordination/coordination.js';
 import { EngineError } from './errors.js';
 import type { Catalog, GenerationRecord } from './storage/catalog.js';
@@ -48,7 +47,6 @@ export const DEFAULT_INDEX_CONFIG: IndexConfig = {
 };
 
 export interface EngineContext {
-  db: Connection;
   catalog: Catalog;
   /** Each KB's golden queries (promotion gate); read from the newest store version on every use. */
   goldenQueries: GoldenQueryStore;
@@ -63,7 +61,7 @@ export interface EngineContext {
    * Serializes writes, generation changes and GC per KB, across every process on the store; the job runs on
    * a catalog brought to the newest version after the lock was taken. Searches never take it.
    */
-  kbLocks: KbWriterLocks;
+  kbLocks: KbLock;
   /** Bounds concurrent heavy work: index builds, copies, GC, big upserts. */
   heavy: Semaphore;
   /** Cross-process leases (writer locks, the GC lease) and the generation pins of in-flight searches. */
@@ -147,9 +145,4 @@ export function requireWritable(ctx: EngineContext): void {
       'the engine is read-only (RAG_STUDIO_READ_ONLY=1); writes are disabled',
     );
   }
-}
-
-/** Throws CANCELLED when the caller aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new EngineError('CANCELLED', `${what} was cancelled by the caller`);
 }

@@ -174,7 +174,6 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
   const limits = { ...DEFAULT_LIMITS, ...(options.limits ?? {}) };
   const tables = new GenerationTables(db, isLocalPath(options.dataDir) ? options.dataDir : undefined);
   const ctx: EngineContext = {
-    db,
     catalog,
     goldenQueries,
     tables,

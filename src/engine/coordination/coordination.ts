@@ -2,9 +2,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { KeyedMutex } from '../concurrency.js';
+import type { KbLock, KeyedMutex } from '../concurrency.js';
 import { storageError } from '../errors.js';
 import type { EngineLog } from '../types.js';
+import type { GenerationPins, Pin } from './generation-pins.js';
 import type { LeaseStore } from './lease-store.js';
 
 /** How long a waiting writer polls between attempts (jittered so waiters do not move in lockstep). */
@@ -16,7 +17,7 @@ const POLL_MS = 15;
  * heartbeat every TTL/3; a process stalled past its TTL can lose the lease, which is logged). Without a store
  * (a read-only engine) it only runs the job.
  */
-export class Coordination {
+export class Coordination implements GenerationPins {
   readonly owner = `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}-${randomBytes(4).toString('hex')}`;
   private readonly held = new Set<string>();
   private readonly pinCounts = new Map<string, number>();
@@ -68,7 +69,7 @@ export class Coordination {
    * true when the pin had to be published now: the caller must then re-check the generation is still live in
    * the newest catalog (a GC that marked it before the pin was visible may already be dropping it).
    */
-  async pin(kb: string, generation: number): Promise<{ release: () => void; published: boolean }> {
+  async pin(kb: string, generation: number): Promise<Pin> {
     const key = `${kb}/${generation}`;
     this.pinCounts.set(key, (this.pinCounts.get(key) ?? 0) + 1);
     let released = false;
@@ -170,7 +171,7 @@ export class Coordination {
 }
 
 /** The per-KB writer lock: this process's FIFO mutex first, then the store-wide lease of the KB. */
-export class KbWriterLocks {
+export class KbWriterLocks implements KbLock {
   constructor(
     private readonly local: KeyedMutex,
     private readonly coordination: Coordination,

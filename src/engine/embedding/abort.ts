@@ -1,4 +1,4 @@
-// Cancellation helpers: every embedding call that takes an AbortSignal fails the same way.
+// Cancellation helpers: every engine call that takes an AbortSignal (embedding, writes) fails the same way.
 import { EngineError } from '../errors.js';
 
 export function cancelledError(what = 'embedding'): EngineError {

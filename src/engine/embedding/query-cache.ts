@@ -1,4 +1,5 @@
 // Least-recently-used cache of query vectors: agents repeat queries, and a cached one costs no inference.
+import { LruCache } from '../lru-cache.js';
 
 /**
  * Bytes the query cache may hold (keys at 2 bytes per UTF-16 unit plus the vectors): 32 MiB. With
@@ -8,62 +9,37 @@ export const QUERY_CACHE_MAX_BYTES = 32 * 1024 * 1024;
 /** Map entry and typed-array overhead, roughly. */
 const ENTRY_OVERHEAD_BYTES = 160;
 
-/** A bounded map evicting the least recently used entry; capacity 0 stores nothing. */
+/** Query vectors by query text, least recently used first out; capacity 0 stores nothing. */
 export class QueryCache {
-  private readonly entries = new Map<string, Float32Array>();
-  private held = 0;
+  private readonly lru: LruCache<Float32Array>;
 
-  constructor(
-    private readonly capacity: number,
-    private readonly maxBytes: number = QUERY_CACHE_MAX_BYTES,
-  ) {}
+  constructor(capacity: number, maxBytes: number = QUERY_CACHE_MAX_BYTES) {
+    this.lru = new LruCache(capacity, maxBytes, entryBytes);
+  }
 
   get size(): number {
-    return this.entries.size;
+    return this.lru.size;
   }
 
   /** Estimated bytes held. */
   get bytes(): number {
-    return this.held;
+    return this.lru.bytes;
   }
 
   /** A copy, so a caller that scales its vector cannot corrupt the cache. */
   get(key: string): Float32Array | undefined {
-    const value = this.entries.get(key);
-    if (value === undefined) return undefined;
-    // Re-insert to mark as most recently used (Map keeps insertion order).
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    return value.slice();
+    return this.lru.get(key)?.slice();
   }
 
   set(key: string, value: Float32Array): void {
-    if (this.capacity <= 0) return;
-    this.delete(key);
-    const bytes = entryBytes(key, value);
-    if (bytes > this.maxBytes) return;
-    this.entries.set(key, value.slice());
-    this.held += bytes;
-    while (this.entries.size > this.capacity || this.held > this.maxBytes) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done === true) break;
-      this.delete(oldest.value);
-    }
+    this.lru.set(key, value.slice());
   }
 
   clear(): void {
-    this.entries.clear();
-    this.held = 0;
-  }
-
-  private delete(key: string): void {
-    const value = this.entries.get(key);
-    if (value === undefined) return;
-    this.entries.delete(key);
-    this.held -= entryBytes(key, value);
+    this.lru.clear();
   }
 }
 
-function entryBytes(key: string, value: Float32Array): number {
+function entryBytes(value: Float32Array, key: string): number {
   return 2 * key.length + value.byteLength + ENTRY_OVERHEAD_BYTES;
 }

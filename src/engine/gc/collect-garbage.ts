@@ -6,6 +6,7 @@ import type { GenerationRecord } from '../storage/catalog.js';
 import { tableStats } from '../storage/generation-tables.js';
 import type { GcOptions, GcReport } from '../types.js';
 import { validateKbName } from '../validation.js';
+import { markForDeletion, tombstone } from '../generations/lifecycle.js';
 
 interface GcSettings {
   dryRun: boolean;
@@ -142,12 +143,13 @@ async function collectKb(ctx: EngineContext, kb: string, s: GcSettings, report: 
   const sized = await Promise.all(
     plan.victims.map(async (v) => ({ ...v, bytes: await victimBytes(ctx, v.record) })),
   );
+  const marked = new Map<number, GenerationRecord>();
   if (!s.dryRun && sized.length > 0) {
     // Mark first (one commit): searches stop resolving these, and a crash leaves work the next run finishes.
     const now = Date.now();
-    await ctx.catalog.commit(
-      sized.map((v) => ({ ...v.record, status: 'marked_for_deletion', updatedAt: now })),
-    );
+    const records = sized.map((v) => markForDeletion(v.record, now));
+    await ctx.catalog.commit(records);
+    for (const r of records) marked.set(r.generation, r);
   }
   for (const victim of sized) {
     if (!s.dryRun) {
@@ -160,7 +162,7 @@ async function collectKb(ctx: EngineContext, kb: string, s: GcSettings, report: 
         continue;
       }
       await ctx.tables.drop(victim.record.tableName);
-      await ctx.catalog.commit([{ ...victim.record, status: 'deleted', updatedAt: Date.now() }]);
+      await ctx.catalog.commit([tombstone(marked.get(victim.record.generation)!, Date.now())]);
       ctx.emit({ type: 'generation_changed', kb, generation: victim.record.generation, status: 'deleted' });
     }
     report.deleted.push({

@@ -6,7 +6,6 @@ import { embedderSpace, isLexicalOnly } from '../embedding-space.js';
 import { EngineError, storageError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 import { chunksToArrow, storedChunkFromRow, type StoredChunk } from '../storage/chunk-schema.js';
-import { generationTableName } from '../storage/generation-tables.js';
 import {
   METRICS,
   type CreateGenerationOptions,
@@ -16,6 +15,7 @@ import {
   type IndexConfig,
 } from '../types.js';
 import { validateKbName } from '../validation.js';
+import { createBuilding } from './lifecycle.js';
 
 export async function createGeneration(
   ctx: EngineContext,
@@ -45,24 +45,15 @@ export async function createGeneration(
         `copy_from_active copies ${active.metric} vectors; leave metric out, or create an empty generation`,
       );
     }
-    const now = Date.now();
     const generation = ctx.catalog.nextGenerationNumber(kb);
-    const record: GenerationRecord = {
+    let record = createBuilding({
       kb,
       generation,
-      status: 'building',
-      tableName: generationTableName(kb, generation),
-      createdAt: now,
-      updatedAt: now,
-      promotedAt: null,
-      archivedAt: null,
-      promotedEpoch: null,
-      archivedEpoch: null,
+      now: Date.now(),
       embedding: options.copyFromActive ? (active?.embedding ?? null) : null,
       metric: metric ?? active?.metric ?? ctx.settings.defaultMetric,
       indexConfig,
-      fusionCalibration: null,
-    };
+    });
     // The copy comes first and the catalog record last: a copy that fails (a full disk) or a crash mid-copy
     // leaves no generation behind, only a table without a record, which is dropped here or by the next GC.
     let copied = 0;
@@ -71,7 +62,7 @@ export async function createGeneration(
     if (source && embedWith) {
       const embedded = await copyEmbeddingIntoNewTable(ctx, source, record, embedWith);
       copied = embedded.copied;
-      record.embedding = embedded.space;
+      record = createBuilding({ ...record, now: record.createdAt, embedding: embedded.space });
     } else if (source) {
       copied = await copyIntoNewTable(ctx, source, record, active!.embedding!.dimension);
     }

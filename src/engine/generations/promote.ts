@@ -4,6 +4,7 @@ import { requireGeneration, requireWritable, type EngineContext } from '../conte
 import { EngineError, storageError } from '../errors.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 import { measureFusion } from '../search/auto-calibration.js';
+import { promote, seal } from './lifecycle.js';
 import { refreshIndexes } from '../storage/generation-tables.js';
 import type { PromoteResult } from '../types.js';
 import { validateKbName } from '../validation.js';
@@ -49,12 +50,7 @@ export async function sealGeneration(
   return ctx.kbLocks.run(kb, async () => {
     const current = requireGeneration(ctx, kb, generation);
     if (current.status !== 'building') return current;
-    const sealed: GenerationRecord = {
-      ...current,
-      status: 'ready',
-      updatedAt: Date.now(),
-      fusionCalibration: fusionCalibration ?? current.fusionCalibration,
-    };
+    const sealed = seal(current, fusionCalibration, Date.now());
     await ctx.catalog.commit([sealed]);
     ctx.emit({ type: 'generation_changed', kb, generation, status: 'ready' });
     return sealed;
@@ -127,28 +123,8 @@ export async function promoteGeneration(
         `generation ${generation} of "${kb}" is empty; upsert chunks into it (generation: ${generation}) before promoting`,
       );
     }
-    const now = Date.now();
-    const nextEpoch = epoch + 1;
-    const changes: GenerationRecord[] = [
-      {
-        ...target,
-        status: 'active',
-        promotedAt: now,
-        promotedEpoch: nextEpoch,
-        archivedAt: null,
-        archivedEpoch: null,
-        updatedAt: now,
-      },
-    ];
-    if (previous) {
-      changes.push({
-        ...previous,
-        status: 'archived',
-        archivedAt: now,
-        archivedEpoch: nextEpoch,
-        updatedAt: now,
-      });
-    }
+    const changes = promote(target, previous, epoch, Date.now());
+    const nextEpoch = changes[0]!.promotedEpoch!;
     // Catalog.commit fails only with STORAGE or CONFLICT (nothing changed; retry), and both say so themselves.
     await ctx.catalog.commit(changes);
     ctx.emit({ type: 'generation_changed', kb, generation, status: 'active' });

@@ -1,6 +1,7 @@
 // When a generation's fusion weights are (re)measured, and the background job that does it off the request path.
 import type { EngineContext } from '../context.js';
 import type { GenerationRecord } from '../storage/catalog.js';
+import { withFusionCalibration } from '../generations/lifecycle.js';
 import type { CalibrationReason, FusionCalibration } from '../types.js';
 import { calibrateFusion, canCalibrate, round3 } from './calibration.js';
 import { measureOnGolden, usableGoldenRevision } from './golden-calibration.js';
@@ -160,7 +161,7 @@ export class FusionCalibrator {
         // Another process (or a seal) stored one since this job read the record: it is at least as new.
         if (current.fusionCalibration?.calibratedAt !== record.fusionCalibration?.calibratedAt)
           return undefined;
-        await ctx.catalog.commit([{ ...current, fusionCalibration: calibration }]);
+        await ctx.catalog.commit([withFusionCalibration(current, calibration, Date.now())]);
         return current.status;
       });
       if (!stored) return;

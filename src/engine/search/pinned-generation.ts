@@ -1,6 +1,6 @@
 // Which generation a read uses: the active one or an explicit one, pinned so GC keeps it while it is read.
-import { kbNotFound, requireGeneration, type EngineContext } from '../context.js';
-import { EngineError } from '../errors.js';
+import type { EngineContext } from '../context.js';
+import { resolveGeneration } from '../generations/resolve-generation.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 
 /**
@@ -15,7 +15,7 @@ export async function resolveAndPin(
   generation: number | undefined,
 ): Promise<{ record: GenerationRecord; unpin: () => void }> {
   for (;;) {
-    const record = resolveGeneration(ctx, kb, generation);
+    const record = resolveGeneration(ctx, kb, generation, 'read');
     const pin = await ctx.coordination.pin(kb, record.generation);
     if (!pin.published) return { record, unpin: pin.release };
     try {
@@ -28,30 +28,4 @@ export async function resolveAndPin(
     if (now && now.status !== 'marked_for_deletion') return { record: now, unpin: pin.release };
     pin.release(); // the refreshed snapshot resolves anew (or throws for an explicit generation now gone)
   }
-}
-
-function resolveGeneration(ctx: EngineContext, kb: string, generation: number | undefined): GenerationRecord {
-  if (generation !== undefined) {
-    if (!Number.isInteger(generation) || generation < 1) {
-      throw new EngineError(
-        'INVALID_INPUT',
-        `generation must be a positive integer; got ${String(generation)}`,
-      );
-    }
-    const record = requireGeneration(ctx, kb, generation);
-    if (record.status === 'marked_for_deletion') {
-      throw new EngineError(
-        'GENERATION_NOT_FOUND',
-        `generation ${generation} of "${kb}" is being garbage-collected`,
-      );
-    }
-    return record;
-  }
-  const active = ctx.catalog.active(kb);
-  if (active) return active;
-  if (ctx.catalog.generations(kb).length === 0) throw kbNotFound(ctx, kb);
-  throw new EngineError(
-    'INVALID_STATE',
-    `knowledge base "${kb}" has no active generation yet; pass generation to search a building one, or promote it`,
-  );
 }

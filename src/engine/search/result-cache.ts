@@ -1,59 +1,15 @@
 // A small LRU of search responses, bounded by count and by bytes. Keys include the table version, so a write or
 // promotion never hits.
+import { LruCache } from '../lru-cache.js';
 import type { SearchHit, SearchResponse } from '../types.js';
 
 /**
- * An LRU bounded by entry count and by an estimate of bytes held. An entry larger than a quarter of the
- * byte budget is not cached at all: one huge result set would otherwise evict everything else for a
- * single reuse.
+ * An entry larger than a quarter of the byte budget is not cached at all: one huge result set would otherwise
+ * evict everything else for a single reuse.
  */
-export class ResultCache<V> {
-  private readonly entries = new Map<string, { value: V; bytes: number }>();
-  private held = 0;
-
-  constructor(
-    private readonly capacity: number,
-    private readonly maxBytes: number,
-    private readonly sizeOf: (value: V, key: string) => number,
-  ) {}
-
-  get(key: string): V | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    // Re-insert to mark as most recently used (Map keeps insertion order).
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.value;
-  }
-
-  set(key: string, value: V): void {
-    if (this.capacity <= 0) return;
-    this.delete(key);
-    const bytes = this.sizeOf(value, key);
-    if (bytes > this.maxBytes / 4) return;
-    this.entries.set(key, { value, bytes });
-    this.held += bytes;
-    while (this.entries.size > this.capacity || this.held > this.maxBytes) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done === true) break;
-      this.delete(oldest.value);
-    }
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-
-  /** Estimated bytes held by the cached entries. */
-  get bytes(): number {
-    return this.held;
-  }
-
-  private delete(key: string): void {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return;
-    this.entries.delete(key);
-    this.held -= entry.bytes;
+export class ResultCache<V> extends LruCache<V> {
+  constructor(capacity: number, maxBytes: number, sizeOf: (value: V, key: string) => number) {
+    super(capacity, maxBytes, sizeOf, maxBytes / 4);
   }
 }
 

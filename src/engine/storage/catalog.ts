@@ -2,8 +2,10 @@
 import type { Connection, Table } from '@lancedb/lancedb';
 import { Field, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 import { EngineError, storageError } from '../errors.js';
+import { advanceVersion, transitionProblem } from '../generations/lifecycle.js';
 import type { EmbeddingSpace, FusionCalibration, GenerationStatus, IndexConfig, Metric } from '../types.js';
 import { rowsToArrow } from './arrow-rows.js';
+import { sqlString } from './sql.js';
 
 /**
  * Why a LanceDB table and not a JSON file: a LanceDB commit is atomic on every storage LanceDB supports
@@ -275,13 +277,26 @@ export class Catalog {
 
   /**
    * Writes the given records in ONE LanceDB commit (merge-insert keyed by kb + generation), then updates the
-   * snapshot. Callers hold the KB's writer lease and built `records` from a snapshot `follow(0)` refreshed
-   * under it. A change that would leave a KB with two active generations is refused with CONFLICT. A commit
-   * that lost a race with another process's commit of other rows is retried; after COMMIT_ATTEMPTS, CONFLICT.
+   * snapshot. Callers hold the KB's writer lease and built `records` with the lifecycle transitions
+   * (generations/lifecycle.ts) from a snapshot `follow(0)` refreshed under it; a same-status change that kept
+   * the updatedAt it read (`{ ...record, fusionCalibration }`) is given the next one. Refused, nothing written:
+   * - a change that is not a lifecycle transition from the snapshot's record (INVALID_STATE: a bug);
+   * - a change that would leave a KB with two active generations (CONFLICT);
+   * - a stale change (CONFLICT): the expected version of each row is the one in this snapshot (its status and
+   *   updatedAt, or no row for a new generation), and the table's newest row must still match it. The lease
+   *   already serializes a KB's writers; this catches the writer that lost its lease while stalled, instead of
+   *   letting it overwrite the newer state. The snapshot is reloaded, so a retry computes from the newest rows.
+   * A commit that lost a race with another process's commit of other rows is retried; after COMMIT_ATTEMPTS,
+   * CONFLICT.
    */
-  commit(records: GenerationRecord[]): Promise<void> {
+  commit(changes: GenerationRecord[]): Promise<void> {
     const run = async () => {
       if (!this.table) throw storageError('writing the catalog', new Error('the engine is read-only'));
+      const records = changes.map((r) => advanceVersion(this.record(r.kb, r.generation), r));
+      for (const record of records) {
+        const problem = transitionProblem(this.record(record.kb, record.generation), record);
+        if (problem) throw new EngineError('INVALID_STATE', `refusing a catalog change: ${problem}`);
+      }
       const problem = invariantProblem(this.snapshot, records);
       if (problem) {
         throw new EngineError(
@@ -290,7 +305,10 @@ export class Catalog {
             'meanwhile. Re-read its generations and retry.',
         );
       }
+      // Taken before the first attempt: a retry reloads the snapshot, but must still expect what this change read.
+      const expected = records.map((r) => this.record(r.kb, r.generation));
       for (let attempt = 1; ; attempt++) {
+        await this.refuseIfStale(records, expected);
         try {
           await this.table
             .mergeInsert(['kb', 'generation'])
@@ -339,6 +357,53 @@ export class Catalog {
     const result = this.commitChain.then(run, run);
     this.commitChain = result.catch(() => undefined);
     return result;
+  }
+
+  /** This snapshot's record of a generation, tombstones included. */
+  private record(kb: string, generation: number): GenerationRecord | undefined {
+    return this.records(kb).find((g) => g.generation === generation);
+  }
+
+  /**
+   * CONFLICT when the table's newest row of any changed generation is not the one this snapshot holds: another
+   * writer changed it since this process last read it. The snapshot is then reloaded.
+   */
+  private async refuseIfStale(
+    records: GenerationRecord[],
+    expected: Array<GenerationRecord | undefined>,
+  ): Promise<void> {
+    const kbs = [...new Set(records.map((r) => r.kb))];
+    let stored: GenerationRecord[];
+    try {
+      await this.table!.checkoutLatest();
+      const rows = (await this.table!.query()
+        .where(`kb IN (${kbs.map(sqlString).join(', ')})`)
+        .toArray()) as Array<Record<string, unknown>>;
+      stored = dedupe(rows.map(fromRow));
+    } catch (error) {
+      throw storageError('reading the generation catalog before a commit', error);
+    }
+    const same = (a: GenerationRecord | undefined, b: GenerationRecord | undefined) =>
+      a?.status === b?.status && a?.updatedAt === b?.updatedAt;
+    for (const [i, record] of records.entries()) {
+      const found = stored.find((g) => g.kb === record.kb && g.generation === record.generation);
+      // The row as read, or exactly as this change writes it (an earlier attempt landed despite its error;
+      // writing identical content again changes nothing).
+      if (
+        same(expected[i], found) ||
+        (found && JSON.stringify(toRow(found)) === JSON.stringify(toRow(record)))
+      )
+        continue;
+      await this.reload().catch(() => undefined);
+      const was = (g: GenerationRecord | undefined) =>
+        g ? `${g.status} (updated ${g.updatedAt})` : 'absent';
+      throw new EngineError(
+        'CONFLICT',
+        `generation ${record.generation} of "${record.kb}" changed under this commit: this process read it as ` +
+          `${was(expected[i])}, the store now has it ${was(found)} (another process wrote it meanwhile); nothing ` +
+          'was changed by this call, retry it',
+      );
+    }
   }
 
   private applyToSnapshot(records: GenerationRecord[]): void {

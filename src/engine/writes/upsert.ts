@@ -1,13 +1,15 @@
 // upsertChunks: validate everything, embed what needs it, then insert-or-replace by chunk_id in batches.
 import type { Table } from '@lancedb/lancedb';
 import { underKbLock } from '../concurrency.js';
-import { requireWritable, throwIfAborted, type EngineContext } from '../context.js';
+import { requireWritable, type EngineContext } from '../context.js';
+import { throwIfAborted } from '../embedding/abort.js';
 import { checkWriteAgainstSpace, embedderSpace, isLexicalOnly, spaceForWrite } from '../embedding-space.js';
 import { EngineError, storageError } from '../errors.js';
 import { chunksToArrow, storedChunkFromInput, toEpochMs, type StoredChunk } from '../storage/chunk-schema.js';
 import { sqlList } from '../storage/sql.js';
 import type { ChunkInput, EmbeddingSpace, UpsertOptions, UpsertResult } from '../types.js';
 import { assertChunksValid, assertNoZeroVectors, validateKbName } from '../validation.js';
+import { withEmbeddingSpace } from '../generations/lifecycle.js';
 import { firstGenerationRecord, resolveWriteTarget, type WriteTarget } from './write-target.js';
 
 /**
@@ -42,7 +44,7 @@ export async function upsertChunks(
     const record = target.record
       ? target.record.embedding
         ? target.record
-        : { ...target.record, embedding: space, updatedAt: Date.now() }
+        : withEmbeddingSpace(target.record, space, Date.now())
       : firstGenerationRecord(ctx, kb, space);
     // The catalog learns the KB / the generation's space before its table exists (see generation-tables).
     if (record !== target.record) await ctx.catalog.commit([record]);

@@ -1,8 +1,8 @@
 // Which generation a write goes to, and the catalog record of a KB's first generation.
-import { requireGeneration, type EngineContext } from '../context.js';
-import { EngineError } from '../errors.js';
+import type { EngineContext } from '../context.js';
 import type { GenerationRecord } from '../storage/catalog.js';
-import { generationTableName } from '../storage/generation-tables.js';
+import { createFirstActive } from '../generations/lifecycle.js';
+import { resolveGeneration } from '../generations/resolve-generation.js';
 import type { EmbeddingSpace } from '../types.js';
 
 export interface WriteTarget {
@@ -12,33 +12,16 @@ export interface WriteTarget {
   label: string;
 }
 
-const WRITABLE = new Set(['building', 'ready', 'active']);
-
 export function resolveWriteTarget(
   ctx: EngineContext,
   kb: string,
   generation: number | undefined,
 ): WriteTarget {
-  if (generation !== undefined) {
-    const record = requireGeneration(ctx, kb, generation);
-    if (!WRITABLE.has(record.status)) {
-      throw new EngineError(
-        'INVALID_STATE',
-        `generation ${generation} of "${kb}" is ${record.status} and cannot be written; write to the active ` +
-          'generation, or promote this one first (a rollback) and then write',
-      );
-    }
-    return { record, label: `generation ${generation} of "${kb}"` };
-  }
-  const active = ctx.catalog.active(kb);
-  if (active) return { record: active, label: `generation ${active.generation} of "${kb}"` };
-  const live = ctx.catalog.generations(kb);
-  if (live.length === 0) return { record: undefined, label: `new knowledge base "${kb}"` };
-  throw new EngineError(
-    'INVALID_STATE',
-    `knowledge base "${kb}" has no active generation yet; write into generation ` +
-      `${live[live.length - 1]!.generation} explicitly and promote it`,
-  );
+  const record = resolveGeneration(ctx, kb, generation, 'write');
+  return {
+    record,
+    label: record ? `generation ${record.generation} of "${kb}"` : `new knowledge base "${kb}"`,
+  };
 }
 
 export function firstGenerationRecord(
@@ -46,23 +29,12 @@ export function firstGenerationRecord(
   kb: string,
   space: EmbeddingSpace,
 ): GenerationRecord {
-  const now = Date.now();
-  const generation = ctx.catalog.nextGenerationNumber(kb);
-  return {
+  return createFirstActive({
     kb,
-    generation,
-    status: 'active',
-    tableName: generationTableName(kb, generation),
-    createdAt: now,
-    updatedAt: now,
-    promotedAt: now,
-    archivedAt: null,
-    // The first activation is not a promotion: the epoch stays 0 until the first promote.
-    promotedEpoch: 0,
-    archivedEpoch: null,
+    generation: ctx.catalog.nextGenerationNumber(kb),
+    now: Date.now(),
     embedding: space,
     metric: ctx.settings.defaultMetric,
     indexConfig: ctx.settings.defaultIndexConfig,
-    fusionCalibration: null,
-  };
+  });
 }

@@ -87,7 +87,9 @@ describe('Catalog.commit', () => {
     const catalog = await Catalog.open(db, false);
     await catalog.commit([record('a', 1)]);
     await catalog.commit([record('a', 1, { status: 'ready', updatedAt: 1_500 })]);
-    await catalog.commit([record('a', 2, { status: 'deleted' })]);
+    await catalog.commit([record('a', 2)]);
+    await catalog.commit([record('a', 2, { status: 'marked_for_deletion', updatedAt: 1_100 })]);
+    await catalog.commit([record('a', 2, { status: 'deleted', updatedAt: 1_200 })]);
     const table = await db.openTable(CATALOG_TABLE);
     expect(await table.countRows()).toBe(2);
 
@@ -105,7 +107,10 @@ describe('Catalog.commit', () => {
     await expectCode(catalog.commit([active('a', 2, 2)]), 'CONFLICT');
     expect((await Catalog.open(db, true)).get('a', 2)).toBeUndefined();
     // The same promotion with the old generation archived is one valid commit.
-    await catalog.commit([active('a', 2, 2), record('a', 1, { status: 'archived', archivedEpoch: 2 })]);
+    await catalog.commit([
+      active('a', 2, 2),
+      record('a', 1, { status: 'archived', archivedEpoch: 2, updatedAt: 3_000 }),
+    ]);
     expect((await Catalog.open(db, true)).active('a')?.generation).toBe(2);
   });
 
@@ -113,14 +118,77 @@ describe('Catalog.commit', () => {
     const writerA = await Catalog.open(db, false);
     await writerA.commit([active('a', 1, 1)]);
     const writerB = await Catalog.open(db, false, 60_000);
-    await writerA.commit([active('a', 2, 2), record('a', 1, { status: 'archived', archivedEpoch: 2 })]);
+    await writerA.commit([
+      active('a', 2, 2),
+      record('a', 1, { status: 'archived', archivedEpoch: 2, updatedAt: 3_000 }),
+    ]);
     await writerB.follow(0);
     // B now sees generation 2 active: promoting 3 without archiving 2 is refused.
     await expectCode(
-      writerB.commit([active('a', 3, 3), record('a', 1, { status: 'archived', archivedEpoch: 3 })]),
+      writerB.commit([
+        active('a', 3, 3),
+        record('a', 1, { status: 'archived', archivedEpoch: 3, updatedAt: 4_000 }),
+      ]),
       'CONFLICT',
     );
     expect((await Catalog.open(db, true)).get('a', 3)).toBeUndefined();
+  });
+});
+
+describe('Catalog.commit as a state machine with expected versions', () => {
+  it('refuses, with INVALID_STATE and nothing written, a change that is not a lifecycle transition', async () => {
+    const catalog = await Catalog.open(db, false);
+    const skipped = await expectCode(
+      catalog.commit([record('a', 1, { status: 'deleted' })]),
+      'INVALID_STATE',
+    );
+    expect(skipped.message).toContain('cannot go from none to deleted');
+    await catalog.commit([record('a', 1)]);
+    const same = await expectCode(catalog.commit([record('a', 1, { status: 'ready' })]), 'INVALID_STATE');
+    expect(same.message).toContain('without a newer updatedAt');
+    const renamed = record('a', 1, { status: 'ready', updatedAt: 1_500, tableName: 'other' });
+    expect((await expectCode(catalog.commit([renamed]), 'INVALID_STATE')).message).toContain('tableName');
+    expect((await Catalog.open(db, true)).get('a', 1)).toEqual(record('a', 1));
+  });
+
+  it('gives a metadata-only change that kept the version it read the next version', async () => {
+    const catalog = await Catalog.open(db, false);
+    await catalog.commit([record('a', 1)]);
+    const weights = { weights: { vector: 0.4, lexical: 0.6 } } as GenerationRecord['fusionCalibration'];
+    await catalog.commit([{ ...catalog.get('a', 1)!, fusionCalibration: weights }]);
+    expect(catalog.get('a', 1)).toMatchObject({ updatedAt: 1_001, fusionCalibration: weights });
+    expect((await Catalog.open(db, true)).get('a', 1)?.updatedAt).toBe(1_001);
+  });
+
+  it('refuses a stale writer with CONFLICT instead of letting it overwrite a newer row', async () => {
+    const fresh = await Catalog.open(db, false);
+    await fresh.commit([record('a', 1)]);
+    // A writer whose snapshot is older than the store: what a process that stalled past its lease holds.
+    const stale = await Catalog.open(db, false, 60_000);
+    await fresh.commit([record('a', 1, { status: 'ready', updatedAt: 1_500 })]);
+
+    const error = await expectCode(
+      stale.commit([record('a', 1, { status: 'marked_for_deletion', updatedAt: 1_600 })]),
+      'CONFLICT',
+    );
+    expect(error.message).toContain(
+      'read it as building (updated 1000), the store now has it ready (updated 1500)',
+    );
+    expect((await Catalog.open(db, true)).get('a', 1)?.status).toBe('ready');
+    // The refusal reloaded the stale snapshot: the same change computed again from it goes through.
+    expect(stale.get('a', 1)?.status).toBe('ready');
+    await stale.commit([record('a', 1, { status: 'marked_for_deletion', updatedAt: 1_600 })]);
+    expect((await Catalog.open(db, true)).get('a', 1)?.status).toBe('marked_for_deletion');
+  });
+
+  it('refuses to create a generation another writer created meanwhile', async () => {
+    const first = await Catalog.open(db, false);
+    const second = await Catalog.open(db, false, 60_000);
+    await second.follow(0);
+    await first.commit([record('a', 1)]);
+    const error = await expectCode(second.commit([record('a', 1, { metric: 'l2' })]), 'CONFLICT');
+    expect(error.message).toContain('read it as absent');
+    expect((await Catalog.open(db, true)).get('a', 1)).toEqual(record('a', 1));
   });
 });
 
@@ -159,11 +227,11 @@ describe('duplicate rows', () => {
     expect(reopened.generations('a')).toHaveLength(1);
     expect(reopened.get('a', 1)?.status).toBe('ready');
 
-    await reopened.commit([record('a', 1, { status: 'archived', updatedAt: 4_000 })]);
+    await reopened.commit([record('a', 1, { status: 'marked_for_deletion', updatedAt: 4_000 })]);
     await table.checkoutLatest(); // this handle was opened before the commit
     const rows = (await table.query().toArray()) as Array<Record<string, unknown>>;
-    expect(rows.map((r) => r.status)).toEqual(['archived', 'archived']);
-    expect((await Catalog.open(db, true)).get('a', 1)?.status).toBe('archived');
+    expect(rows.map((r) => r.status)).toEqual(['marked_for_deletion', 'marked_for_deletion']);
+    expect((await Catalog.open(db, true)).get('a', 1)?.status).toBe('marked_for_deletion');
   });
 });
 
@@ -227,7 +295,6 @@ describe('catalogs written before fusion calibration', () => {
     const catalog = await Catalog.open(db, false);
     expect(catalog.active('old')!.fusionCalibration).toBeNull();
     const calibrated = record('old', 2, {
-      status: 'ready',
       fusionCalibration: {
         weights: { vector: 0.25, lexical: 0.75 },
         source: 'probes',
