@@ -135,7 +135,7 @@ export async function benchSize(
       say(`Orama queries (${options.oramaQueries} per mode)…`);
       latency.orama = (
         await timeSystems({ orama: orama.search }, queries.slice(0, options.oramaQueries), warmup.slice(0, 5))
-      ).latencies.orama;
+      ).latencies.orama!;
       result.orama = { chunksPerSecond: orama.chunksPerSecond, heapBytes: orama.heapBytes };
     }
     say(`done: hybrid p50 engine ${latency.engine?.hybrid?.p50} ms, recall@10 ${recallAt10.toFixed(3)}`);

@@ -125,7 +125,7 @@ export interface EmbeddingSpace {
   model: string;
   dimension: number;
   /** Revision or file hash of the model files, where known. */
-  revision?: string;
+  revision?: string | undefined;
   pooling?: string;
 }
 
@@ -395,11 +395,11 @@ export interface SearchRequest {
   kb: string;
   mode?: SearchMode;
   text?: string;
-  vector?: ArrayLike<number>;
+  vector?: ArrayLike<number> | undefined;
   /** 1..100, default 10. */
   limit?: number;
   offset?: number;
-  filter?: Filter;
+  filter?: Filter | undefined;
   /** Search this generation instead of the active one (e.g. a building one). */
   generation?: number;
   fusion?: FusionMethod | FusionOptions;
@@ -582,13 +582,13 @@ export interface Embedder {
   readonly id: string;
   readonly dimension: number;
   /** Revision/file hash where known; recorded per generation. */
-  readonly revision?: string;
-  readonly pooling?: string;
+  readonly revision?: string | undefined;
+  readonly pooling?: string | undefined;
   /**
    * False for embedders whose vectors carry no meaning (the `hash` test embedder): vector and hybrid searches
    * that use them say so in their warnings. Absent means semantic.
    */
-  readonly semantic?: boolean;
+  readonly semantic?: boolean | undefined;
   embedDocuments(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
   embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
   /**
@@ -610,7 +610,7 @@ export interface Reranker {
   /** Model id, e.g. `Xenova/ms-marco-MiniLM-L-6-v2`. */
   readonly id: string;
   /** sha256 prefix of the ONNX file loaded, once loaded. */
-  readonly revision?: string;
+  readonly revision?: string | undefined;
   /** One score per text, in the order given. */
   score(query: string, texts: string[], signal?: AbortSignal): Promise<number[]>;
   status(): EmbedderStatus;

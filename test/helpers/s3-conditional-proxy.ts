@@ -8,7 +8,7 @@ export interface LoggedRequest {
   path: string;
   ifNoneMatch?: string;
   ifMatch?: string;
-  copySource?: string;
+  copySource?: string | undefined;
   /** The status the client got. */
   status: number;
 }

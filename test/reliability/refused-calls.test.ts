@@ -18,7 +18,7 @@ afterAll(async () => {
 
 async function engineErrorOf(
   call: () => Promise<unknown>,
-): Promise<{ code?: string; message: string; isEngineError: boolean }> {
+): Promise<{ code?: string | undefined; message: string; isEngineError: boolean }> {
   try {
     await call();
   } catch (error) {

@@ -7,7 +7,7 @@ import type { WorkerInit, WorkerResponse } from './worker-protocol.js';
 
 export interface WorkerReady {
   dimension: number;
-  revision?: string;
+  revision?: string | undefined;
 }
 
 export interface WorkerEvents {

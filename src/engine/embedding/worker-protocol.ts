@@ -29,7 +29,7 @@ export type WorkerRequest = { type: 'embed'; id: number; texts: string[]; query?
 
 export type WorkerResponse =
   | { type: 'progress'; progress?: number; file?: string; phase: 'download' | 'load' }
-  | { type: 'ready'; dimension: number; revision?: string }
+  | { type: 'ready'; dimension: number; revision?: string | undefined }
   | { type: 'load-failed'; message: string; notFound: boolean }
   | { type: 'embedded'; id: number; dimension: number; count: number; data: Float32Array }
   | { type: 'embed-failed'; id: number; message: string };
