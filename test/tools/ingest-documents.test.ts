@@ -1,92 +1,16 @@
 // ingest_documents, the jobs and documents resources and delete_knowledge_base through a real MCP client.
-import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { ElicitRequestSchema, ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEmbedder } from '../../src/engine/embedding/index.js';
-import { openEngine } from '../../src/engine/index.js';
-import type { KnowledgeBaseEngine } from '../../src/engine/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { describe, expect, it } from 'vitest';
 import { documentsContentSchema, documentsUri } from '../../src/resources/documents.js';
-import { engineOptionsFrom, parseCommandLine } from '../../src/config/config.js';
-import { createServer } from '../../src/server/create-server.js';
-import { createLogger } from '../../src/log/logger.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { jobSchema } from '../../src/tools/ingest-documents.js';
-import { docsFolder, writeFiles } from '../helpers/document-files.js';
+import { writeFiles } from '../helpers/document-files.js';
+import { useIngestFixture } from '../helpers/ingest-server.js';
 import { callTool, readJson, structured, textOf } from '../helpers/mcp-client.js';
-import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
-let data: TempDir;
-let docs: TempDir;
-let engine: KnowledgeBaseEngine | undefined;
-let closers: Array<() => Promise<void>> = [];
-
-beforeEach(async () => {
-  data = await makeTempDir('rag-studio-ingest-tool-');
-  docs = await makeTempDir('rag-studio-ingest-docs-');
-  await writeFiles(docs.path, await docsFolder());
-  closers = [];
-});
-afterEach(async () => {
-  for (const close of closers.reverse()) await close();
-  await engine?.close();
-  engine = undefined;
-  await data.remove();
-  await docs.remove();
-});
-
-interface ClientOptions {
-  /** Folders the client reports from roots/list; undefined = no roots capability. */
-  roots?: string[];
-  /** Answer to elicitation/create; undefined = no elicitation capability. */
-  elicit?: () => { action: 'accept' | 'decline'; content?: Record<string, unknown> };
-  /** --ingest-roots of the server. */
-  serverRoots?: string;
-}
-
-async function connect(options: ClientOptions = {}): Promise<Client> {
-  const command = parseCommandLine(
-    [
-      '--data-dir',
-      data.path,
-      '--embedding-model',
-      'hash',
-      '--gc-interval',
-      '0',
-      ...(options.serverRoots ? ['--ingest-roots', options.serverRoots] : []),
-    ],
-    { env: {} },
-  );
-  if (command.action !== 'serve') throw new Error('unexpected CLI action');
-  const logger = createLogger({ level: 'error', stream: { write: () => true } });
-  const embedder = createEmbedder(command.config.embedding);
-  engine ??= await openEngine({ ...engineOptionsFrom(command.config), embedder, log: logger.log });
-  const server = createServer({ engine, embedder, logger, config: command.config });
-  const capabilities = {
-    ...(options.roots ? { roots: { listChanged: true } } : {}),
-    ...(options.elicit ? { elicitation: {} } : {}),
-  };
-  const client = new Client({ name: 'ingest-test', version: '0.0.0' }, { capabilities });
-  if (options.roots) {
-    const roots = options.roots;
-    client.setRequestHandler(ListRootsRequestSchema, () => ({
-      roots: roots.map((r) => ({ uri: pathToFileURL(r).href })),
-    }));
-  }
-  if (options.elicit) {
-    const elicit = options.elicit;
-    client.setRequestHandler(ElicitRequestSchema, () => elicit());
-  }
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(b), client.connect(a)]);
-  closers.push(async () => {
-    await client.close();
-    await server.close();
-  });
-  return client;
-}
+const fx = useIngestFixture('ingest-tool');
+const connect = fx.connect;
 
 async function waitForJob(client: Client, uri: string) {
   for (let i = 0; i < 600; i++) {
@@ -99,12 +23,12 @@ async function waitForJob(client: Client, uri: string) {
 
 describe('ingest_documents', () => {
   it('ingests a folder under the client roots and reports progress; the report is in the result', async () => {
-    const client = await connect({ roots: [docs.path] });
+    const client = await connect({ roots: [fx.docs.path] });
     const progress: number[] = [];
     const result = await callTool(
       client,
       'ingest_documents',
-      { kb: 'docs', paths: [docs.path] },
+      { kb: 'docs', paths: [fx.docs.path] },
       {
         onprogress: (p) => progress.push(p.progress),
       },
@@ -118,38 +42,38 @@ describe('ingest_documents', () => {
   });
 
   it('refuses paths outside the allowed roots, naming them and how to add one; no roots at all is refused too', async () => {
-    const client = await connect({ roots: [join(docs.path, 'notes')] });
+    const client = await connect({ roots: [join(fx.docs.path, 'notes')] });
     const refused = await callTool(client, 'ingest_documents', {
       kb: 'docs',
-      paths: [join(docs.path, 'site')],
+      paths: [join(fx.docs.path, 'site')],
     });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toMatch(
       /^INVALID_INPUT: .*outside the allowed roots \(.*notes\).*RAG_STUDIO_INGEST_ROOTS/,
     );
     const none = await connect();
-    const nothing = await callTool(none, 'ingest_documents', { kb: 'docs', paths: [docs.path] });
+    const nothing = await callTool(none, 'ingest_documents', { kb: 'docs', paths: [fx.docs.path] });
     expect(textOf(nothing)).toMatch(/^INVALID_INPUT: no folder is allowed for ingestion yet/);
     // The server's own RAG_STUDIO_INGEST_ROOTS grants access without client roots.
-    const configured = await connect({ serverRoots: join(docs.path, 'notes') });
+    const configured = await connect({ serverRoots: join(fx.docs.path, 'notes') });
     const ok = await callTool(configured, 'ingest_documents', {
       kb: 'notes',
-      paths: [join(docs.path, 'notes')],
+      paths: [join(fx.docs.path, 'notes')],
     });
     expect(structured(ok, TOOLS.ingest_documents.outputSchema).report?.added).toBe(2);
   });
 
   it('returns a job id when the wait runs out; the job resource shows progress and then the report', async () => {
     await writeFiles(
-      docs.path,
+      fx.docs.path,
       Object.fromEntries(
         Array.from({ length: 150 }, (_, i) => [`many/page-${i}.md`, `# Page ${i}\n\nText of page ${i}.\n`]),
       ),
     );
-    const client = await connect({ roots: [docs.path] });
+    const client = await connect({ roots: [fx.docs.path] });
     const result = await callTool(client, 'ingest_documents', {
       kb: 'docs',
-      paths: [docs.path],
+      paths: [fx.docs.path],
       wait_seconds: 0,
     });
     const started = structured(result, TOOLS.ingest_documents.outputSchema);
@@ -168,17 +92,17 @@ describe('ingest_documents', () => {
 
   it('cancelling the request cancels the job; documents written so far are whole', async () => {
     await writeFiles(
-      docs.path,
+      fx.docs.path,
       Object.fromEntries(
         Array.from({ length: 400 }, (_, i) => [`many/page-${i}.md`, `# Page ${i}\n\nText ${i}.\n`]),
       ),
     );
-    const client = await connect({ roots: [docs.path] });
+    const client = await connect({ roots: [fx.docs.path] });
     const controller = new AbortController();
     const call = callTool(
       client,
       'ingest_documents',
-      { kb: 'docs', paths: [docs.path], wait_seconds: 30 },
+      { kb: 'docs', paths: [fx.docs.path], wait_seconds: 30 },
       {
         signal: controller.signal,
         onprogress: (p) => {
@@ -194,7 +118,7 @@ describe('ingest_documents', () => {
     const job = await waitForJob(client, jobUri);
     expect(job.status).toBe('cancelled');
     expect(job.error).toMatch(/^CANCELLED: /);
-    const listedDocs = await engine!.listDocuments('docs').catch(() => ({ documents: [] }));
+    const listedDocs = await fx.engine!.listDocuments('docs').catch(() => ({ documents: [] }));
     for (const doc of listedDocs.documents) expect(doc.chunks).toBeGreaterThan(0);
     expect(listedDocs.documents.length).toBeLessThan(410);
   });
@@ -202,8 +126,8 @@ describe('ingest_documents', () => {
 
 describe('documents resource and delete_knowledge_base', () => {
   it('pages the documents of a knowledge base', async () => {
-    const client = await connect({ roots: [docs.path] });
-    await callTool(client, 'ingest_documents', { kb: 'docs', paths: [docs.path] });
+    const client = await connect({ roots: [fx.docs.path] });
+    await callTool(client, 'ingest_documents', { kb: 'docs', paths: [fx.docs.path] });
     const first = await readJson(client, documentsUri('docs', 0, 4), documentsContentSchema);
     expect(first).toMatchObject({ kb: 'docs', total: 10, offset: 0, limit: 4, next_offset: 4 });
     expect(first.documents.map((d) => d.document_id)).toEqual([
@@ -239,10 +163,10 @@ describe('documents resource and delete_knowledge_base', () => {
   it('asks the user through elicitation; a decline deletes nothing', async () => {
     let answer: 'accept' | 'decline' = 'decline';
     const client = await connect({
-      roots: [docs.path],
+      roots: [fx.docs.path],
       elicit: () => ({ action: answer, content: { delete: true } }),
     });
-    await callTool(client, 'ingest_documents', { kb: 'docs', paths: [docs.path] });
+    await callTool(client, 'ingest_documents', { kb: 'docs', paths: [fx.docs.path] });
     const declined = structured(
       await callTool(client, 'delete_knowledge_base', { kb: 'docs' }),
       TOOLS.delete_knowledge_base.outputSchema,
@@ -254,12 +178,12 @@ describe('documents resource and delete_knowledge_base', () => {
       TOOLS.delete_knowledge_base.outputSchema,
     );
     expect(deleted).toMatchObject({ deleted: true, generations: [1], confirmed_by: 'user' });
-    expect(await engine!.listKnowledgeBases()).toEqual([]);
+    expect(await fx.engine!.listKnowledgeBases()).toEqual([]);
   });
 
   it('without elicitation it needs the name repeated', async () => {
-    const client = await connect({ roots: [docs.path] });
-    await callTool(client, 'ingest_documents', { kb: 'docs', paths: [docs.path] });
+    const client = await connect({ roots: [fx.docs.path] });
+    await callTool(client, 'ingest_documents', { kb: 'docs', paths: [fx.docs.path] });
     expect(textOf(await callTool(client, 'delete_knowledge_base', { kb: 'docs' }))).toMatch(
       /^INVALID_INPUT: .*confirm: "docs"/,
     );
@@ -277,7 +201,7 @@ describe('documents resource and delete_knowledge_base', () => {
     // The name is free again: a new knowledge base under it starts from an empty state.
     const again = await callTool(client, 'ingest_documents', {
       kb: 'docs',
-      paths: [join(docs.path, 'guide.md')],
+      paths: [join(fx.docs.path, 'guide.md')],
     });
     expect(structured(again, TOOLS.ingest_documents.outputSchema).report).toMatchObject({
       added: 1,
@@ -303,6 +227,6 @@ describe('upsert_chunks replace_documents', () => {
       TOOLS.upsert_chunks.outputSchema,
     );
     expect(out).toMatchObject({ updated: 1, inserted: 0, deleted: 2 });
-    expect((await engine!.listDocuments('kb')).documents[0]!.chunks).toBe(1);
+    expect((await fx.engine!.listDocuments('kb')).documents[0]!.chunks).toBe(1);
   });
 });

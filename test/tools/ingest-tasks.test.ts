@@ -1,81 +1,22 @@
 // ingest_documents as an MCP task (protocol 2025-11-25) through real SDK clients: in memory and over stdio.
-import { pathToFileURL } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   CallToolResultSchema,
   CreateTaskResultSchema,
-  ListRootsRequestSchema,
   type CallToolResult,
   type Progress,
   type Task,
 } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEmbedder } from '../../src/engine/embedding/index.js';
-import { openEngine } from '../../src/engine/index.js';
-import type { KnowledgeBaseEngine } from '../../src/engine/types.js';
-import { engineOptionsFrom, parseCommandLine } from '../../src/config/config.js';
-import { createServer } from '../../src/server/create-server.js';
-import { createLogger } from '../../src/log/logger.js';
+import { describe, expect, it } from 'vitest';
 import { jobSchema, outputSchema } from '../../src/tools/ingest-documents.js';
 import { connectBuiltServer } from '../helpers/built-server.js';
-import { docsFolder, writeFiles } from '../helpers/document-files.js';
+import { writeFiles } from '../helpers/document-files.js';
 import { connectHttpClient, startTestHttpServer } from '../helpers/http-server.js';
+import { useIngestFixture } from '../helpers/ingest-server.js';
 import { callTool, readJson, structured, textOf } from '../helpers/mcp-client.js';
-import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
-let data: TempDir;
-let docs: TempDir;
-let engine: KnowledgeBaseEngine | undefined;
-let closers: Array<() => Promise<void>> = [];
-
-beforeEach(async () => {
-  data = await makeTempDir('rag-studio-ingest-task-');
-  docs = await makeTempDir('rag-studio-ingest-task-docs-');
-  await writeFiles(docs.path, await docsFolder());
-  closers = [];
-});
-afterEach(async () => {
-  for (const close of closers.reverse()) await close();
-  await engine?.close();
-  engine = undefined;
-  await data.remove();
-  await docs.remove();
-});
-
-async function connect(options: { readOnly?: boolean } = {}): Promise<Client> {
-  const command = parseCommandLine(
-    [
-      '--data-dir',
-      data.path,
-      '--embedding-model',
-      'hash',
-      '--gc-interval',
-      '0',
-      ...(options.readOnly ? ['--read-only'] : []),
-    ],
-    { env: {} },
-  );
-  if (command.action !== 'serve') throw new Error('unexpected CLI action');
-  const logger = createLogger({ level: 'error', stream: { write: () => true } });
-  const embedder = createEmbedder(command.config.embedding);
-  engine ??= await openEngine({ ...engineOptionsFrom(command.config), embedder, log: logger.log });
-  const server = createServer({ engine, embedder, logger, config: command.config });
-  const client = new Client(
-    { name: 'ingest-task-test', version: '0.0.0' },
-    { capabilities: { roots: { listChanged: true } } },
-  );
-  client.setRequestHandler(ListRootsRequestSchema, () => ({
-    roots: [{ uri: pathToFileURL(docs.path).href }],
-  }));
-  const [a, b] = InMemoryTransport.createLinkedPair();
-  await Promise.all([server.connect(b), client.connect(a)]);
-  closers.push(async () => {
-    await client.close();
-    await server.close();
-  });
-  return client;
-}
+const fx = useIngestFixture('ingest-task');
+const connect = (options: { readOnly?: boolean } = {}) => fx.connect({ roots: [fx.docs.path], ...options });
 
 /** Sends tools/call with the `task` parameter, as a tasks-aware client does. */
 async function startTask(
@@ -104,7 +45,7 @@ async function pollToEnd(client: Client, taskId: string): Promise<{ task: Task; 
 
 async function manyFiles(count: number): Promise<void> {
   await writeFiles(
-    docs.path,
+    fx.docs.path,
     Object.fromEntries(
       Array.from({ length: count }, (_, i) => [`many/page-${i}.md`, `# Page ${i}\n\nText of page ${i}.\n`]),
     ),
@@ -131,7 +72,7 @@ describe('ingest_documents as an MCP task', () => {
     await manyFiles(60);
     const client = await connect();
     const progress: Progress[] = [];
-    const task = await startTask(client, { kb: 'docs', paths: [docs.path] }, (p) => progress.push(p));
+    const task = await startTask(client, { kb: 'docs', paths: [fx.docs.path] }, (p) => progress.push(p));
     expect(task).toMatchObject({ status: 'working', ttl: null, pollInterval: 1000 });
     const { task: ended } = await pollToEnd(client, task.taskId);
     expect(ended.status).toBe('completed');
@@ -157,7 +98,7 @@ describe('ingest_documents as an MCP task', () => {
     let final: CallToolResult | undefined;
     for await (const message of client.experimental.tasks.callToolStream({
       name: 'ingest_documents',
-      arguments: { kb: 'docs', paths: [docs.path] },
+      arguments: { kb: 'docs', paths: [fx.docs.path] },
     })) {
       kinds.push(message.type);
       if (message.type === 'result') final = message.result as CallToolResult;
@@ -173,7 +114,7 @@ describe('ingest_documents as an MCP task', () => {
     const client = await connect();
     let sawProgress!: () => void;
     const progressed = new Promise<void>((resolve) => (sawProgress = resolve));
-    const task = await startTask(client, { kb: 'docs', paths: [docs.path] }, () => sawProgress());
+    const task = await startTask(client, { kb: 'docs', paths: [fx.docs.path] }, () => sawProgress());
     await progressed;
     const cancelled = await client.experimental.tasks.cancelTask(task.taskId);
     expect(cancelled.status).toBe('cancelled');
@@ -191,13 +132,13 @@ describe('ingest_documents as an MCP task', () => {
     await expect(client.experimental.tasks.cancelTask(task.taskId)).rejects.toThrow(
       /terminal status: cancelled/,
     );
-    const listed = await engine!.listDocuments('docs').catch(() => ({ documents: [] }));
+    const listed = await fx.engine!.listDocuments('docs').catch(() => ({ documents: [] }));
     for (const doc of listed.documents) expect(doc.chunks).toBeGreaterThan(0);
     expect(listed.documents.length).toBeLessThan(410);
     // Re-running finishes the job: every file in, once.
-    const rerun = await startTask(client, { kb: 'docs', paths: [docs.path] });
+    const rerun = await startTask(client, { kb: 'docs', paths: [fx.docs.path] });
     expect((await pollToEnd(client, rerun.taskId)).task.status).toBe('completed');
-    const after = await engine!.listDocuments('docs', { limit: 1000 });
+    const after = await fx.engine!.listDocuments('docs', { limit: 1000 });
     expect(after.documents.length).toBe(410);
   });
 
@@ -207,7 +148,7 @@ describe('ingest_documents as an MCP task', () => {
     await client.listTools();
     const result = await callTool(client, 'ingest_documents', {
       kb: 'docs',
-      paths: [docs.path],
+      paths: [fx.docs.path],
       wait_seconds: 0,
     });
     const started = structured(result, outputSchema);
@@ -224,9 +165,9 @@ describe('ingest_documents as an MCP task', () => {
 
   it("tasks/list shows this session's tasks, newest first; another session does not see them", async () => {
     const client = await connect();
-    const first = await startTask(client, { kb: 'docs', paths: [docs.path], dry_run: true });
+    const first = await startTask(client, { kb: 'docs', paths: [fx.docs.path], dry_run: true });
     await pollToEnd(client, first.taskId);
-    const second = await startTask(client, { kb: 'other', paths: [docs.path] });
+    const second = await startTask(client, { kb: 'other', paths: [fx.docs.path] });
     await pollToEnd(client, second.taskId);
     const { tasks } = await client.experimental.tasks.listTasks();
     expect(tasks.map((t) => [t.taskId, t.status])).toEqual([
@@ -274,12 +215,12 @@ describe('ingest_documents as an MCP task', () => {
 
 describe('ingest_documents as a task over stdio (the built server)', () => {
   it('creates, polls and returns the report', async () => {
-    const { client } = await connectBuiltServer(data.path, {
-      env: { RAG_STUDIO_INGEST_ROOTS: docs.path },
+    const { client } = await connectBuiltServer(fx.data.path, {
+      env: { RAG_STUDIO_INGEST_ROOTS: fx.docs.path },
     });
-    closers.push(() => client.close());
+    fx.closeAfter(() => client.close());
     expect(client.getServerCapabilities()?.tasks?.requests?.tools?.call).toEqual({});
-    const task = await startTask(client, { kb: 'docs', paths: [docs.path] });
+    const task = await startTask(client, { kb: 'docs', paths: [fx.docs.path] });
     const { task: ended } = await pollToEnd(client, task.taskId);
     expect(ended.status).toBe('completed');
     const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
@@ -295,18 +236,18 @@ describe('ingest_documents as a task over Streamable HTTP', () => {
   it('runs with progress in one session; another session neither lists nor reads it', async () => {
     await manyFiles(60);
     const server = await startTestHttpServer({
-      dataDir: data.path,
-      args: ['--ingest-roots', docs.path],
+      dataDir: fx.data.path,
+      args: ['--ingest-roots', fx.docs.path],
     });
-    closers.push(() => server.close());
+    fx.closeAfter(() => server.close());
     const client = await connectHttpClient(server.http.url);
     const other = await connectHttpClient(server.http.url, { name: 'other' });
-    closers.push(async () => {
+    fx.closeAfter(async () => {
       await client.close();
       await other.close();
     });
     const progress: Progress[] = [];
-    const task = await startTask(client, { kb: 'docs', paths: [docs.path] }, (p) => progress.push(p));
+    const task = await startTask(client, { kb: 'docs', paths: [fx.docs.path] }, (p) => progress.push(p));
     const { task: ended } = await pollToEnd(client, task.taskId);
     expect(ended.status).toBe('completed');
     const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
