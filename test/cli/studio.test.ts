@@ -1,73 +1,32 @@
 // `rag-studio-mcp studio`: the built command starts HTTP on loopback, prints the studio URL, and guards /studio.
-import { spawn } from 'node:child_process';
-import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuild, serverEnv } from '../helpers/built-server.js';
+import { requireBuild } from '../helpers/built-server.js';
 import { connectHttpClient } from '../helpers/http-server.js';
+import { rawGet as get, startStudioCli, type StudioCli } from '../helpers/studio-cli.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 const CLI_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-/** A raw GET, so the test sets Host and Origin itself (fetch would not let it). */
-function get(
-  url: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: target.hostname, port: target.port, path: target.pathname, headers },
-      (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 describe('rag-studio-mcp studio', () => {
   let temp: TempDir;
-  let child: ReturnType<typeof spawn>;
-  let stdout = '';
+  let studio: StudioCli;
   let studioUrl: URL;
 
   beforeAll(async () => {
     requireBuild();
     temp = await makeTempDir();
-    child = spawn(process.execPath, [CLI_MAIN, 'studio', '--port', '0'], {
-      env: serverEnv(temp.path),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    studioUrl = await new Promise<URL>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no studio URL printed: ${stderr}`)), 60_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const match = /studio: (http:\/\/127\.0\.0\.1:\d+\/studio\/#token=\S+)/.exec(stdout);
-        if (match) {
-          clearTimeout(timer);
-          resolve(new URL(match[1]!));
-        }
-      });
-    });
+    studio = await startStudioCli(CLI_MAIN, temp.path);
+    studioUrl = studio.url;
   });
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.on('close', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await studio?.stop();
     await temp?.remove();
   });
 
   it('prints a loopback URL whose fragment holds the token MCP clients use', async () => {
-    const token = decodeURIComponent(studioUrl.hash.slice('#token='.length));
+    const token = studio.token;
     expect(token.length).toBeGreaterThanOrEqual(32);
     const client = await connectHttpClient(new URL('/mcp', studioUrl).href, { token, name: 'studio-cli' });
     const listed = await client.listTools();

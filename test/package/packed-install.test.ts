@@ -4,6 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBuiltServer, REPO_ROOT, requireBuild, run } from '../helpers/built-server.js';
+import { connectHttpClient } from '../helpers/http-server.js';
+import { rawGet, startStudioCli } from '../helpers/studio-cli.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { expectWorkingServer } from './smoke.js';
 
@@ -115,6 +117,29 @@ describe('the packed npm package', () => {
       expect(report.modes[0]).toMatchObject({ mode: 'lexical', ndcg10: 1 });
     } finally {
       await work.remove();
+    }
+  });
+
+  it('opens a working studio from the installed copy: page, scripts and MCP behind the printed token', async () => {
+    const cli = join(app, 'node_modules', 'rag-studio-mcp', 'dist', 'cli', 'main.js');
+    const dataDir = await makeTempDir('rag-studio-pack-studio-');
+    const studio = await startStudioCli(cli, dataDir.path);
+    try {
+      const page = await rawGet(studio.url.href);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<script type="module" src="app.js">');
+      for (const asset of ['app.js', 'mcp-client.js']) {
+        expect((await rawGet(new URL(asset, studio.url).href)).status).toBe(200);
+      }
+      const client = await connectHttpClient(new URL('/mcp', studio.url).href, { token: studio.token });
+      try {
+        expect((await client.listTools()).tools.map((t) => t.name)).toContain('ingest_documents');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await studio.stop();
+      await dataDir.remove();
     }
   });
 
