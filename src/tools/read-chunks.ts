@@ -51,13 +51,18 @@ export const chunkViewSchema = z.object({
   }),
 });
 
-export const outputSchema = z.object({
+/** What read_chunks and read_document both answer: some chunks of one document, in its order. */
+export const documentChunksShape = {
   kb: z.string(),
   generation: z.number().int(),
   document_id: z.string(),
   chunks: z.array(chunkViewSchema).describe('In document order.'),
-  index: z.number().int().describe('Position of the asked-for chunk in `chunks`.'),
   document_chunks: z.number().int().describe('Chunks of the document in all.'),
+};
+
+export const outputSchema = z.object({
+  ...documentChunksShape,
+  index: z.number().int().describe('Position of the asked-for chunk in `chunks`.'),
 });
 
 export const annotations = {
@@ -98,6 +103,23 @@ export function toChunkView(chunk: ChunkView): z.infer<typeof chunkViewSchema> {
   };
 }
 
+/** The shared part of both answers, from the engine result. */
+export function toDocumentChunksJson(result: {
+  kb: string;
+  generation: number;
+  documentId: string;
+  chunks: ChunkView[];
+  documentChunks: number;
+}) {
+  return {
+    kb: result.kb,
+    generation: result.generation,
+    document_id: result.documentId,
+    chunks: result.chunks.map(toChunkView),
+    document_chunks: result.documentChunks,
+  };
+}
+
 export function registerReadChunks(server: McpServer, deps: ToolDeps): void {
   server.registerTool(
     name,
@@ -112,12 +134,8 @@ export function registerReadChunks(server: McpServer, deps: ToolDeps): void {
           ...(args.generation === undefined ? {} : { generation: args.generation }),
         });
         const output: z.infer<typeof outputSchema> = {
-          kb: result.kb,
-          generation: result.generation,
-          document_id: result.documentId,
-          chunks: result.chunks.map(toChunkView),
+          ...toDocumentChunksJson(result),
           index: result.index,
-          document_chunks: result.documentChunks,
         };
         return output;
       }),

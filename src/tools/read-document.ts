@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_PAGE_TOKENS, MAX_READ_TOKENS } from '../engine/documents/read-chunks.js';
 import { TOKEN_COUNTERS } from '../engine/types.js';
 import { generationSchema, kbNameSchema, strictArguments } from './common-schemas.js';
-import { chunkViewSchema, toChunkView } from './read-chunks.js';
+import { documentChunksShape, toDocumentChunksJson } from './read-chunks.js';
 import { runTool, type ToolDeps, type ToolExtra } from './tool-result.js';
 
 export const name = 'read_document';
@@ -24,12 +24,8 @@ export const inputSchema = strictArguments({
 });
 
 export const outputSchema = z.object({
-  kb: z.string(),
-  generation: z.number().int(),
-  document_id: z.string(),
-  chunks: z.array(chunkViewSchema).describe('In document order.'),
+  ...documentChunksShape,
   offset: z.number().int(),
-  document_chunks: z.number().int(),
   next_offset: z
     .number()
     .int()
@@ -68,12 +64,8 @@ export function registerReadDocument(server: McpServer, deps: ToolDeps): void {
           ...(args.generation === undefined ? {} : { generation: args.generation }),
         });
         const output: z.infer<typeof outputSchema> = {
-          kb: result.kb,
-          generation: result.generation,
-          document_id: result.documentId,
-          chunks: result.chunks.map(toChunkView),
+          ...toDocumentChunksJson(result),
           offset: result.offset,
-          document_chunks: result.documentChunks,
           next_offset: result.nextOffset,
           counted_with: result.countedWith,
         };
