@@ -20,15 +20,23 @@ export interface Retrieved {
   lexical: Candidate[];
 }
 
+/** How many candidates each side fetches, and how many of them the caller needs ranked exactly. */
+export interface RetrieveDepth {
+  /** Candidates per side, with the headroom folding, grouping or fusion may use. */
+  fetch: number;
+  /** The results the page needs (limit + offset, doubled for hybrid): the base of the vector side's refine pool. */
+  ranked: number;
+}
+
 /**
- * Both sides at once; a side that does not run is empty. `depth` candidates per side. `tableVersion` is the
- * table's version when the caller has just read it (each `version()` is a round trip into LanceDB's runtime).
+ * Both sides at once; a side that does not run is empty. `tableVersion` is the table's version when the caller
+ * has just read it (each `version()` is a round trip into LanceDB's runtime).
  */
 export async function retrieve(
   table: Table,
   record: GenerationRecord,
   sides: { vector: Float32Array | undefined; text: string | undefined },
-  depth: number,
+  depth: RetrieveDepth,
   predicate: string | undefined,
   tableVersion?: number,
 ): Promise<Retrieved> {
@@ -40,7 +48,7 @@ export async function retrieve(
       ? vectorCandidates(table, record, sides.vector, depth, predicate, columns, version)
       : Promise.resolve([]),
     sides.text !== undefined
-      ? lexicalCandidates(table, sides.text, depth, predicate, layout)
+      ? lexicalCandidates(table, sides.text, depth.fetch, predicate, layout)
       : Promise.resolve([]),
   ]);
   return { vector, lexical };
@@ -57,7 +65,7 @@ async function vectorCandidates(
   table: Table,
   record: GenerationRecord,
   vector: Float32Array,
-  limit: number,
+  depth: RetrieveDepth,
   predicate: string | undefined,
   columns: readonly string[],
   version: number,
@@ -67,11 +75,11 @@ async function vectorCandidates(
     .column('embedding')
     .distanceType(record.metric)
     .select([...columns, '_distance'])
-    .limit(limit);
+    .limit(depth.fetch);
   const config = record.indexConfig;
   if (await hasIndex(table, VECTOR_INDEX_NAME, version)) {
     if (config.nprobes) query = query.nprobes(config.nprobes);
-    if (config.refineFactor) query = query.refineFactor(config.refineFactor);
+    if (config.refineFactor) query = query.refineFactor(refineFactorFor(config.refineFactor, depth));
     if (config.ef) query = query.ef(config.ef);
   }
   // LanceDB applies `where` before the top-k (prefilter) for vector queries.
@@ -82,6 +90,16 @@ async function vectorCandidates(
     score: similarity(record.metric, Number(row._distance)),
     row,
   }));
+}
+
+/**
+ * LanceDB re-ranks refineFactor × limit rows with exact distances, reading each row's full vector. The headroom
+ * candidates (duplicates to fold, documents to group) need no pool of their own: they come from the pool the
+ * page's results need, so the pool stays refineFactor × `ranked` — the recall the setting promises for the page,
+ * without reading twice the vectors (that doubled refine was most of a 1.5× vector-search overhead at 100k).
+ */
+export function refineFactorFor(refineFactor: number, depth: RetrieveDepth): number {
+  return Math.max(1, Math.round((refineFactor * depth.ranked) / depth.fetch));
 }
 
 async function lexicalCandidates(

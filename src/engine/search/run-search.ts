@@ -11,7 +11,7 @@ import { resolveAndPin } from './pinned-generation.js';
 import { page, postProcess, type PostProcessStep, type Ranked } from './post-process.js';
 import { planSides, type SidePlan } from './query-plan.js';
 import { rerankDepth, rerankFused } from './rerank.js';
-import { retrieve, type Retrieved } from './retrieve.js';
+import { retrieve, type RetrieveDepth, type Retrieved } from './retrieve.js';
 import { fitBudget, tokenCounterFor, withContentMode } from './token-budget.js';
 import { normaliseSearch, searchCacheKey, type NormalisedSearch } from './search-request.js';
 
@@ -58,7 +58,7 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
           table,
           record,
           { vector: queryVector, text: plan.mode === 'vector' ? undefined : normalised.text },
-          Math.max(candidateDepth(normalised, plan), rerank ?? 0),
+          retrieveDepth(normalised, plan, rerank),
           normalised.predicate,
           tableVersion,
         );
@@ -120,13 +120,16 @@ async function queryVectorFor(
 
 /**
  * Candidates each side fetches: the page and everything before it, doubled for hybrid so fusion can reorder,
- * and more when folding and grouping will leave some out (per document, at most 4 pages' worth).
+ * and more when folding and grouping will leave some out (per document, at most 4 pages' worth); the reranker
+ * sees its own depth. `ranked` is the page's share, which the vector side's exact re-ranking is sized by.
  */
-function candidateDepth(search: NormalisedSearch, plan: SidePlan): number {
+function retrieveDepth(search: NormalisedSearch, plan: SidePlan, rerank: number | undefined): RetrieveDepth {
+  const sides = plan.mode === 'hybrid' ? 2 : 1;
   const want = search.limit + search.offset;
   const folding =
     search.perDocument === undefined ? want + 10 : want * Math.min(4, 1 + 3 / search.perDocument);
-  return Math.ceil(plan.mode === 'hybrid' ? 2 * folding : folding);
+  const ranked = Math.max(sides * want, rerank ?? 0);
+  return { fetch: Math.max(Math.ceil(sides * folding), ranked), ranked };
 }
 
 function budgetWarnings(budget: BudgetReport | undefined, results: number): string[] {
