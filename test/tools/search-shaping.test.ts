@@ -104,6 +104,17 @@ describe('hybrid_search shaping', () => {
     ]);
   });
 
+  it('fills the page when folding removed a copy from the first candidates fetched', async () => {
+    // The two copies rank first; with limit 2 one search fetches just 2 candidates, folds them into one, and
+    // must then search again for the spare candidates rather than return a short page.
+    const out = await search({ query: 'identical lighthouse note', limit: 2 });
+    expect(out.results).toHaveLength(2);
+    expect(out.results[0]!.duplicates).toHaveLength(1);
+    expect(out.results[1]!.content).not.toBe('Identical lighthouse note.');
+    const vector = await search({ query: 'identical lighthouse note', limit: 2, mode: 'vector' });
+    expect(vector.results).toHaveLength(2);
+  });
+
   it('content snippet and none leave the text out; $prefix filters by folder', async () => {
     const snippet = await search({ query: 'lighthouse', content: 'snippet' });
     expect(snippet.results[0]!.content).toBeUndefined();

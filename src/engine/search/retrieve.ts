@@ -85,11 +85,13 @@ async function vectorCandidates(
   // LanceDB applies `where` before the top-k (prefilter) for vector queries.
   if (predicate) query = query.where(predicate);
   const rows = arrowToRows(await query.toArrow());
-  return rows.map((row) => ({
-    id: row.chunk_id as string,
-    score: similarity(record.metric, Number(row._distance)),
-    row,
-  }));
+  return byScoreThenId(
+    rows.map((row) => ({
+      id: row.chunk_id as string,
+      score: similarity(record.metric, Number(row._distance)),
+      row,
+    })),
+  );
 }
 
 /**
@@ -121,7 +123,16 @@ async function lexicalCandidates(
     .limit(limit);
   if (predicate) query = query.where(predicate);
   const rows = arrowToRows(await query.toArrow());
-  return rows.map((row) => ({ id: row.chunk_id as string, score: Number(row._score), row }));
+  return byScoreThenId(rows.map((row) => ({ id: row.chunk_id as string, score: Number(row._score), row })));
+}
+
+/**
+ * LanceDB orders equal scores by how its top-k happened to run, which changes with the number of candidates
+ * asked for: the same query at limit 10 and limit 20 could list two tied chunks in either order. Ties go by
+ * chunk id, so a ranking does not depend on the depth fetched (or on whether a page was refilled).
+ */
+function byScoreThenId(candidates: Candidate[]): Candidate[] {
+  return candidates.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 const indexCache = new WeakMap<Table, { version: number; names: Set<string> }>();

@@ -48,29 +48,37 @@ export async function search(ctx: EngineContext, request: SearchRequest): Promis
 
     const queryVector = await queryVectorFor(normalised, plan, record, request.signal);
     const steps = postProcessSteps(normalised, rerankStep(ctx, normalised, rerank));
-    // The version just read saves retrieve a round trip; a retry after a prune reads the moved handle's own.
-    let knownVersion: number | undefined = version;
-    const retrieved = await onStorage(reading, () =>
-      readSurvivingPrune(table, () => {
-        const tableVersion = knownVersion;
-        knownVersion = undefined;
-        return retrieve(
-          table,
-          record,
-          { vector: queryVector, text: plan.mode === 'vector' ? undefined : normalised.text },
-          retrieveDepth(normalised, plan, rerank),
-          normalised.predicate,
-          tableVersion,
-        );
-      }),
-    );
-    const fused = fuseSides(plan, normalised, retrieved, record);
-    const ranked = await postProcess(fused.ranked, steps, {
-      text: normalised.text,
-      limit: normalised.limit,
-      offset: normalised.offset,
-      signal: request.signal,
-    });
+    const rankAt = async (depth: RetrieveDepth) => {
+      // The version just read saves retrieve a round trip; a retry after a prune reads the moved handle's own.
+      let knownVersion: number | undefined = version;
+      const retrieved = await onStorage(reading, () =>
+        readSurvivingPrune(table, () => {
+          const tableVersion = knownVersion;
+          knownVersion = undefined;
+          return retrieve(
+            table,
+            record,
+            { vector: queryVector, text: plan.mode === 'vector' ? undefined : normalised.text },
+            depth,
+            normalised.predicate,
+            tableVersion,
+          );
+        }),
+      );
+      const fused = fuseSides(plan, normalised, retrieved, record);
+      const ranked = await postProcess(fused.ranked, steps, {
+        text: normalised.text,
+        limit: normalised.limit,
+        offset: normalised.offset,
+        signal: request.signal,
+      });
+      const mayHaveMore = retrieved.vector.length >= depth.fetch || retrieved.lexical.length >= depth.fetch;
+      return { fused, ranked, short: ranked.length < normalised.limit && mayHaveMore };
+    };
+    const depths = retrieveDepths(normalised, plan, rerank);
+    let attempt = await rankAt(depths.first);
+    if (attempt.short && depths.refill) attempt = await rankAt(depths.refill);
+    const { fused, ranked } = attempt;
     const hits = ranked.map((r) =>
       withContentMode(toHit(r, kb, record.generation, normalised.text), normalised.content),
     );
@@ -122,14 +130,26 @@ async function queryVectorFor(
  * Candidates each side fetches: the page and everything before it, doubled for hybrid so fusion can reorder,
  * and more when folding and grouping will leave some out (per document, at most 4 pages' worth); the reranker
  * sees its own depth. `ranked` is the page's share, which the vector side's exact re-ranking is sized by.
+ *
+ * One side alone, ungrouped, first fetches just the page: folding rarely removes anything, and the 10 spare
+ * candidates it would need cost a lexical search ~10 % (posting lists walked for 20 hits instead of 10). When
+ * folding does leave the page short, the search runs once more with the spare candidates (`refill`).
  */
-function retrieveDepth(search: NormalisedSearch, plan: SidePlan, rerank: number | undefined): RetrieveDepth {
+function retrieveDepths(
+  search: NormalisedSearch,
+  plan: SidePlan,
+  rerank: number | undefined,
+): { first: RetrieveDepth; refill: RetrieveDepth | undefined } {
   const sides = plan.mode === 'hybrid' ? 2 : 1;
   const want = search.limit + search.offset;
   const folding =
     search.perDocument === undefined ? want + 10 : want * Math.min(4, 1 + 3 / search.perDocument);
   const ranked = Math.max(sides * want, rerank ?? 0);
-  return { fetch: Math.max(Math.ceil(sides * folding), ranked), ranked };
+  const full = { fetch: Math.max(Math.ceil(sides * folding), ranked), ranked };
+  const optimistic = sides === 1 && search.perDocument === undefined && rerank === undefined;
+  return optimistic
+    ? { first: { fetch: want, ranked: want }, refill: full }
+    : { first: full, refill: undefined };
 }
 
 function budgetWarnings(budget: BudgetReport | undefined, results: number): string[] {
