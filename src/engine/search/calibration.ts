@@ -7,7 +7,11 @@ import type { RankedCandidate } from './fusion.js';
 import { weighProbes, type Probe } from './probe-weights.js';
 import { search } from './run-search.js';
 
-/** Probe queries per calibration: enough for a stable estimate (±0.05 on weights), cheap at seal time. */
+/**
+ * Probe queries per calibration, cheap at seal time (1–5 s for 5,183 SciFact chunks). Their noise is handled by
+ * the one-standard-error rule (probe-weights.ts), not by their number: over ten seeds the weights stayed at
+ * 0–0.15 for three embedders (BENCHMARKS.md).
+ */
 export const CALIBRATION_PROBES = 60;
 /**
  * Wall-clock cap of one calibration, for a pathological store only: the probe count bounds it, so the same data
