@@ -46,7 +46,7 @@ export interface ProbeSource {
  * the probes' sources the probes cannot tell from the best (a one-standard-error rule), so a mix is kept only
  * where it measurably helps.
  *
- * `options.seed` replaces the generation's own seed (benchmarks measure the spread over seeds with it).
+ * Seeded by seedOf(kb, generation); benchmarks draw with other seeds through drawProbes.
  * Returns null when the generation cannot be calibrated: no vectors, caller-supplied vectors, no usable
  * embedder, or fewer than MIN_PROBES usable chunks.
  */
@@ -56,14 +56,13 @@ export async function calibrateFusion(
   reason: CalibrationReason = 'seal',
   /** Aborted (engine closing): stop between probes and store nothing. */
   signal?: AbortSignal,
-  options: { seed?: number } = {},
 ): Promise<FusionCalibration | null> {
   const space = record.embedding;
   if (!canCalibrate(ctx, record) || !space) return null;
   const table = await ctx.tables.open(record.tableName);
   if (!table) return null;
   const started = performance.now();
-  const seed = options.seed ?? seedOf(record.kb, record.generation);
+  const seed = seedOf(record.kb, record.generation);
   const source: ProbeSource = {
     chunkCount: await table.countRows(),
     chunkAt: async (offset) => {
@@ -194,7 +193,7 @@ export function round3(x: number): number {
 }
 
 /** FNV-1a of "kb/generation": the same generation always draws the same probes. */
-export function seedOf(kb: string, generation: number): number {
+function seedOf(kb: string, generation: number): number {
   let h = 0x811c9dc5;
   for (const ch of `${kb}/${generation}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   return h >>> 0;

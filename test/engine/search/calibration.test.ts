@@ -1,6 +1,12 @@
 // Seal-time fusion calibration on generated KBs whose sides are known: a useless vector side, and two good sides.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mulberry32, probeText } from '../../../src/engine/search/calibration.js';
+import {
+  CALIBRATION_PROBES,
+  drawProbes,
+  mulberry32,
+  probeText,
+  type ProbeSource,
+} from '../../../src/engine/search/calibration.js';
 import { pairedDifference, pickWeight, probeTarget } from '../../../src/engine/search/probe-weights.js';
 import type { ChunkInput, Embedder } from '../../../src/engine/types.js';
 import { corpus, NoiseEmbedder } from '../../helpers/calibration-corpus.js';
@@ -143,6 +149,39 @@ describe('calibration pieces', () => {
     expect(probeTarget(other, strong)).toBe(0.5);
     expect(pairedDifference([1, 1, 1], [0, 0, 0])).toEqual({ mean: 1, se: 0 });
     expect(pairedDifference([1, 0], [0, 1]).se).toBeCloseTo(1, 9);
+  });
+
+  it('draws the same probes for the same seed and other ones for another seed, at most CALIBRATION_PROBES', async () => {
+    const { chunks } = corpus(300);
+    const asked: string[] = [];
+    // Both sides rank by shared words with the probe: enough to draw probes, no engine needed.
+    const source: ProbeSource = {
+      chunkCount: chunks.length,
+      chunkAt: (offset) =>
+        Promise.resolve(
+          chunks[offset] && { chunkId: chunks[offset].chunkId, content: chunks[offset].content },
+        ),
+      search: (_mode, text, depth) => {
+        asked.push(text);
+        const words = new Set(text.split(' '));
+        return Promise.resolve(
+          chunks
+            .map((c) => ({ id: c.chunkId, score: c.content.split(' ').filter((w) => words.has(w)).length }))
+            .sort((a, b) => b.score - a.score)
+            .slice(0, depth),
+        );
+      },
+    };
+    const a = (await drawProbes(source, 1))!;
+    const again = (await drawProbes(source, 1))!;
+    const other = (await drawProbes(source, 2))!;
+    expect(a).toHaveLength(CALIBRATION_PROBES);
+    expect(again.map((p) => p.source)).toEqual(a.map((p) => p.source));
+    expect(other.map((p) => p.source)).not.toEqual(a.map((p) => p.source));
+    expect(asked).toHaveLength(2 * 3 * CALIBRATION_PROBES);
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await drawProbes(source, 1, aborted.signal)).toBeNull();
   });
 
   it('cuts a short run of words from one sentence, deterministically per seed', () => {
