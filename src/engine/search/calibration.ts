@@ -3,10 +3,15 @@ import type { EngineContext } from '../context.js';
 import { EXTERNAL_MODEL, isLexicalOnly } from '../embedding-space.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 import type { CalibrationReason, FusionCalibration } from '../types.js';
-import { calibratedWeights, dedupe, fuseCalibrated, sideConfidence, type RankedCandidate } from './fusion.js';
+import type { RankedCandidate } from './fusion.js';
+import { weighProbes, type Probe } from './probe-weights.js';
 import { search } from './run-search.js';
 
-/** Probe queries per calibration: enough for a stable estimate (±0.05 on weights), cheap at seal time. */
+/**
+ * Probe queries per calibration, cheap at seal time (1–5 s for 5,183 SciFact chunks). Their noise is handled by
+ * the one-standard-error rule (probe-weights.ts), not by their number: over ten seeds the weights stayed at
+ * 0–0.15 for three embedders (BENCHMARKS.md).
+ */
 export const CALIBRATION_PROBES = 60;
 /**
  * Wall-clock cap of one calibration, for a pathological store only: the probe count bounds it, so the same data
@@ -19,25 +24,29 @@ export const MIN_PROBES = 8;
 export const DEPTH = 50;
 /** Words in a probe query: about the length of a question or claim. */
 const PROBE_WORDS = { min: 4, max: 10 };
-/** Prior weight of the vector side tried, 0 … 1 in steps of 1/GRID_STEPS. */
-export const GRID_STEPS = 20;
 
-interface Probe {
-  source: string;
-  vector: RankedCandidate<null>[];
-  lexical: RankedCandidate<null>[];
+/** What drawing probes needs from a generation: its chunks by position, and each side's search. */
+export interface ProbeSource {
+  chunkCount: number;
+  chunkAt(offset: number): Promise<{ chunkId: string; content: string } | undefined>;
+  /** `depth` candidates of one side, best first; throws when the side cannot search (embedder failed). */
+  search(
+    mode: 'vector' | 'lexical',
+    text: string,
+    depth: number,
+  ): Promise<Array<{ id: string; score: number }>>;
 }
 
 /**
  * Estimates how much each side of hybrid search should count on this generation, without labels.
  *
  * Probes: seeded random chunks; from each, a short run of words (a sentence fragment of 4–10 words) becomes
- * the query and the chunk it came from is the answer. Both sides are searched to depth 50. The vector
- * side's prior weight w is then chosen on a grid from 0 to 1 to maximise the mean reciprocal rank of the
- * source chunk under exactly the fusion searches use (`calibrated`, with its per-query shift). A side that
- * never helps gets weight 0; when both help, the weight lands where their mix ranks best, which is inside
- * (0, 1) whenever the sides find different chunks. Near-ties resolve by the sides' standalone quality (pickWeight).
+ * the query and the chunk it came from is the answer. Both sides are searched to depth 50, and weighProbes
+ * picks the vector weight: the one nearest the stronger side alone among the weights whose fused ranking of
+ * the probes' sources the probes cannot tell from the best (a one-standard-error rule), so a mix is kept only
+ * where it measurably helps.
  *
+ * Seeded by seedOf(kb, generation); benchmarks draw with other seeds through drawProbes.
  * Returns null when the generation cannot be calibrated: no vectors, caller-supplied vectors, no usable
  * embedder, or fewer than MIN_PROBES usable chunks.
  */
@@ -53,83 +62,95 @@ export async function calibrateFusion(
   const table = await ctx.tables.open(record.tableName);
   if (!table) return null;
   const started = performance.now();
-  const chunkCount = await table.countRows();
   const seed = seedOf(record.kb, record.generation);
-  const random = mulberry32(seed);
-  const probes: Probe[] = [];
-  const tried = new Set<number>();
-  const budget = Math.min(chunkCount, CALIBRATION_PROBES * 3);
-  while (
-    probes.length < CALIBRATION_PROBES &&
-    tried.size < budget &&
-    performance.now() - started < CALIBRATION_TIME_CAP_MS
-  ) {
-    const offset = Math.floor(random() * chunkCount);
-    if (tried.has(offset)) continue;
-    tried.add(offset);
-    const rows = (await table
-      .query()
-      .select(['chunk_id', 'content'])
-      .offset(offset)
-      .limit(1)
-      .toArray()) as Array<{
-      chunk_id: string;
-      content: string;
-    }>;
-    if (signal?.aborted) return null;
-    const row = rows[0];
-    const text = row ? probeText(row.content, random) : undefined;
-    if (!row || !text) continue;
-    const ask = (mode: 'vector' | 'lexical') =>
-      search(ctx, { kb: record.kb, generation: record.generation, mode, text, limit: DEPTH });
-    let answers;
-    try {
-      answers = await Promise.all([ask('vector'), ask('lexical')]);
-    } catch {
-      return null; // the embedder cannot embed (still loading for long, failed): search falls back uncalibrated
-    }
-    const [vector, lexical] = answers.map((a) =>
-      a.results.map((h) => ({ id: h.chunkId, score: h.score, row: null })),
-    ) as [RankedCandidate<null>[], RankedCandidate<null>[]];
-    probes.push({ source: row.chunk_id, vector, lexical });
-  }
-  if (probes.length < MIN_PROBES) return null;
-  const typicalMargin = {
-    vector: median(probes.map((p) => sideConfidence(dedupe(p.vector)))),
-    lexical: median(probes.map((p) => sideConfidence(dedupe(p.lexical)))),
+  const source: ProbeSource = {
+    chunkCount: await table.countRows(),
+    chunkAt: async (offset) => {
+      const rows = (await table
+        .query()
+        .select(['chunk_id', 'content'])
+        .offset(offset)
+        .limit(1)
+        .toArray()) as Array<{
+        chunk_id: string;
+        content: string;
+      }>;
+      return rows[0] && { chunkId: rows[0].chunk_id, content: rows[0].content };
+    },
+    search: async (mode, text, depth) =>
+      (
+        await search(ctx, { kb: record.kb, generation: record.generation, mode, text, limit: depth })
+      ).results.map((h) => ({ id: h.chunkId, score: h.score })),
   };
-  const curve = Array.from({ length: GRID_STEPS + 1 }, (_, i) => {
-    const w = i / GRID_STEPS;
-    return { w, mrr: fusedMrr(probes, { vector: w, lexical: 1 - w }, typicalMargin) };
-  });
-  const mrr = {
-    vector: mean(probes.map((p) => reciprocalRank(p.vector, p.source))),
-    lexical: mean(probes.map((p) => reciprocalRank(p.lexical, p.source))),
-  };
-  // Only what a side finds beyond a random ranking counts towards its share.
-  const chance = harmonic(Math.min(DEPTH, chunkCount)) / chunkCount;
-  const skill = { vector: Math.max(0, mrr.vector - chance), lexical: Math.max(0, mrr.lexical - chance) };
-  const w = pickWeight(
-    curve,
-    skill.vector + skill.lexical > 0 ? skill.vector / (skill.vector + skill.lexical) : 0.5,
-  );
+  const probes = await drawProbes(source, seed, signal);
+  if (!probes || probes.length < MIN_PROBES) return null;
+  const weighed = weighProbes(probes);
+  const w = weighed.vectorWeight;
   return {
     weights: { vector: round3(w), lexical: round3(1 - w) },
     source: 'probes',
     reason,
     probes: probes.length,
     probeMrr: {
-      vector: round3(mrr.vector),
-      lexical: round3(mrr.lexical),
-      fused: round3(curve.find((c) => c.w === w)!.mrr),
+      vector: round3(weighed.probeMrr.vector),
+      lexical: round3(weighed.probeMrr.lexical),
+      fused: round3(weighed.probeMrr.fused),
     },
-    typicalMargin: { vector: round3(typicalMargin.vector), lexical: round3(typicalMargin.lexical) },
+    typicalMargin: {
+      vector: round3(weighed.typicalMargin.vector),
+      lexical: round3(weighed.typicalMargin.lexical),
+    },
     seed,
-    chunkCount,
+    chunkCount: source.chunkCount,
     embeddingModel: space.model,
     tookMs: Math.round(performance.now() - started),
     calibratedAt: new Date().toISOString(),
   };
+}
+
+/**
+ * Up to CALIBRATION_PROBES probes from seeded random chunks of `source` (at most 3 × that many chunks tried,
+ * within CALIBRATION_TIME_CAP_MS). Null when aborted or a side cannot search (the embedder is still loading
+ * for long, or failed): search then falls back uncalibrated.
+ */
+export async function drawProbes(
+  source: ProbeSource,
+  seed: number,
+  signal?: AbortSignal,
+): Promise<Probe[] | null> {
+  const started = performance.now();
+  const random = mulberry32(seed);
+  const probes: Probe[] = [];
+  const tried = new Set<number>();
+  const budget = Math.min(source.chunkCount, CALIBRATION_PROBES * 3);
+  while (
+    probes.length < CALIBRATION_PROBES &&
+    tried.size < budget &&
+    performance.now() - started < CALIBRATION_TIME_CAP_MS
+  ) {
+    const offset = Math.floor(random() * source.chunkCount);
+    if (tried.has(offset)) continue;
+    tried.add(offset);
+    const chunk = await source.chunkAt(offset);
+    if (signal?.aborted) return null;
+    const text = chunk ? probeText(chunk.content, random) : undefined;
+    if (!chunk || !text) continue;
+    let answers;
+    try {
+      answers = await Promise.all([
+        source.search('vector', text, DEPTH),
+        source.search('lexical', text, DEPTH),
+      ]);
+    } catch {
+      return null;
+    }
+    const [vector, lexical] = answers.map((list) => list.map((h) => ({ ...h, row: null }))) as [
+      RankedCandidate<null>[],
+      RankedCandidate<null>[],
+    ];
+    probes.push({ source: chunk.chunkId, vector, lexical });
+  }
+  return probes;
 }
 
 /**
@@ -144,34 +165,6 @@ export function canCalibrate(ctx: EngineContext, record: GenerationRecord): bool
     space.model !== EXTERNAL_MODEL &&
     ctx.embedder !== undefined &&
     ctx.embedder.id === space.model
-  );
-}
-
-/**
- * The vector weight to keep, from the grid's fused MRR curve. Many weights often rank the probes almost
- * equally well (an easy probe's answer tops both sides), and the curve alone would then pick by noise. Among
- * weights within 1% of the best MRR, the one nearest `target` is kept: the vector side's share of the two
- * standalone probe MRRs above chance (what a random ranking would score). A side that finds nothing gets 0; two sides that both find the answers get
- * comparable weights (so a strong model is not flattened into the stronger side), and the fused objective
- * vetoes any mix that ranks clearly worse.
- */
-export function pickWeight(curve: ReadonlyArray<{ w: number; mrr: number }>, target: number): number {
-  const best = Math.max(...curve.map((c) => c.mrr));
-  const near = curve.filter((c) => c.mrr >= best * 0.99);
-  return near.reduce((a, b) => (Math.abs(b.w - target) < Math.abs(a.w - target) ? b : a)).w;
-}
-
-function fusedMrr(
-  probes: readonly Probe[],
-  prior: { vector: number; lexical: number },
-  typicalMargin: { vector: number; lexical: number },
-): number {
-  const calibration = { weights: prior, typicalMargin } as FusionCalibration;
-  return mean(
-    probes.map((p) => {
-      const weights = calibratedWeights(p.vector, p.lexical, calibration);
-      return reciprocalRank(fuseCalibrated(p.vector, p.lexical, weights), p.source);
-    }),
   );
 }
 
@@ -194,30 +187,9 @@ export function probeText(content: string, random: () => number): string | undef
   return words.slice(start, start + length).join(' ');
 }
 
-export function reciprocalRank(list: ReadonlyArray<{ id: string }>, id: string): number {
-  const index = list.findIndex((c) => c.id === id);
-  return index < 0 ? 0 : 1 / (index + 1);
-}
-
 /** Three decimals: what the catalog stores and the resources show. */
 export function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
-}
-
-/** H(n) = 1 + 1/2 + … + 1/n: n × the MRR at depth n of a random ranking of n items. */
-function harmonic(n: number): number {
-  let sum = 0;
-  for (let i = 1; i <= n; i++) sum += 1 / i;
-  return sum;
-}
-
-export function mean(values: number[]): number {
-  return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** FNV-1a of "kb/generation": the same generation always draws the same probes. */

@@ -4,8 +4,9 @@ import { documentRanking, ndcgAt, recallAt, type Judgements } from '../evaluatio
 import type { GenerationRecord } from '../storage/catalog.js';
 import type { GoldenSet } from '../storage/golden-queries.js';
 import type { FusionCalibration } from '../types.js';
-import { DEPTH, GRID_STEPS, mean, median, pickWeight, round3 } from './calibration.js';
+import { DEPTH, round3 } from './calibration.js';
 import { calibratedWeights, dedupe, fuseCalibrated, sideConfidence, type RankedCandidate } from './fusion.js';
+import { GRID_STEPS, mean, median } from './probe-weights.js';
 import { search } from './run-search.js';
 
 /**
@@ -70,9 +71,11 @@ export async function measureOnGolden(
   const k = set.k;
   const score = (ranked: (p: GoldenProbe) => ReadonlyArray<{ row: string }>) => {
     const docs = probes.map((p) => documentRanking(ranked(p).map((r) => r.row)));
+    const ndcg = docs.map((d, i) => ndcgAt(d, probes[i]!.judgements, k));
     return {
-      ndcg: mean(docs.map((d, i) => ndcgAt(d, probes[i]!.judgements, k))),
+      ndcg: mean(ndcg),
       recall: mean(docs.map((d, i) => recallAt(d, probes[i]!.judgements, k))),
+      perQuery: ndcg,
     };
   };
   const fusedAt = (w: number) =>
@@ -93,10 +96,13 @@ export async function measureOnGolden(
   const vectorOnly = score((p) => p.vector);
   const lexicalOnly = score((p) => p.lexical);
   if (Math.max(vectorOnly.ndcg, lexicalOnly.ndcg, ...curve.map((c) => c.ndcg)) === 0) return null;
-  const w = pickWeight(
-    curve.map((c) => ({ w: c.w, mrr: c.ndcg })),
-    target,
-  );
+  // The golden queries are the user's own judged questions: their best weight wins, and the probes' weight
+  // only settles near-ties (within 1%). The probes' one-standard-error band is not used here: a set of 5–10
+  // queries has a wide band, and the probes would then overrule the labels.
+  const best = Math.max(...curve.map((c) => c.ndcg));
+  const w = curve
+    .filter((c) => c.ndcg >= best * 0.99)
+    .reduce((a, b) => (Math.abs(b.w - target) < Math.abs(a.w - target) ? b : a)).w;
   const chosen = curve.find((c) => c.w === w)!;
   return {
     vectorWeight: w,

@@ -1,6 +1,13 @@
 // Seal-time fusion calibration on generated KBs whose sides are known: a useless vector side, and two good sides.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mulberry32, pickWeight, probeText } from '../../../src/engine/search/calibration.js';
+import {
+  CALIBRATION_PROBES,
+  drawProbes,
+  mulberry32,
+  probeText,
+  type ProbeSource,
+} from '../../../src/engine/search/calibration.js';
+import { pairedDifference, pickWeight, probeTarget } from '../../../src/engine/search/probe-weights.js';
 import type { ChunkInput, Embedder } from '../../../src/engine/types.js';
 import { corpus, NoiseEmbedder } from '../../helpers/calibration-corpus.js';
 import { openTestEngine, type TestEngine } from '../../helpers/engine.js';
@@ -49,6 +56,30 @@ describe('calibration at seal time', () => {
     }
   });
 
+  it('leaves out a weak vector side that only echoes the lexical one (the hash embedder next to BM25), whatever the seed', async () => {
+    const { chunks, vocabulary } = corpus(150);
+    // Sees one word in five, and nothing else: it finds some probe sources, always by words BM25 also has.
+    const echo = () => new KeywordEmbedder({ id: 'echo-test', vocabulary: vocabulary.slice(0, 100) });
+    const { engine, calibration } = await sealedKb(echo(), chunks);
+    expect(calibration!.probeMrr.vector).toBeGreaterThan(0.1);
+    expect(calibration!.probeMrr.vector).toBeLessThan(calibration!.probeMrr.lexical - 0.2);
+    // The previous rule (near-ties go to the vector side's share of the probe MRRs) gave it about that share.
+    expect(calibration!.weights).toEqual({ vector: 0, lexical: 1 });
+    const text = chunks[3]!.content.split(' ').slice(1, 6).join(' ');
+    const hybrid = await engine.search({ kb: 'kb', text, limit: 10 });
+    const lexical = await engine.search({ kb: 'kb', text, mode: 'lexical', limit: 20 });
+    expect(hybrid.results.map((r) => r.chunkId)).toEqual(lexical.results.slice(0, 10).map((r) => r.chunkId));
+    // Other KB names draw other probes (another seed); the weight stays at 0.
+    for (const kb of ['kb2', 'kb3', 'kb4']) {
+      const { generation } = await engine.createGeneration(kb);
+      await engine.upsertChunks(kb, chunks, { generation });
+      await engine.promoteGeneration(kb, generation);
+      const other = (await engine.listGenerations(kb))[0]!.fusionCalibration!;
+      expect(other.seed).not.toBe(calibration!.seed);
+      expect(other.weights.vector).toBe(0);
+    }
+  });
+
   it('gives two sides that both find the answers substantial weights', async () => {
     const { chunks, vocabulary } = corpus(150);
     const { calibration } = await sealedKb(new KeywordEmbedder({ vocabulary }), chunks);
@@ -82,18 +113,75 @@ describe('calibration at seal time', () => {
 });
 
 describe('calibration pieces', () => {
-  it('keeps, among near-best weights, the one nearest the standalone-quality target', () => {
-    const curve = [
-      { w: 0, mrr: 0.9 },
-      { w: 0.25, mrr: 0.899 },
-      { w: 0.5, mrr: 0.895 },
-      { w: 0.75, mrr: 0.7 },
-      { w: 1, mrr: 0.5 },
+  it('keeps the weight nearest the target among those one standard error from the best, and no further', () => {
+    // 20 queries; the mixes move a few of them up or down: a flat curve within noise.
+    const base = Array.from({ length: 20 }, (_, i) => (i % 4 === 0 ? 0.5 : 1));
+    const flip = (changes: Record<number, number>) => base.map((x, i) => changes[i] ?? x);
+    const flat = [
+      { w: 0, scores: base },
+      { w: 0.25, scores: flip({ 0: 1, 1: 0.5 }) },
+      { w: 0.5, scores: flip({ 0: 1, 4: 1, 2: 0.5 }) }, // the best mean, by one query
+      { w: 0.75, scores: flip({ 1: 0.2, 2: 0.2, 3: 0.2, 5: 0.2, 6: 0.2, 7: 0.2 }) }, // clearly worse
+      { w: 1, scores: base.map(() => 0.1) },
     ];
-    expect(pickWeight(curve, 0)).toBe(0);
-    expect(pickWeight(curve, 0.4)).toBe(0.5);
-    // A target outside the near-best set never wins: 0.75 ranks clearly worse.
-    expect(pickWeight(curve, 0.8)).toBe(0.5);
+    expect(pickWeight(flat, 0)).toBe(0);
+    expect(pickWeight(flat, 0.4)).toBe(0.5);
+    // A target outside the band never wins: 0.75 ranks clearly worse.
+    expect(pickWeight(flat, 0.8)).toBe(0.5);
+
+    // A mix that helps on many queries is kept: the lone sides fall outside its band.
+    const helps = [
+      { w: 0, scores: base },
+      { w: 0.5, scores: base.map(() => 1) },
+      { w: 1, scores: base.map((x) => x / 2) },
+    ];
+    expect(pickWeight(helps, 0)).toBe(0.5);
+    expect(pickWeight(helps, 1)).toBe(0.5);
+  });
+
+  it('leans to the stronger side alone only when it is better beyond noise, else to equal weights', () => {
+    const strong = Array.from({ length: 30 }, (_, i) => (i % 5 === 0 ? 0.5 : 1));
+    const weak = strong.map((x, i) => (i % 3 === 0 ? x : x / 3));
+    expect(probeTarget(weak, strong)).toBe(0);
+    expect(probeTarget(strong, weak)).toBe(1);
+    // The same quality with different misses: neither side is better beyond noise.
+    const other = strong.map((_, i) => (i % 5 === 1 ? 0.5 : 1));
+    expect(probeTarget(other, strong)).toBe(0.5);
+    expect(pairedDifference([1, 1, 1], [0, 0, 0])).toEqual({ mean: 1, se: 0 });
+    expect(pairedDifference([1, 0], [0, 1]).se).toBeCloseTo(1, 9);
+  });
+
+  it('draws the same probes for the same seed and other ones for another seed, at most CALIBRATION_PROBES', async () => {
+    const { chunks } = corpus(300);
+    const asked: string[] = [];
+    // Both sides rank by shared words with the probe: enough to draw probes, no engine needed.
+    const source: ProbeSource = {
+      chunkCount: chunks.length,
+      chunkAt: (offset) =>
+        Promise.resolve(
+          chunks[offset] && { chunkId: chunks[offset].chunkId, content: chunks[offset].content },
+        ),
+      search: (_mode, text, depth) => {
+        asked.push(text);
+        const words = new Set(text.split(' '));
+        return Promise.resolve(
+          chunks
+            .map((c) => ({ id: c.chunkId, score: c.content.split(' ').filter((w) => words.has(w)).length }))
+            .sort((a, b) => b.score - a.score)
+            .slice(0, depth),
+        );
+      },
+    };
+    const a = (await drawProbes(source, 1))!;
+    const again = (await drawProbes(source, 1))!;
+    const other = (await drawProbes(source, 2))!;
+    expect(a).toHaveLength(CALIBRATION_PROBES);
+    expect(again.map((p) => p.source)).toEqual(a.map((p) => p.source));
+    expect(other.map((p) => p.source)).not.toEqual(a.map((p) => p.source));
+    expect(asked).toHaveLength(2 * 3 * CALIBRATION_PROBES);
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await drawProbes(source, 1, aborted.signal)).toBeNull();
   });
 
   it('cuts a short run of words from one sentence, deterministically per seed', () => {
