@@ -99,6 +99,7 @@ describe('promote_generation with golden queries', () => {
     expect(text).toMatch(/from 100\.0% \(active generation 1\) to 50\.0%/);
     expect(text).toMatch(/"car engine" 100\.0% → 0\.0% \(lost car\)/);
     expect(text).toMatch(/tolerance 10\.0%/);
+    expect(text).toMatch(/Inspect with compare_generations, fix and rebuild/);
     expect(await active()).toBe(1);
   });
 
