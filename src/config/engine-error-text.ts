@@ -25,6 +25,7 @@ export const ARGUMENT_NAMES: Readonly<Record<ArgumentRef, string>> = {
   copyFromActive: 'copy_from_active',
   maxTokens: 'max_tokens',
   ifRevision: 'if_revision',
+  expected: 'expected_document_ids',
 };
 
 // Every setting the engine may name has an env var here; a new SettingRef that is no setting fails to compile.

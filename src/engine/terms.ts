@@ -12,7 +12,7 @@ export const OPERATIONS = [
 export type OperationRef = (typeof OPERATIONS)[number];
 
 /** Request fields a message names, by their engine (camelCase) names. */
-export const ARGUMENTS = ['copyFromActive', 'maxTokens', 'ifRevision'] as const;
+export const ARGUMENTS = ['copyFromActive', 'maxTokens', 'ifRevision', 'expected'] as const;
 export type ArgumentRef = (typeof ARGUMENTS)[number];
 
 /**

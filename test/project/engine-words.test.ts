@@ -7,6 +7,7 @@ import { CHUNK_FIELDS } from '../../src/engine/storage/chunk-fields.js';
 import { engineErrorText } from '../../src/config/engine-error-text.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { REPO_ROOT } from '../helpers/built-server.js';
+import { toolArgumentNames } from '../helpers/tool-arguments.js';
 
 const ENGINE = join(REPO_ROOT, 'src', 'engine');
 
@@ -20,15 +21,13 @@ function engineFiles(dir = ENGINE): string[] {
   );
 }
 
-/** snake_case tool arguments that are not also stored column names (those are the engine's own words). */
+/**
+ * snake_case tool arguments, at any depth (`queries[].expected_document_ids`), that are not also stored
+ * column names (those are the engine's own words).
+ */
 function toolOnlyArguments(): string[] {
   const columns = new Set<string>(CHUNK_FIELDS.map((f) => f.column));
-  const names = new Set<string>();
-  for (const tool of Object.values(TOOLS)) {
-    const shape = (tool.inputSchema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
-    for (const key of Object.keys(shape)) if (key.includes('_') && !columns.has(key)) names.add(key);
-  }
-  return [...names];
+  return [...toolArgumentNames()].filter((name) => name.includes('_') && !columns.has(name));
 }
 
 const FORBIDDEN: Array<{ what: string; pattern: RegExp }> = [

@@ -150,7 +150,7 @@ describe('promote_generation with golden queries', () => {
     const forced = await callTool(t.client, 'promote_generation', { kb: 'gold', generation: 3, gate: true });
     expect(forced.isError).toBe(true);
     expect(textOf(forced)).toMatch(
-      /^INVALID_STATE: gate: true, but "gold" has no golden queries.*set_golden_queries/,
+      /^INVALID_STATE: gate: true, but "gold" has no golden queries.*set_golden_queries \(queries with expected_document_ids\)/,
     );
   });
 

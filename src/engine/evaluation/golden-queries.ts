@@ -50,7 +50,7 @@ export async function setGoldenQueries(
     if (!query.expected || query.expected.length === 0) {
       throw new EngineError(
         'INVALID_INPUT',
-        `queries[${index}] ("${query.text.slice(0, 80)}") has no expected_document_ids: a golden query must say which documents answer it, or recall cannot be measured`,
+        `queries[${index}] ("${query.text.slice(0, 80)}") has no ${arg('expected')}: a golden query must say which documents answer it, or recall cannot be measured`,
       );
     }
   });

@@ -1,7 +1,7 @@
 // The promotion gate: a KB's golden queries run on the candidate and the active generation; a recall drop refuses it.
 import { requireGeneration, type EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
-import { op } from '../terms.js';
+import { arg, op } from '../terms.js';
 import { sealGeneration } from '../generations/promote.js';
 import { checkTolerance } from './golden-queries.js';
 import { validateKbName } from '../validation.js';
@@ -67,7 +67,7 @@ export async function runPromotionGate(
   if (!golden || !hasGolden) {
     throw new EngineError(
       'INVALID_STATE',
-      `gate: true, but "${kb}" has no golden queries to gate with; store some with ${op('setGoldenQueries')} (queries with expected_document_ids), or promote without gate`,
+      `gate: true, but "${kb}" has no golden queries to gate with; store some with ${op('setGoldenQueries')} (queries with ${arg('expected')}), or promote without gate`,
     );
   }
   const tolerance = checkTolerance(options.tolerance ?? golden.tolerance);
