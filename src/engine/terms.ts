@@ -20,18 +20,37 @@ export type ArgumentRef = (typeof ARGUMENTS)[number];
  * model settings). The engine never spells it as an env var or a flag: the layer that reads the
  * configuration does (see config/engine-error-text.ts), so the engine keeps no outside words.
  */
-export type SettingRef =
-  | keyof EngineLimits
-  | 'dataDir'
-  | 'readOnly'
-  | 'embeddingModel'
-  | 'modelsDir'
-  | 'offline'
-  | 'hfEndpoint'
-  | 'embeddingPooling'
-  | 'embeddingDtype'
-  | 'embeddingBatch'
-  | 'rerankModel';
+export type SettingRef = keyof EngineLimits | (typeof MODEL_AND_STORAGE_SETTINGS)[number];
+
+const MODEL_AND_STORAGE_SETTINGS = [
+  'dataDir',
+  'readOnly',
+  'embeddingModel',
+  'modelsDir',
+  'offline',
+  'hfEndpoint',
+  'embeddingPooling',
+  'embeddingDtype',
+  'embeddingBatch',
+  'rerankModel',
+] as const;
+
+/** Every limit, so a term naming one is known at run time; a limit added to EngineLimits must be added here. */
+const LIMITS: Readonly<Record<keyof EngineLimits, true>> = {
+  maxChunksPerCall: true,
+  maxContentBytes: true,
+  maxMetadataBytes: true,
+  maxMetadataDepth: true,
+  maxIdLength: true,
+  maxQueryLength: true,
+  maxLimit: true,
+  maxOffset: true,
+  maxFilterNodes: true,
+  maxFilterDepth: true,
+  maxDeleteIds: true,
+  maxCitationBytes: true,
+  maxSearchCacheBytes: true,
+};
 
 /**
  * Engine text: a string that may hold terms such as `{op:promoteGeneration}`. Error messages, search
@@ -42,10 +61,11 @@ export type EngineText = string;
 
 export type TermKind = 'op' | 'arg' | 'setting';
 
-/** How one reader names each term; undefined leaves the term as written (a name it does not know). */
+/** How one reader names each term. */
 export interface TermSpelling {
   op(name: OperationRef): string;
   arg(name: ArgumentRef): string;
+  /** Undefined leaves the term as written (a setting this reader cannot name). */
   setting(name: SettingRef): string | undefined;
 }
 
@@ -59,6 +79,7 @@ export const setting = (name: SettingRef): string => `{setting:${name}}`;
 const TERM = /\{(op|arg|setting):([A-Za-z]+)\}/g;
 const KNOWN_OPERATIONS: ReadonlySet<string> = new Set(OPERATIONS);
 const KNOWN_ARGUMENTS: ReadonlySet<string> = new Set(ARGUMENTS);
+const KNOWN_SETTINGS: ReadonlySet<string> = new Set([...MODEL_AND_STORAGE_SETTINGS, ...Object.keys(LIMITS)]);
 
 /**
  * Replaces each term of `text` with its spelling. Anything else stays as it is, including user text that
@@ -68,7 +89,7 @@ export function spellTerms(text: EngineText, spelling: TermSpelling): string {
   return text.replace(TERM, (whole, kind: TermKind, name: string) => {
     if (kind === 'op') return KNOWN_OPERATIONS.has(name) ? spelling.op(name as OperationRef) : whole;
     if (kind === 'arg') return KNOWN_ARGUMENTS.has(name) ? spelling.arg(name as ArgumentRef) : whole;
-    return spelling.setting(name as SettingRef) ?? whole;
+    return KNOWN_SETTINGS.has(name) ? (spelling.setting(name as SettingRef) ?? whole) : whole;
   });
 }
 
