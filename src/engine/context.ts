@@ -140,9 +140,8 @@ export function requireGeneration(ctx: EngineContext, kb: string, generation: nu
 
 export function requireWritable(ctx: EngineContext): void {
   if (ctx.readOnly) {
-    throw new EngineError(
-      'INVALID_STATE',
-      'the engine is read-only (RAG_STUDIO_READ_ONLY=1); writes are disabled',
-    );
+    throw new EngineError('INVALID_STATE', 'the engine is read-only{setting}; writes are disabled', {
+      setting: 'readOnly',
+    });
   }
 }

@@ -1,5 +1,6 @@
 // Decides a generation's embedding space and checks that writes and text queries match it.
 import { EngineError } from './errors.js';
+import { arg, op, setting } from './terms.js';
 import type { Embedder, EmbeddingSpace } from './types.js';
 
 /** Space name for caller-supplied vectors. */
@@ -19,8 +20,8 @@ export function isLexicalOnly(space: EmbeddingSpace | null | undefined): boolean
 
 /** How to give a lexical-only knowledge base vectors, for errors and search warnings. */
 export const ADD_VECTORS =
-  'To add vectors, configure an embedding model (RAG_STUDIO_EMBEDDING_MODEL), then create_generation with ' +
-  'copy_from_active (it embeds every chunk) and promote_generation.';
+  `To add vectors, configure an embedding model (${setting('embeddingModel')}), then ${op('createGeneration')} ` +
+  `with ${arg('copyFromActive')} (it embeds every chunk) and ${op('promoteGeneration')}.`;
 
 export function embedderSpace(embedder: Embedder): EmbeddingSpace {
   return {
@@ -32,8 +33,8 @@ export function embedderSpace(embedder: Embedder): EmbeddingSpace {
 }
 
 const MOVE_ON =
-  'To change models: create_generation, upsert the chunks into it (they are embedded with the current ' +
-  'model), then promote_generation.';
+  `To change models: ${op('createGeneration')}, upsert the chunks into it (they are embedded with the ` +
+  `current model), then ${op('promoteGeneration')}.`;
 
 /**
  * The space the next write uses: the generation's own if it has one; otherwise `external` when every chunk

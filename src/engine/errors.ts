@@ -1,5 +1,5 @@
 // EngineError: the one exception type the engine throws, with a stable code an agent can act on.
-import type { EngineLimits } from './types.js';
+import { plainText, type EngineText, type SettingRef } from './terms.js';
 
 /** Stable error codes. Callers (the MCP layer, agents) branch on these, never on message text. */
 export const ERROR_CODES = [
@@ -23,25 +23,14 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /** Marks where, in a message, the outer layer names the setting. */
 const SETTING_MARKER = '{setting}';
 
-/**
- * A setting of the engine an error points at, by the engine's own name for it (an EngineLimits key, or one
- * of the storage and model settings). The engine never spells it as an env var or a flag: the layer that
- * reads the configuration adds that (see config/engine-error-text.ts), so the engine keeps no outside words.
- */
-export type SettingRef =
-  | keyof EngineLimits
-  | 'dataDir'
-  | 'readOnly'
-  | 'embeddingModel'
-  | 'modelsDir'
-  | 'embeddingPooling'
-  | 'embeddingDtype'
-  | 'embeddingBatch'
-  | 'rerankModel';
+export type { SettingRef };
 
 /**
- * A failure the caller can understand: `code` is stable, `message` says what was wrong and what to do.
+ * A failure the caller can understand: `code` is stable, `message` says what was wrong and what to do, in
+ * the engine's words. The message is engine text (see terms.ts): it may name operations, arguments and
+ * settings as terms, which `message` spells with their engine names and `text` keeps for the outer layer.
  * @example throw new EngineError('KB_NOT_FOUND', 'no knowledge base "x"; existing: a, b')
+ * @example throw new EngineError('INVALID_STATE', `…then ${op('promoteGeneration')}`)
  */
 export class EngineError extends Error {
   readonly code: ErrorCode;
@@ -50,27 +39,39 @@ export class EngineError extends Error {
   /** The setting that decides this outcome, when changing it is (part of) the remedy. */
   readonly setting?: SettingRef;
   /**
-   * Where in `message` the setting's outside name belongs: where the message said `{setting}` (the marker is
-   * removed from the message), else undefined (the end of the message).
+   * The message as written, terms and all; with `setting`, `{setting}` marks where the outer layer points
+   * at it (else it goes at the end). Read it through a speller: `plainText` or config's `engineErrorText`.
    */
-  readonly settingAt?: number;
+  readonly text: EngineText;
 
   constructor(
     code: ErrorCode,
-    message: string,
+    message: EngineText,
     options: { cause?: unknown; details?: unknown; setting?: SettingRef } = {},
   ) {
-    const at = options.setting === undefined ? -1 : message.indexOf(SETTING_MARKER);
     super(
-      at < 0 ? message : message.slice(0, at) + message.slice(at + SETTING_MARKER.length),
+      plainText(withoutPointer(message, options.setting)),
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = 'EngineError';
     this.code = code;
     this.details = options.details;
+    this.text = message;
     if (options.setting !== undefined) this.setting = options.setting;
-    if (at >= 0) this.settingAt = at;
   }
+}
+
+function withoutPointer(text: EngineText, setting: SettingRef | undefined): EngineText {
+  return setting === undefined ? text : text.replace(SETTING_MARKER, '');
+}
+
+/**
+ * Any error as engine text to quote inside another text (a warning, a model's status): an EngineError keeps
+ * its terms so the outer layer can spell them; the pointer at its setting is left to `engineErrorText`.
+ */
+export function errorText(error: unknown): EngineText {
+  if (error instanceof EngineError) return withoutPointer(error.text, error.setting);
+  return error instanceof Error ? error.message : String(error);
 }
 
 export function isEngineError(value: unknown): value is EngineError {

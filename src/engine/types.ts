@@ -3,6 +3,7 @@ import type { CompareGenerationsRequest, GenerationsComparison } from './evaluat
 import type { SetGoldenQueriesRequest } from './evaluation/golden-queries.js';
 import type { GateReport, PromoteOptions } from './evaluation/promotion-gate.js';
 import type { GoldenSet } from './storage/golden-queries.js';
+import type { EngineText } from './terms.js';
 
 // The enums below are declared once, as arrays, so the tool and resource schemas are built from them.
 
@@ -533,7 +534,8 @@ export interface SearchResponse {
   /** Hybrid only: the per-side weights this answer was fused with. */
   fusionWeights: FusionWeightsUsed | null;
   results: SearchHit[];
-  warnings: string[];
+  /** Engine text (terms.ts): the tool layer spells its terms for its callers. */
+  warnings: EngineText[];
   tookMs: number;
   cached: boolean;
   /** Present when maxTokens was given. */
@@ -565,8 +567,8 @@ export type EmbedderState = 'loading' | 'ready' | 'failed';
 
 export interface EmbedderStatus {
   state: EmbedderState;
-  /** Why loading failed, in words an agent can act on. */
-  reason?: string;
+  /** Why loading failed, in words an agent can act on: engine text, whose terms the caller spells (terms.ts). */
+  reason?: EngineText;
   /** Download/load progress, 0..1 where known. */
   progress?: number;
   /** What is being loaded right now, e.g. a file name. */

@@ -1,5 +1,6 @@
 // Input checks that run before anything touches storage: knowledge-base names, chunk batches, default limits.
 import { EngineError } from './errors.js';
+import { setting } from './terms.js';
 import { METADATA_KEY_SEGMENT } from './search/filter.js';
 import { INPUT_FIELDS, type ChunkFieldKind } from './storage/chunk-fields.js';
 import type { EngineLimits } from './types.js';
@@ -254,7 +255,7 @@ function citationSizeProblem(value: string, maxBytes: number): string | undefine
   if (value.length * 3 <= maxBytes) return undefined;
   const bytes = Buffer.byteLength(value, 'utf8');
   return bytes > maxBytes
-    ? `is ${bytes} bytes in UTF-8; the limit is ${maxBytes} (RAG_STUDIO_MAX_CITATION_BYTES): shorten it, or keep long text in content or metadata`
+    ? `is ${bytes} bytes in UTF-8; the limit is ${maxBytes} (${setting('maxCitationBytes')}): shorten it, or keep long text in content or metadata`
     : undefined;
 }
 

@@ -1,5 +1,7 @@
 // Ingestion jobs: runs that outlive the request that started them, readable by id until the process exits.
 import { randomUUID } from 'node:crypto';
+import { engineErrorText } from '../config/engine-error-text.js';
+import { isEngineError } from '../engine/errors.js';
 import { reportToJson, type IngestProgress, type IngestReport } from './report.js';
 
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
@@ -66,7 +68,9 @@ export class IngestJobs {
           job.failure = error;
           job.status = controller.signal.aborted ? 'cancelled' : 'failed';
           const code = (error as { code?: unknown }).code;
-          job.error = `${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
+          job.error = isEngineError(error)
+            ? engineErrorText(error)
+            : `${typeof code === 'string' ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}`;
         },
       )
       .finally(() => {

@@ -1,6 +1,7 @@
 // Resource rag-studio://status: server version, data dir, embedder and reranker state (load progress), GC loop, limits.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { callerText } from '../config/engine-error-text.js';
 import { jsonContents, MIME_JSON, snakeKeys, STATUS_URI, type ResourceDeps } from './resource-json.js';
 
 export const contentSchema = z.object({
@@ -71,7 +72,7 @@ export function registerStatusResource(server: McpServer, deps: ResourceDeps): v
                 model: embedder.id,
                 dimension: embedder.dimension,
                 state: status.state,
-                ...(status.reason === undefined ? {} : { reason: status.reason }),
+                ...(status.reason === undefined ? {} : { reason: callerText(status.reason) }),
                 ...(status.progress === undefined ? {} : { progress: status.progress }),
                 ...(status.detail === undefined ? {} : { detail: status.detail }),
               },
@@ -97,7 +98,7 @@ function rerankerStatus(deps: ResourceDeps): z.infer<typeof contentSchema>['rera
   return {
     model: reranker.id,
     state: status.state,
-    ...(status.reason === undefined ? {} : { reason: status.reason }),
+    ...(status.reason === undefined ? {} : { reason: callerText(status.reason) }),
     ...(status.progress === undefined ? {} : { progress: status.progress }),
     ...(status.detail === undefined ? {} : { detail: status.detail }),
   };

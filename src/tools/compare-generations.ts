@@ -1,6 +1,7 @@
 // compare_generations: run the same queries on two generations and diff their results and documents before a promotion.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { callerText } from '../config/engine-error-text.js';
 import { MAX_EVAL_K, MAX_EVAL_QUERIES } from '../engine/evaluation/rank-queries.js';
 import { SEARCH_MODES } from '../engine/types.js';
 import { generationSchema, kbNameSchema, strictArguments } from './common-schemas.js';
@@ -144,7 +145,7 @@ export function registerCompareGenerations(server: McpServer, deps: ToolDeps): v
             candidate: result.summary.candidate,
           },
           content: result.content,
-          warnings: result.warnings,
+          warnings: result.warnings.map(callerText),
           took_ms: result.tookMs,
         };
         return output;

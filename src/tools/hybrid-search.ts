@@ -1,6 +1,7 @@
 // hybrid_search: the read tool agents call most — BM25 + vector search with filters, fusion and citations.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { callerText } from '../config/engine-error-text.js';
 import { MAX_RERANK_CANDIDATES } from '../engine/search/rerank.js';
 import { MAX_PER_DOCUMENT, MAX_TOKEN_BUDGET } from '../engine/search/search-request.js';
 import {
@@ -337,7 +338,7 @@ export function registerHybridSearch(server: McpServer, deps: ToolDeps): void {
                   },
                 }
               : {}),
-            warnings: response.warnings,
+            warnings: response.warnings.map(callerText),
             took_ms: response.tookMs,
             cached: response.cached,
           };

@@ -11,6 +11,7 @@ import {
   type ServerCapabilities,
   type Task,
 } from '@modelcontextprotocol/sdk/types.js';
+import { engineErrorText } from '../config/engine-error-text.js';
 import { isEngineError } from '../engine/errors.js';
 import { jobsFor, jobToJson, type IngestJob, type IngestJobs } from '../ingest/index.js';
 import * as ingestTool from './ingest-documents.js';
@@ -241,7 +242,7 @@ async function startIngestTask(
     job = await ingestTool.startIngestJob(server, deps, parsed.data, extra);
   } catch (error) {
     // Refused before a task exists (roots, paths): the tools/call itself fails, with the tool's error text.
-    if (isEngineError(error)) throw new McpError(ErrorCode.InvalidParams, `${error.code}: ${error.message}`);
+    if (isEngineError(error)) throw new McpError(ErrorCode.InvalidParams, engineErrorText(error));
     throw error;
   }
   reportTaskProgress(server, deps, job, extra._meta?.progressToken);

@@ -1,6 +1,6 @@
 // Shared contract every Embedder implementation must pass; each implementation's test file runs it with its own factory.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isEngineError } from '../../src/engine/errors.js';
+import { isEngineError, type EngineError } from '../../src/engine/errors.js';
 import type { Embedder } from '../../src/engine/types.js';
 
 export interface EmbedderContractOptions {
@@ -33,7 +33,7 @@ export function expectCloseVectors(actual: Float32Array, expected: Float32Array,
   expect(worst).toBeLessThanOrEqual(tolerance);
 }
 
-export async function expectEngineError(promise: Promise<unknown>, code: string): Promise<Error> {
+export async function expectEngineError(promise: Promise<unknown>, code: string): Promise<EngineError> {
   const error = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
@@ -41,7 +41,7 @@ export async function expectEngineError(promise: Promise<unknown>, code: string)
   expect(error, `expected an EngineError ${code}, got success`).toBeDefined();
   expect(isEngineError(error), `expected an EngineError, got ${String(error)}`).toBe(true);
   expect((error as { code: string }).code).toBe(code);
-  return error as Error;
+  return error as EngineError;
 }
 
 export const ANCHOR = 'the cat sat on the mat';

@@ -7,6 +7,7 @@ import { CHUNK_FIELDS } from '../../src/engine/storage/chunk-fields.js';
 import { engineErrorText } from '../../src/config/engine-error-text.js';
 import { TOOLS } from '../../src/tools/index.js';
 import { REPO_ROOT } from '../helpers/built-server.js';
+import { toolArgumentNames } from '../helpers/tool-arguments.js';
 
 const ENGINE = join(REPO_ROOT, 'src', 'engine');
 
@@ -20,15 +21,13 @@ function engineFiles(dir = ENGINE): string[] {
   );
 }
 
-/** snake_case tool arguments that are not also stored column names (those are the engine's own words). */
+/**
+ * snake_case tool arguments, at any depth (`queries[].expected_document_ids`), that are not also stored
+ * column names (those are the engine's own words).
+ */
 function toolOnlyArguments(): string[] {
   const columns = new Set<string>(CHUNK_FIELDS.map((f) => f.column));
-  const names = new Set<string>();
-  for (const tool of Object.values(TOOLS)) {
-    const shape = (tool.inputSchema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
-    for (const key of Object.keys(shape)) if (key.includes('_') && !columns.has(key)) names.add(key);
-  }
-  return [...names];
+  return [...toolArgumentNames()].filter((name) => name.includes('_') && !columns.has(name));
 }
 
 const FORBIDDEN: Array<{ what: string; pattern: RegExp }> = [
@@ -46,25 +45,6 @@ const FORBIDDEN: Array<{ what: string; pattern: RegExp }> = [
     pattern: new RegExp(`\\b${name}\\b`),
   })),
 ];
-
-/**
- * Files that still word their messages for the MCP tools, with how many lines do. Each count may only go down:
- * move the word to the tool layer (src/tools, config/engine-error-text.ts), then lower or delete the entry.
- */
-const NOT_YET_MOVED: Readonly<Record<string, number>> = {
-  'context.ts': 1,
-  'documents/read-chunks.ts': 2,
-  'embedding-space.ts': 4,
-  'embedding/cross-encoder-reranker.ts': 3,
-  'embedding/model-files.ts': 6,
-  'embedding/model-worker-loader.ts': 1,
-  'evaluation/golden-queries.ts': 1,
-  'evaluation/promotion-gate.ts': 2,
-  'generations/create-generation.ts': 1,
-  'search/query-plan.ts': 1,
-  'search/run-search.ts': 1,
-  'validation.ts': 1,
-};
 
 /** Lines of code (comments and TSDoc are not what callers read) that use a forbidden word. */
 function offenders(): Map<string, string[]> {
@@ -85,22 +65,9 @@ function offenders(): Map<string, string[]> {
 }
 
 describe('the engine speaks its own words', () => {
-  it('no new tool names, tool-only argument names, env var names or process.env in src/engine', () => {
-    const problems: string[] = [];
-    const found = offenders();
-    for (const [file, lines] of found) {
-      const allowed = NOT_YET_MOVED[file] ?? 0;
-      if (lines.length > allowed) problems.push(...lines);
-    }
+  it('no tool names, tool-only argument names, env var names or process.env in src/engine', () => {
+    const problems = [...offenders().values()].flat();
     expect(problems, problems.join('\n')).toEqual([]);
-  });
-
-  it('the list of files not yet moved is tight (lower an entry when its words move out)', () => {
-    const found = offenders();
-    const stale = Object.entries(NOT_YET_MOVED)
-      .filter(([file, count]) => (found.get(file)?.length ?? 0) < count)
-      .map(([file, count]) => `${file}: listed ${count}, found ${found.get(file)?.length ?? 0}`);
-    expect(stale, stale.join('\n')).toEqual([]);
   });
 
   it('an error pointing at a setting is worded with its env var by the layer that reads settings', () => {

@@ -109,6 +109,10 @@ describe('corrupt model files', () => {
       const run = await startAndSettle(join(temp.path, `data-${kind}`), model.dir);
       expect(run.embedder, run.stderr).toMatchObject({ state: 'failed' });
       expect(run.embedder?.reason).toContain('config.json is not a regular file');
+      // The status resource spells the engine's terms as env vars, as the tools do.
+      expect(run.embedder?.reason).toContain(
+        'choose another model (RAG_STUDIO_EMBEDDING_MODEL: a local model folder, or "none"',
+      );
       expect([run.code, run.signal]).toEqual([0, null]);
     }
   });

@@ -99,6 +99,7 @@ describe('promote_generation with golden queries', () => {
     expect(text).toMatch(/from 100\.0% \(active generation 1\) to 50\.0%/);
     expect(text).toMatch(/"car engine" 100\.0% → 0\.0% \(lost car\)/);
     expect(text).toMatch(/tolerance 10\.0%/);
+    expect(text).toMatch(/Inspect with compare_generations, fix and rebuild/);
     expect(await active()).toBe(1);
   });
 
@@ -149,7 +150,7 @@ describe('promote_generation with golden queries', () => {
     const forced = await callTool(t.client, 'promote_generation', { kb: 'gold', generation: 3, gate: true });
     expect(forced.isError).toBe(true);
     expect(textOf(forced)).toMatch(
-      /^INVALID_STATE: gate: true, but "gold" has no golden queries.*set_golden_queries/,
+      /^INVALID_STATE: gate: true, but "gold" has no golden queries.*set_golden_queries \(queries with expected_document_ids\)/,
     );
   });
 

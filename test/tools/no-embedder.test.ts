@@ -108,7 +108,11 @@ describe('text chunks: a lexical-only knowledge base', () => {
     );
     expect(out.mode).toBe('lexical');
     expect(out.results[0]?.chunk_id).toBe('install-1');
-    expect(out.warnings.join(' ')).toMatch(/lexical-only .*copy_from_active/);
+    expect(out.warnings.join(' ')).toMatch(/lexical-only/);
+    expect(out.warnings.join(' ')).toContain(
+      'To add vectors, configure an embedding model (RAG_STUDIO_EMBEDDING_MODEL), then create_generation with ' +
+        'copy_from_active (it embeds every chunk) and promote_generation.',
+    );
   });
 
   it('refuses vector mode and chunks that bring vectors, with the code first', async () => {

@@ -108,7 +108,7 @@ describe('structured output', () => {
         hybridSearch.outputSchema,
       );
       expect(out.warnings.join(' ')).toMatch(
-        /the embedding model hash is not semantic \(it is for tests only\)/,
+        /the embedding model hash is not semantic \(it is for tests only\).*configure a real model \(RAG_STUDIO_EMBEDDING_MODEL, default Xenova\/bge-small-en-v1\.5\)$/,
       );
     }
     const lexical = structured(

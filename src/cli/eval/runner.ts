@@ -1,4 +1,6 @@
 // Runs every judged query of a BEIR dataset in each mode through the engine and scores the rankings.
+import { engineErrorText } from '../../config/engine-error-text.js';
+import { isEngineError } from '../../engine/errors.js';
 import type { Embedder, KnowledgeBaseEngine, SearchRequest } from '../../engine/types.js';
 import type { BeirDataset } from './beir.js';
 import { summarizeLatencies, type LatencySummary } from './latency.js';
@@ -89,7 +91,7 @@ export async function runMode(mode: EvalMode, input: RunModeInput): Promise<Mode
       times.push(performance.now() - started);
     } catch (error) {
       errors++;
-      firstError ??= `query ${q.id}: ${(error as Error).message}`;
+      firstError ??= `query ${q.id}: ${isEngineError(error) ? engineErrorText(error) : (error as Error).message}`;
     }
     const score = scoreQuery(ranking, q.judgements);
     scores.push(score);

@@ -2,6 +2,7 @@
 import type { Table } from '@lancedb/lancedb';
 import type { EngineContext } from '../context.js';
 import { EngineError, onStorage } from '../errors.js';
+import { arg, op } from '../terms.js';
 import { resolveAndPin } from '../search/pinned-generation.js';
 import { tokenCounterFor } from '../search/token-budget.js';
 import { parseHeadingPath, storedChunkFromRow, type StoredChunk } from '../storage/chunk-schema.js';
@@ -41,7 +42,7 @@ export async function readChunks(
     if (!hit) {
       throw new EngineError(
         'INVALID_INPUT',
-        `no chunk "${request.chunkId.slice(0, 200)}" in generation ${record.generation} of "${kb}"; use a chunk_id from hybrid_search results`,
+        `no chunk "${request.chunkId.slice(0, 200)}" in generation ${record.generation} of "${kb}"; use a chunk_id from ${op('search')} results`,
       );
     }
     const document = inDocumentOrder(await rows(table, `document_id = ${sqlString(hit.document_id)}`));
@@ -223,7 +224,7 @@ function budget(value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > MAX_READ_TOKENS) {
     throw new EngineError(
       'INVALID_INPUT',
-      `max_tokens must be an integer from 1 to ${MAX_READ_TOKENS}; got ${String(value)}`,
+      `${arg('maxTokens')} must be an integer from 1 to ${MAX_READ_TOKENS}; got ${String(value)}`,
     );
   }
   return value;

@@ -1,5 +1,6 @@
 // CrossEncoderReranker: scores (query, passage) pairs with a local ONNX cross-encoder in its own worker thread.
 import { EngineError } from '../errors.js';
+import { setting } from '../terms.js';
 import type { EmbedderStatus, Reranker } from '../types.js';
 import { raceAbort, throwIfAborted } from './abort.js';
 import { resolveModelSource, type ModelRole, type ModelSource } from './model-files.js';
@@ -19,12 +20,11 @@ export const RERANK_ROLE: ModelRole = {
   noun: 'reranking model',
   closedName: 'reranker',
   worker: 'reranking worker',
-  setting: 'RAG_STUDIO_RERANK_MODEL',
-  dtypeSetting: 'the model directory',
+  setting: 'rerankModel',
+  dtypeChoice: 'the model directory',
   exportKind: 'sequence-classification (cross-encoder)',
-  chooseAnother:
-    'RAG_STUDIO_RERANK_MODEL: a cross-encoder id like Xenova/ms-marco-MiniLM-L-6-v2 or a local model folder; see README "Reranking"',
-  fallback: 'unset RAG_STUDIO_RERANK_MODEL to turn reranking off',
+  chooseAnother: `${setting('rerankModel')}: a cross-encoder id like Xenova/ms-marco-MiniLM-L-6-v2 or a local model folder; see README "Reranking"`,
+  fallback: `unset ${setting('rerankModel')} to turn reranking off`,
   meanwhile: 'Searches without rerank work meanwhile.',
 };
 

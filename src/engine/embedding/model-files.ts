@@ -2,6 +2,7 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { EngineError } from '../errors.js';
+import { setting, type EngineText, type SettingRef } from '../terms.js';
 import { MODEL_FILE_MAX_BYTES, readSmallRegularFileSync } from './model-file-checks.js';
 import type { ModelProfile } from './known-models.js';
 import { MODEL_DTYPES, type EmbeddingSettings } from './settings.js';
@@ -40,7 +41,10 @@ export interface ModelFilePlan {
   missing: string[];
 }
 
-/** What a model is for, in the words its errors use: which setting chooses it and what works without it. */
+/**
+ * What a model is for, in the words its errors use: which setting chooses it and what works without it.
+ * The texts are engine text: settings are named as terms, which the outer layer spells as env vars.
+ */
 export interface ModelRole {
   task: 'embed' | 'rerank';
   /** @example 'embedding model' */
@@ -49,16 +53,16 @@ export interface ModelRole {
   closedName: string;
   /** @example 'embedding worker' */
   worker: string;
-  /** @example 'RAG_STUDIO_EMBEDDING_MODEL' */
-  setting: string;
-  /** @example 'RAG_STUDIO_EMBEDDING_DTYPE' */
-  dtypeSetting: string;
+  /** The setting that chooses the model. */
+  setting: SettingRef;
+  /** What picks another ONNX file. @example setting('embeddingDtype') */
+  dtypeChoice: EngineText;
   /** @example 'feature-extraction' */
   exportKind: string;
   /** The model-setting values that avoid this model. */
-  chooseAnother: string;
+  chooseAnother: EngineText;
   /** The last resort of a missing-model error. */
-  fallback: string;
+  fallback: EngineText;
   /** What still works while the model is unavailable. */
   meanwhile: string;
 }
@@ -68,12 +72,11 @@ export const EMBEDDING_ROLE: ModelRole = {
   noun: 'embedding model',
   closedName: 'embedder',
   worker: 'embedding worker',
-  setting: 'RAG_STUDIO_EMBEDDING_MODEL',
-  dtypeSetting: 'RAG_STUDIO_EMBEDDING_DTYPE',
+  setting: 'embeddingModel',
+  dtypeChoice: setting('embeddingDtype'),
   exportKind: 'feature-extraction',
-  chooseAnother:
-    'RAG_STUDIO_EMBEDDING_MODEL: a local model folder, or "none" for lexical search only; see README "Embedding models"',
-  fallback: 'set RAG_STUDIO_EMBEDDING_MODEL=hash for a non-semantic offline embedder',
+  chooseAnother: `${setting('embeddingModel')}: a local model folder, or "none" for lexical search only; see README "Embedding models"`,
+  fallback: `set ${setting('embeddingModel')}=hash for a non-semantic offline embedder`,
   meanwhile: 'Lexical search works meanwhile.',
 };
 
@@ -85,7 +88,7 @@ export function resolveModelSource(settings: EmbeddingSettings): ModelSource {
   if (model.length === 0) {
     throw new EngineError(
       'INVALID_INPUT',
-      'embedding model is empty: set RAG_STUDIO_EMBEDDING_MODEL to a Hugging Face id, an absolute directory, or "hash"',
+      `embedding model is empty: set ${setting('embeddingModel')} to a Hugging Face id, an absolute directory, or "hash"`,
     );
   }
   if (isAbsolute(model)) return { kind: 'local', pathOrId: model, directory: model };
@@ -148,8 +151,8 @@ export function missingModelError(
       : `offline mode is on and "${source.directory}" lacks ${missing}`;
   const remedy =
     source.kind === 'local'
-      ? `Put a Hugging Face-layout export there (config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx or onnx/model.onnx), point ${role.setting} at a directory that has one`
-      : `Run once with network access (unset RAG_STUDIO_OFFLINE and HF_HUB_OFFLINE) so it downloads there (RAG_STUDIO_MODELS_DIR), or copy the model files into that directory`;
+      ? `Put a Hugging Face-layout export there (config.json, tokenizer.json, tokenizer_config.json, onnx/model_quantized.onnx or onnx/model.onnx), point ${setting(role.setting)} at a directory that has one`
+      : `Run once with network access (unset ${setting('offline')}) so it downloads there (${setting('modelsDir')}), or copy the model files into that directory`;
   return new EngineError(
     'EMBEDDER_UNAVAILABLE',
     `${role.noun} "${model}" (dtype ${plan.dtype}) is not available: ${why}. ${remedy}, or ${role.fallback}. ${role.meanwhile}`,

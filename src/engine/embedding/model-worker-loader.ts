@@ -1,6 +1,7 @@
 // Loads a Hugging Face-layout ONNX model into an inference worker: file checks, offline rules, single-flight, retry.
 import { availableParallelism } from 'node:os';
-import { EngineError } from '../errors.js';
+import { EngineError, errorText } from '../errors.js';
+import { setting } from '../terms.js';
 import type { EmbedderStatus, EngineLog } from '../types.js';
 import { EmbeddingWorkerClient, WorkerLoadError, type WorkerReady } from './embedding-worker-client.js';
 import type { ModelProfile } from './known-models.js';
@@ -101,7 +102,7 @@ export class ModelWorkerLoader {
             ? error
             : new EngineError('EMBEDDER_UNAVAILABLE', String(error), { cause: error });
         this.failure = { error: engineError, at: Date.now() };
-        this.state = { state: 'failed', reason: engineError.message };
+        this.state = { state: 'failed', reason: errorText(engineError) };
         this.options.log?.('error', `${this.role.noun} failed to load`, {
           model: this.id,
           reason: engineError.message,
@@ -206,7 +207,7 @@ export class ModelWorkerLoader {
     const where = `${this.source.directory} (${plan.onnxFile}, dtype ${plan.dtype})`;
     const remedy =
       error instanceof WorkerLoadError && error.notFound && this.source.kind === 'hub'
-        ? `Check the model id, the network or RAG_STUDIO_HF_ENDPOINT${this.settings.hfEndpoint ? ` (${this.settings.hfEndpoint})` : ''}, and that the repository has ${plan.onnxFile} (${this.role.dtypeSetting} picks another file)`
+        ? `Check the model id, the network or ${setting('hfEndpoint')}${this.settings.hfEndpoint ? ` (${this.settings.hfEndpoint})` : ''}, and that the repository has ${plan.onnxFile} (${this.role.dtypeChoice} picks another file)`
         : `Check that the directory holds a complete ${this.role.exportKind} ONNX export in Hugging Face layout, or choose another model (${this.role.chooseAnother})`;
     return new EngineError(
       'EMBEDDER_UNAVAILABLE',

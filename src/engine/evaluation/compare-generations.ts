@@ -1,6 +1,7 @@
 // compareGenerations: the same queries against two generations (overlap, rank changes, recall/nDCG) plus a content diff.
 import type { EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
+import type { EngineText } from '../terms.js';
 import type { SearchMode } from '../types.js';
 import { validateKbName } from '../validation.js';
 import { diffDocuments, documentDigests, type ContentDiff } from './document-digests.js';
@@ -57,7 +58,8 @@ export interface GenerationsComparison {
     candidate: { recall: number | null; ndcg: number | null };
   };
   content: ContentDiff;
-  warnings: string[];
+  /** Engine text (terms.ts), as in SearchResponse. */
+  warnings: EngineText[];
   tookMs: number;
 }
 

@@ -1,6 +1,7 @@
 // setGoldenQueries / getGoldenQueries: a KB's stored evaluation queries, which gate its promotions.
 import { kbNotFound, requireWritable, type EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
+import { arg } from '../terms.js';
 import type { GoldenSet } from '../storage/golden-queries.js';
 import { validateKbName } from '../validation.js';
 import { checkEvalQueries, type EvalQuery } from './rank-queries.js';
@@ -49,13 +50,16 @@ export async function setGoldenQueries(
     if (!query.expected || query.expected.length === 0) {
       throw new EngineError(
         'INVALID_INPUT',
-        `queries[${index}] ("${query.text.slice(0, 80)}") has no expected_document_ids: a golden query must say which documents answer it, or recall cannot be measured`,
+        `queries[${index}] ("${query.text.slice(0, 80)}") has no ${arg('expected')}: a golden query must say which documents answer it, or recall cannot be measured`,
       );
     }
   });
   const tolerance = checkTolerance(request.tolerance);
   if (request.ifRevision !== undefined && (!Number.isInteger(request.ifRevision) || request.ifRevision < 0)) {
-    throw new EngineError('INVALID_INPUT', `if_revision must be an integer >= 0; got ${request.ifRevision}`);
+    throw new EngineError(
+      'INVALID_INPUT',
+      `${arg('ifRevision')} must be an integer >= 0; got ${request.ifRevision}`,
+    );
   }
   return ctx.kbLocks.run(kb, async () => {
     if (ctx.catalog.generations(kb).length === 0) throw kbNotFound(ctx, kb);

@@ -1,6 +1,7 @@
 // The promotion gate: a KB's golden queries run on the candidate and the active generation; a recall drop refuses it.
 import { requireGeneration, type EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
+import { arg, op } from '../terms.js';
 import { sealGeneration } from '../generations/promote.js';
 import { checkTolerance } from './golden-queries.js';
 import { validateKbName } from '../validation.js';
@@ -66,7 +67,7 @@ export async function runPromotionGate(
   if (!golden || !hasGolden) {
     throw new EngineError(
       'INVALID_STATE',
-      `gate: true, but "${kb}" has no golden queries to gate with; store some with set_golden_queries (queries with expected_document_ids), or promote without gate`,
+      `gate: true, but "${kb}" has no golden queries to gate with; store some with ${op('setGoldenQueries')} (queries with ${arg('expected')}), or promote without gate`,
     );
   }
   const tolerance = checkTolerance(options.tolerance ?? golden.tolerance);
@@ -131,7 +132,7 @@ function gateFailed(kb: string, report: GateReport): EngineError {
       : '';
   return new EngineError(
     'GATE_FAILED',
-    `promotion of generation ${report.candidateGeneration} of "${kb}" refused: mean recall@${report.k} over the golden queries (revision ${report.goldenRevision}) drops from ${pct(report.baseRecall ?? 0)} (active generation ${report.baseGeneration}) to ${pct(report.candidateRecall)}, a drop of ${pct(report.drop)} > tolerance ${pct(report.tolerance)}. Regressed: ${named}${more}. Nothing changed; generation ${report.candidateGeneration} stays unpromoted. Inspect with compare_generations, fix and rebuild, or promote with a larger tolerance or gate: false if the drop is intended.`,
+    `promotion of generation ${report.candidateGeneration} of "${kb}" refused: mean recall@${report.k} over the golden queries (revision ${report.goldenRevision}) drops from ${pct(report.baseRecall ?? 0)} (active generation ${report.baseGeneration}) to ${pct(report.candidateRecall)}, a drop of ${pct(report.drop)} > tolerance ${pct(report.tolerance)}. Regressed: ${named}${more}. Nothing changed; generation ${report.candidateGeneration} stays unpromoted. Inspect with ${op('compareGenerations')}, fix and rebuild, or promote with a larger tolerance or gate: false if the drop is intended.`,
     { details: report },
   );
 }

@@ -1,6 +1,7 @@
 // Runs evaluation queries against one generation: the top-k chunks, their documents, and recall/nDCG where judged.
 import type { EngineContext } from '../context.js';
 import { EngineError } from '../errors.js';
+import { arg } from '../terms.js';
 import { search } from '../search/run-search.js';
 import type { SearchMode } from '../types.js';
 import { documentRanking, ndcgAt, recallAt } from './metrics.js';
@@ -50,7 +51,7 @@ export function checkEvalQueries(queries: unknown, k: unknown, what: string): nu
     ) {
       throw new EngineError(
         'INVALID_INPUT',
-        `${what}[${index}].expected_document_ids must be up to ${MAX_EXPECTED_IDS} non-empty document ids`,
+        `${what}[${index}].${arg('expected')} must be up to ${MAX_EXPECTED_IDS} non-empty document ids`,
       );
     }
   });

@@ -4,6 +4,7 @@ import { underKbLock } from '../concurrency.js';
 import { kbNotFound, requireWritable, type EngineContext } from '../context.js';
 import { embedderSpace, isLexicalOnly } from '../embedding-space.js';
 import { EngineError, storageError } from '../errors.js';
+import { arg } from '../terms.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 import { chunksToArrow, storedChunkFromRow, type StoredChunk } from '../storage/chunk-schema.js';
 import {
@@ -42,7 +43,7 @@ export async function createGeneration(
     if (options.copyFromActive && metric && active && metric !== active.metric && !embedWith) {
       throw new EngineError(
         'INVALID_INPUT',
-        `copy_from_active copies ${active.metric} vectors; leave metric out, or create an empty generation`,
+        `${arg('copyFromActive')} copies ${active.metric} vectors; leave metric out, or create an empty generation`,
       );
     }
     const generation = ctx.catalog.nextGenerationNumber(kb);

@@ -1,6 +1,7 @@
 // Checks a search request and decides which sides run: the query vector, the text, and any fallback warnings.
 import { ADD_VECTORS, checkEmbedderUsable, EXTERNAL_MODEL, isLexicalOnly } from '../embedding-space.js';
-import { EngineError, isEngineError } from '../errors.js';
+import { EngineError, errorText, isEngineError } from '../errors.js';
+import { setting } from '../terms.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 import {
   FUSION_METHODS,
@@ -201,7 +202,7 @@ export function planSides(
     return {
       mode: 'lexical',
       embedWith: undefined,
-      warnings: [`vector side skipped, answer is lexical only: ${error.code}: ${error.message}`],
+      warnings: [`vector side skipped, answer is lexical only: ${error.code}: ${errorText(error)}`],
     };
   }
 }
@@ -212,6 +213,6 @@ function nonSemanticWarning(embedder: Embedder): string {
     `the embedding model ${embedder.id} is not semantic (it is for tests only): its vectors match shared words, ` +
     'not meaning (calibrated fusion, the default, weighs them down; rrf, weighted and adaptive fusion usually ' +
     'rank worse than lexical with them). Use mode "lexical", or configure a ' +
-    'real model (RAG_STUDIO_EMBEDDING_MODEL, default Xenova/bge-small-en-v1.5)'
+    `real model (${setting('embeddingModel')}, default Xenova/bge-small-en-v1.5)`
   );
 }

@@ -1,6 +1,7 @@
 // search: normalise the request, pin a generation, then retrieve → fuse → post-process → hits.
 import type { EngineContext } from '../context.js';
 import { EngineError, onStorage } from '../errors.js';
+import { arg } from '../terms.js';
 import type { GenerationRecord } from '../storage/catalog.js';
 import { readSurvivingPrune } from '../storage/pruned-version.js';
 import type { BudgetReport, FusionWeightsUsed, SearchRequest, SearchResponse } from '../types.js';
@@ -155,7 +156,7 @@ function retrieveDepths(
 function budgetWarnings(budget: BudgetReport | undefined, results: number): string[] {
   if (!budget || budget.dropped < results) return [];
   return [
-    `max_tokens ${budget.maxTokens} is too small for even one trimmed result; raise it or use content "snippet"`,
+    `${arg('maxTokens')} ${budget.maxTokens} is too small for even one trimmed result; raise it or use content "snippet"`,
   ];
 }
 

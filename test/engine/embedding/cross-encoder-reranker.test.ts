@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { engineErrorText } from '../../../src/config/engine-error-text.js';
 import { CrossEncoderReranker } from '../../../src/engine/embedding/index.js';
 import type { EmbeddingSettings } from '../../../src/engine/embedding/settings.js';
 import { expectEngineError } from '../../helpers/embedder-contract.js';
@@ -61,7 +62,8 @@ describe('CrossEncoderReranker', () => {
     const error = await expectEngineError(open(empty).score('q', ['p']), 'EMBEDDER_UNAVAILABLE');
     expect(error.message).toMatch(/reranking model/);
     expect(error.message).toMatch(/config\.json/);
-    expect(error.message).toMatch(/RAG_STUDIO_RERANK_MODEL/);
+    expect(error.message).toMatch(/point rerankModel at/);
+    expect(engineErrorText(error)).toMatch(/point RAG_STUDIO_RERANK_MODEL at/);
   });
 
   it('refuses a hub id that is not in the models dir while offline, naming the directory', async () => {

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { engineErrorText } from '../../../src/config/engine-error-text.js';
 import { lookupKnownModel, resolveModelProfile } from '../../../src/engine/embedding/known-models.js';
 import {
   missingModelError,
@@ -142,7 +143,8 @@ describe('model file plan', () => {
     expect(error.message).toContain('"Xenova/bge-small-en-v1.5"');
     expect(error.message).toContain(join(temp.path, 'Xenova', 'bge-small-en-v1.5'));
     expect(error.message).toContain('onnx/model_quantized.onnx');
-    expect(error.message).toMatch(/RAG_STUDIO_OFFLINE/);
+    expect(error.message).toMatch(/unset offline/);
+    expect(engineErrorText(error)).toMatch(/unset RAG_STUDIO_OFFLINE and HF_HUB_OFFLINE/);
     expect(error.details).toMatchObject({ missing: [...base, 'onnx/model_quantized.onnx'] });
   });
 });

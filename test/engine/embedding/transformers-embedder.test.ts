@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { engineErrorText } from '../../../src/config/engine-error-text.js';
 import { EmbeddingWorkerClient } from '../../../src/engine/embedding/embedding-worker-client.js';
 import { createEmbedder, TransformersEmbedder } from '../../../src/engine/embedding/index.js';
 import type { EmbeddingSettings } from '../../../src/engine/embedding/settings.js';
@@ -211,8 +212,10 @@ describe('TransformersEmbedder', () => {
     expect(error.message).toContain('"test-org/tiny-hub"');
     expect(error.message).toContain(expectedDir);
     expect(error.message).toMatch(/offline/);
-    expect(error.message).toMatch(/RAG_STUDIO_EMBEDDING_MODEL=hash/);
-    expect(strict.status()).toEqual({ state: 'failed', reason: error.message });
+    // The engine names the setting in its words; callers (tools, CLI) read it as the env var.
+    expect(error.message).toMatch(/set embeddingModel=hash/);
+    expect(engineErrorText(error)).toMatch(/set RAG_STUDIO_EMBEDDING_MODEL=hash/);
+    expect(strict.status()).toEqual({ state: 'failed', reason: error.text });
 
     await mkdir(join(cache, 'test-org'), { recursive: true });
     await writeTinyModel(join(cache, 'test-org'), { name: 'tiny-hub', quantized: true });
@@ -231,7 +234,7 @@ describe('TransformersEmbedder', () => {
     const error = await expectEngineError(embedder.embedDocuments([ANCHOR]), 'EMBEDDER_UNAVAILABLE');
     expect(error.message).toContain(missing);
     expect(error.message).toContain('config.json');
-    expect(embedder.status()).toMatchObject({ state: 'failed', reason: error.message });
+    expect(embedder.status()).toMatchObject({ state: 'failed', reason: error.text });
   });
 
   it('fails clearly (status failed with the reason) when the ONNX file is corrupt', async () => {
@@ -243,7 +246,7 @@ describe('TransformersEmbedder', () => {
     // Refused before ONNX Runtime sees it: some corrupt files abort the process from inside the runtime.
     expect(error.message).toContain(`"${broken.dir}" in ${broken.dir} cannot be loaded`);
     expect(error.message).toContain('onnx/model.onnx is not a valid ONNX model');
-    expect(embedder.status()).toEqual({ state: 'failed', reason: error.message });
+    expect(embedder.status()).toEqual({ state: 'failed', reason: error.text });
   });
 
   it('rejects settings that can never work with INVALID_INPUT', () => {

@@ -1,6 +1,7 @@
 // Upsert and delete against real LanceDB: idempotence, created_at, validation before write, mismatches.
 import { readdir } from 'node:fs/promises';
 import { connect } from '@lancedb/lancedb';
+import { engineErrorText } from '../../../src/config/engine-error-text.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { animalCorpus, expectCode, openTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { KeywordEmbedder } from '../../helpers/keyword-embedder.js';
@@ -185,7 +186,10 @@ describe('upsertChunks', () => {
       t.engine.upsertChunks('ext', [{ chunkId: 'z', documentId: 'd', content: 'x' }]),
       'MODEL_MISMATCH',
     );
-    expect(noVector.message).toMatch(/create_generation/);
+    expect(noVector.message).toMatch(/To change models: createGeneration, .* then promoteGeneration/);
+    expect(engineErrorText(noVector)).toMatch(
+      /To change models: create_generation, .* then promote_generation/,
+    );
     const hits = await t.engine.search({ kb: 'ext', mode: 'vector', vector: [1, 5, 0.5], limit: 1 });
     expect(hits.results[0]!.chunkId).toBe('c6');
   });
