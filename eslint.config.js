@@ -34,4 +34,57 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The engine knows nothing of MCP, zod or the layers above it; ingestion sits beside it and knows no MCP
+    // either (STYLE.md). Both are used by the CLI and by the tools alike.
+    files: ['src/engine/**/*.ts', 'src/ingest/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@modelcontextprotocol/*', 'zod', 'zod/*'],
+              message: 'the engine and ingestion speak no protocol: validate and adapt in src/tools.',
+            },
+            {
+              group: ['**/server/*', '**/tools/*', '**/resources/*', '**/cli/*', '**/studio/*'],
+              message:
+                'layers point down: the engine and ingestion are used by tools and the CLI, never the reverse.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@modelcontextprotocol/*', 'zod', 'zod/*'],
+              message: 'the engine speaks no protocol: validate and adapt in src/tools.',
+            },
+            {
+              group: [
+                '**/server/*',
+                '**/tools/*',
+                '**/resources/*',
+                '**/cli/*',
+                '**/studio/*',
+                '**/ingest/*',
+                '**/config/*',
+                '**/log/*',
+              ],
+              message:
+                'the engine is the bottom layer: settings and logging come in through EngineOptions, never by import.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );
