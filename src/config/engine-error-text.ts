@@ -1,5 +1,5 @@
 // Engine text as the server's callers read it: terms spelled as MCP tool names, tool arguments and env vars.
-import type { EngineError } from '../engine/errors.js';
+import { SETTING_MARKER, type EngineError } from '../engine/errors.js';
 import {
   spellTerms,
   type ArgumentRef,
@@ -58,9 +58,6 @@ export const CALLER_SPELLING: TermSpelling = {
 export function callerText(text: EngineText): string {
   return spellTerms(text, CALLER_SPELLING);
 }
-
-/** Marks where, in an error's text, the setting it points at is named. */
-const SETTING_MARKER = '{setting}';
 
 /**
  * `CODE: message (RAG_STUDIO_X)`: the engine says what was wrong in its own words; the names its callers

@@ -21,7 +21,7 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Marks where, in a message, the outer layer names the setting. */
-const SETTING_MARKER = '{setting}';
+export const SETTING_MARKER = '{setting}';
 
 export type { SettingRef };
 

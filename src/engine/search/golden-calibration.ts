@@ -6,7 +6,7 @@ import type { GoldenSet } from '../storage/golden-queries.js';
 import type { FusionCalibration } from '../types.js';
 import { DEPTH, round3 } from './calibration.js';
 import { calibratedWeights, dedupe, fuseCalibrated, sideConfidence, type RankedCandidate } from './fusion.js';
-import { GRID_STEPS, mean, median } from './probe-weights.js';
+import { GRID_STEPS, mean, median, nearestWeight } from './probe-weights.js';
 import { search } from './run-search.js';
 
 /**
@@ -100,9 +100,10 @@ export async function measureOnGolden(
   // only settles near-ties (within 1%). The probes' one-standard-error band is not used here: a set of 5–10
   // queries has a wide band, and the probes would then overrule the labels.
   const best = Math.max(...curve.map((c) => c.ndcg));
-  const w = curve
-    .filter((c) => c.ndcg >= best * 0.99)
-    .reduce((a, b) => (Math.abs(b.w - target) < Math.abs(a.w - target) ? b : a)).w;
+  const w = nearestWeight(
+    curve.filter((c) => c.ndcg >= best * 0.99),
+    target,
+  );
   const chosen = curve.find((c) => c.w === w)!;
   return {
     vectorWeight: w,

@@ -95,7 +95,12 @@ export function pickWeight(curve: readonly CurvePoint[], target: number): number
     const { mean: gap, se } = pairedDifference(best.scores, c.scores);
     return gap <= se;
   });
-  return near.reduce((a, b) => (Math.abs(b.w - target) < Math.abs(a.w - target) ? b : a)).w;
+  return nearestWeight(near, target);
+}
+
+/** The weight of `points` (not empty) nearest `target`; on a tie the first listed. */
+export function nearestWeight(points: ReadonlyArray<{ w: number }>, target: number): number {
+  return points.reduce((a, b) => (Math.abs(b.w - target) < Math.abs(a.w - target) ? b : a)).w;
 }
 
 /** Mean and standard error of a[i] − b[i]. */
