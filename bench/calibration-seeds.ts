@@ -13,9 +13,16 @@ import { ingestChunks, toChunks } from '../src/cli/eval/ingest.js';
 import { meanScores, scoreQuery, type QueryScores } from '../src/cli/eval/metrics.js';
 import { embedQueries, judgedQueries } from '../src/cli/eval/runner.js';
 import { parseCommandLine } from '../src/config/config.js';
-import { drawProbes, MIN_PROBES, round3, type ProbeSource } from '../src/engine/search/calibration.js';
+import { round3 } from '../src/engine/search/calibration.js';
+import {
+  drawProbes,
+  drawVerbatimProbes,
+  MIN_PROBES,
+  type ProbeSource,
+} from '../src/engine/search/draw-probes.js';
+import { searchText } from '../src/engine/storage/chunk-fields.js';
 import { fuse, fuseHybrid, type RankedCandidate } from '../src/engine/search/fusion.js';
-import { mean, probeCurve, weighProbes } from '../src/engine/search/probe-weights.js';
+import { weighProbes } from '../src/engine/search/probe-weights.js';
 import type { FusionCalibration, FusionMethod } from '../src/engine/types.js';
 import { documentRanking } from '../src/engine/evaluation/metrics.js';
 import { openRuntime } from '../src/runtime/open-runtime.js';
@@ -66,11 +73,18 @@ interface SeedRun {
   seed: number;
   probes: number;
   drawMs: number;
+  kind: string;
   rule: { vectorWeight: number; probeMrr: { vector: number; lexical: number; fused: number } };
-  previousRule: { vectorWeight: number };
+  /** What the verbatim guard probes allowed. */
+  guard: { probes: number; allowed: { min: number; max: number } } | undefined;
+  /** The same rule on verbatim probes alone (the default before held-out probes). */
+  verbatim: { vectorWeight: number; probeMrr: { vector: number; lexical: number; fused: number } };
+  /** The same rule on held-out probes alone, without the guard. */
+  unguarded: { vectorWeight: number };
   typicalMargin: { vector: number; lexical: number };
   hybrid: Metrics;
-  previousHybrid: Metrics;
+  verbatimHybrid: Metrics;
+  unguardedHybrid: Metrics;
 }
 
 async function measureEmbedder(name: string, model: string) {
@@ -150,12 +164,19 @@ async function measureEmbedder(name: string, model: string) {
       'hybrid calibrated, seal seed (offline)': calibrated(seal),
       'hybrid calibrated, seal seed (engine)': meanScores(engineHybrid),
     };
+    // The stored vectors, as the engine's own calibration reads them back from the table.
+    const texts = chunks.map((c) => searchText(c.title ?? null, c.content));
+    const stored = await embedder!.embedDocuments(texts);
     const source: ProbeSource = {
       chunkCount: chunks.length,
-      chunkAt: (offset) =>
+      metric: 'cosine',
+      dimension: embedder!.dimension,
+      chunksAt: (offsets) =>
         Promise.resolve(
-          chunks[offset] && { chunkId: chunks[offset].chunkId, content: chunks[offset].content },
+          offsets.map((o) => ({ chunkId: chunks[o]!.chunkId, text: texts[o]!, vector: stored[o]! })),
         ),
+      embedDocuments: (list) => embedder!.embedDocuments(list),
+      embedQuery: (text) => embedder!.embedQuery(text),
       search: async (mode, text, depth) =>
         (await engine.search({ kb: KB, mode, text, limit: depth })).results.map((h) => ({
           id: h.chunkId,
@@ -163,38 +184,38 @@ async function measureEmbedder(name: string, model: string) {
         })),
     };
     const runs: SeedRun[] = [];
+    const mrrs = (m: { vector: number; lexical: number; fused: number }) => ({
+      vector: round3(m.vector),
+      lexical: round3(m.lexical),
+      fused: round3(m.fused),
+    });
     for (const seed of seeds) {
       const started = performance.now();
-      const probes = (await drawProbes(source, seed))!;
+      const { kind, probes } = (await drawProbes(source, seed))!;
       const drawMs = Math.round(performance.now() - started);
       if (probes.length < MIN_PROBES) throw new Error(`${name}: seed ${seed} drew ${probes.length} probes`);
-      const weighed = weighProbes(probes);
-      const previous = previousRule(probes, weighed.typicalMargin, chunks.length);
-      const withWeight = (w: number) =>
-        ({
-          ...seal,
-          weights: { vector: w, lexical: 1 - w },
-          typicalMargin: weighed.typicalMargin,
-        }) as FusionCalibration;
+      const verbatimProbes = (await drawVerbatimProbes(source, seed))!;
+      const weighed = weighProbes(probes, verbatimProbes);
+      const verbatim = weighProbes(verbatimProbes);
+      const unguarded = weighProbes(probes);
+      const withWeight = (w: number, typicalMargin: { vector: number; lexical: number }) =>
+        ({ ...seal, weights: { vector: w, lexical: 1 - w }, typicalMargin }) as FusionCalibration;
       runs.push({
         seed,
         probes: probes.length,
         drawMs,
-        rule: {
-          vectorWeight: weighed.vectorWeight,
-          probeMrr: {
-            vector: round3(weighed.probeMrr.vector),
-            lexical: round3(weighed.probeMrr.lexical),
-            fused: round3(weighed.probeMrr.fused),
-          },
-        },
-        previousRule: { vectorWeight: previous },
+        kind,
+        rule: { vectorWeight: weighed.vectorWeight, probeMrr: mrrs(weighed.probeMrr) },
+        guard: weighed.guard,
+        verbatim: { vectorWeight: verbatim.vectorWeight, probeMrr: mrrs(verbatim.probeMrr) },
+        unguarded: { vectorWeight: unguarded.vectorWeight },
         typicalMargin: weighed.typicalMargin,
-        hybrid: calibrated(withWeight(weighed.vectorWeight)),
-        previousHybrid: calibrated(withWeight(previous)),
+        hybrid: calibrated(withWeight(weighed.vectorWeight, weighed.typicalMargin)),
+        verbatimHybrid: calibrated(withWeight(verbatim.vectorWeight, verbatim.typicalMargin)),
+        unguardedHybrid: calibrated(withWeight(unguarded.vectorWeight, unguarded.typicalMargin)),
       });
       log(
-        `${name}: seed ${seed}: vector weight ${weighed.vectorWeight} (previous rule ${previous}), ${drawMs} ms`,
+        `${name}: seed ${seed}: ${kind} vector weight ${weighed.vectorWeight} (guard ${JSON.stringify(weighed.guard?.allowed)}; unguarded ${unguarded.vectorWeight}; verbatim ${verbatim.vectorWeight}), ${drawMs} ms`,
       );
     }
     const better = Math.max(modes.lexical!.ndcg10, modes.vector!.ndcg10);
@@ -221,38 +242,17 @@ async function measureEmbedder(name: string, model: string) {
       summary: {
         betterSideNdcg10: better,
         rule: spread(runs.map((r) => r.hybrid.ndcg10 - better)),
-        previousRule: spread(runs.map((r) => r.previousHybrid.ndcg10 - better)),
+        verbatim: spread(runs.map((r) => r.verbatimHybrid.ndcg10 - better)),
+        unguarded: spread(runs.map((r) => r.unguardedHybrid.ndcg10 - better)),
+        unguardedWeights: spread(runs.map((r) => r.unguarded.vectorWeight)),
         weights: spread(runs.map((r) => r.rule.vectorWeight)),
-        previousWeights: spread(runs.map((r) => r.previousRule.vectorWeight)),
+        verbatimWeights: spread(runs.map((r) => r.verbatim.vectorWeight)),
         drawMs: spread(runs.map((r) => r.drawMs)),
       },
     };
   } finally {
     await runtime.close();
   }
-}
-
-/** The rule before issue 17's follow-up: within 1% of the best fused MRR, nearest the vector side's share above chance. */
-function previousRule(
-  probes: Parameters<typeof weighProbes>[0],
-  typicalMargin: { vector: number; lexical: number },
-  chunkCount: number,
-): number {
-  const curve = probeCurve(probes, typicalMargin).map((c) => ({ w: c.w, mrr: mean(c.scores) }));
-  let h = 0;
-  for (let i = 1; i <= Math.min(50, chunkCount); i++) h += 1 / i;
-  const chance = h / chunkCount;
-  const rr = (list: ReadonlyArray<{ id: string }>, id: string) => {
-    const i = list.findIndex((c) => c.id === id);
-    return i < 0 ? 0 : 1 / (i + 1);
-  };
-  const sv = Math.max(0, mean(probes.map((p) => rr(p.vector, p.source))) - chance);
-  const sl = Math.max(0, mean(probes.map((p) => rr(p.lexical, p.source))) - chance);
-  const target = sv + sl > 0 ? sv / (sv + sl) : 0.5;
-  const best = Math.max(...curve.map((c) => c.mrr));
-  return curve
-    .filter((c) => c.mrr >= best * 0.99)
-    .reduce((a, b) => (Math.abs(b.w - target) < Math.abs(a.w - target) ? b : a)).w;
 }
 
 function markdown(report: Awaited<ReturnType<typeof measureEmbedder>>): string {
@@ -276,13 +276,17 @@ function markdown(report: Awaited<ReturnType<typeof measureEmbedder>>): string {
       median((r) => r.hybrid),
     ),
     row(
-      'previous rule, median seed',
-      median((r) => r.previousHybrid),
+      'verbatim probes, median seed',
+      median((r) => r.verbatimHybrid),
+    ),
+    row(
+      'held-out probes without the guard, median seed',
+      median((r) => r.unguardedHybrid),
     ),
     '',
-    `default − better side, min / median / max over seeds: ${s(report.summary.rule)} (previous rule ${s(report.summary.previousRule)})`,
+    `default − better side, min / median / max over seeds: ${s(report.summary.rule)} (verbatim probes ${s(report.summary.verbatim)}; held-out without the guard ${s(report.summary.unguarded)})`,
     `labelled queries' nDCG@10 at fixed vector weights (reference, not reachable without labels): ${report.labelledCurve.map((c) => `${c.w}: ${c.ndcg10.toFixed(3)}`).join(', ')}`,
-    `vector weight min / median / max: ${s(report.summary.weights, 2)} (previous rule ${s(report.summary.previousWeights, 2)}); probe drawing ms ${s(report.summary.drawMs, 0)}`,
+    `vector weight min / median / max: ${s(report.summary.weights, 2)} (verbatim probes ${s(report.summary.verbatimWeights, 2)}; held-out without the guard ${s(report.summary.unguardedWeights, 2)}); probe drawing ms ${s(report.summary.drawMs, 0)}`,
     '',
   ].join('\n');
 }

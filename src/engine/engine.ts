@@ -14,7 +14,7 @@ import { GcLoop } from './gc/gc-loop.js';
 import { createGeneration, mergeIndexConfig } from './generations/create-generation.js';
 import { promoteGeneration, sealGeneration } from './generations/promote.js';
 import { describeKnowledgeBase, listGenerations, listKnowledgeBases } from './kb-info.js';
-import { FusionCalibrator } from './search/auto-calibration.js';
+import { byOlderMethod, FusionCalibrator } from './search/auto-calibration.js';
 import { search } from './search/run-search.js';
 import { compareGenerations } from './evaluation/compare-generations.js';
 import { getGoldenQueries, setGoldenQueries } from './evaluation/golden-queries.js';
@@ -276,8 +276,13 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
     search: (request) =>
       read(async () => {
         const response = await search(ctx, request);
-        // Hybrid ran on equal priors: this generation may have grown big enough to calibrate (off this path).
-        if (response.fusionWeights?.source === 'uncalibrated')
+        // Hybrid ran on equal priors (this generation may have grown big enough to calibrate), or on weights an
+        // older probe method measured: check it off this path.
+        const weights = response.fusionWeights;
+        if (
+          weights?.source === 'uncalibrated' ||
+          (weights && byOlderMethod(ctx.catalog.get(response.kb, response.generation)?.fusionCalibration))
+        )
           fusionCalibrator.schedule(response.kb, response.generation, true);
         return response;
       }),

@@ -61,7 +61,8 @@ export interface FusionCalibration {
   /**
    * What started this calibration: `seal` (seal_generation / promote_generation), `uncalibrated` (a ready or
    * active generation without one, e.g. never sealed, reached CALIBRATION_MIN_ROWS), `growth` (it doubled
-   * since its last calibration), `golden` (its golden queries changed). Absent in older calibrations.
+   * since its last calibration), `golden` (its golden queries changed), `method` (its probe weights were
+   * measured with verbatim probes only, before held-out probes existed). Absent in older calibrations.
    */
   reason?: CalibrationReason;
   /**
@@ -76,8 +77,19 @@ export interface FusionCalibration {
     ndcg: { vector: number; lexical: number; fused: number };
     recall: { vector: number; lexical: number; fused: number };
   };
-  /** Probe queries run, and each ranking's mean reciprocal rank of the probe's source chunk (depth 50). */
+  /** Probe queries run, and each ranking's mean reciprocal rank of the probe's answer (depth 50). */
   probes: number;
+  /**
+   * Which probes ran: `held-out` (a sentence cut out of a chunk, searched for the rest of that chunk) or
+   * `verbatim` (a fragment searched for the chunk that contains it; chunks too short to split). Absent in
+   * calibrations made before held-out probes, which are measured again (reason `method`).
+   */
+  probeKind?: ProbeKind;
+  /**
+   * With held-out probes: the verbatim probes that guarded them, and the range of vector weights those did not
+   * measurably rank worse (the weight was picked inside it).
+   */
+  guard?: { probes: number; allowed: { min: number; max: number } };
   probeMrr: { vector: number; lexical: number; fused: number };
   /** Median normalised top-1 margin per side over the probes: what a "confident" side looks like here. */
   typicalMargin: { vector: number; lexical: number };
@@ -89,11 +101,14 @@ export interface FusionCalibration {
   calibratedAt: string;
 }
 
-export const CALIBRATION_REASONS = ['seal', 'uncalibrated', 'growth', 'golden'] as const;
+export const CALIBRATION_REASONS = ['seal', 'uncalibrated', 'growth', 'golden', 'method'] as const;
 export type CalibrationReason = (typeof CALIBRATION_REASONS)[number];
 /** Where a generation's fusion weights came from: probe queries cut from its chunks, or its golden queries. */
 export const CALIBRATION_SOURCES = ['probes', 'golden'] as const;
 export type CalibrationSource = (typeof CALIBRATION_SOURCES)[number];
+/** How calibration probes were made from a generation's chunks (engine/search/draw-probes.ts). */
+export const PROBE_KINDS = ['held-out', 'verbatim'] as const;
+export type ProbeKind = (typeof PROBE_KINDS)[number];
 
 /** ANN index settings of a generation. Below `bruteForceThreshold` rows the search is exact. */
 export interface IndexConfig {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   CALIBRATION_REASONS,
   CALIBRATION_SOURCES,
+  PROBE_KINDS,
   GENERATION_STATUSES,
   METRICS,
   type FusionCalibration,
@@ -31,7 +32,7 @@ export const fusionCalibrationSchema = z.object({
     .enum(CALIBRATION_REASONS)
     .nullable()
     .describe(
-      'What started it: a seal, an uncalibrated generation reaching 50 rows, the generation doubling, or its golden queries changing (null: written before reasons were recorded)',
+      'What started it: a seal, an uncalibrated generation reaching 50 rows, the generation doubling, its golden queries changing, or weights measured by an older probe method (null: written before reasons were recorded)',
     ),
   golden_revision: z.number().int().describe('Revision of the golden set it took into account (0: none)'),
   golden: z
@@ -39,6 +40,21 @@ export const fusionCalibrationSchema = z.object({
     .nullable()
     .describe('nDCG@k and Recall@k of each side and of the chosen mix on the golden queries'),
   probes: z.number().int(),
+  probe_kind: z
+    .enum(PROBE_KINDS)
+    .nullable()
+    .describe(
+      'held-out: a sentence cut out of a chunk is searched for the rest of that chunk; verbatim: a fragment is searched for the chunk that contains it (chunks too short to split); null: an older calibration',
+    ),
+  guard: z
+    .object({
+      probes: z.number().int(),
+      allowed: z.object({ min: z.number(), max: z.number() }),
+    })
+    .nullable()
+    .describe(
+      'With held-out probes: the verbatim probes that guarded them and the vector weights those did not measurably rank worse; the weight was picked inside',
+    ),
   probe_mrr: sides,
   typical_margin: z.object({ vector: z.number(), lexical: z.number() }),
   seed: z.number().int(),
@@ -59,6 +75,8 @@ export function toFusionCalibrationJson(
       golden_revision: c.goldenRevision ?? 0,
       golden: c.golden ?? null,
       probes: c.probes,
+      probe_kind: c.probeKind ?? null,
+      guard: c.guard ?? null,
       probe_mrr: c.probeMrr,
       typical_margin: c.typicalMargin,
       seed: c.seed,

@@ -1,6 +1,6 @@
 // Seeded clustered vectors (a mixture of Gaussians): ANN recall is meaningful on them, unlike uniform noise.
 
-import { mulberry32 } from '../../src/engine/search/calibration.js';
+import { mulberry32 } from '../../src/engine/search/draw-probes.js';
 
 /** The engine's seeded PRNG (Mulberry32), so every run sees the same data. */
 export const seededRandom = mulberry32;

@@ -1,7 +1,7 @@
 // Through a real MCP client: the default hybrid on a KB embedded by a weak semantic (LSA) model is not worse than lexical.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ndcgAt } from '../../src/cli/eval/metrics.js';
-import { mulberry32 } from '../../src/engine/search/calibration.js';
+import { mulberry32 } from '../../src/engine/search/draw-probes.js';
 import { outputSchema as searchOutput } from '../../src/tools/hybrid-search.js';
 import { outputSchema as createOutput } from '../../src/tools/create-generation.js';
 import { writeLsaModel } from '../helpers/lsa-model.js';

@@ -83,7 +83,11 @@ export function formatReportTable(report: EvalReport): string {
   if (calibration) {
     lines.push(
       `fusion calibration (in seal + promote): vector ${fixed(calibration.weights.vector, 2)}, lexical ` +
-        `${fixed(calibration.weights.lexical, 2)} from ${calibration.probes} probes in ${calibration.tookMs} ms ` +
+        `${fixed(calibration.weights.lexical, 2)} from ${calibration.probes} ${calibration.probeKind ?? ''} probes` +
+        (calibration.guard
+          ? ` guarded by ${calibration.guard.probes} verbatim ones (allowed vector ${fixed(calibration.guard.allowed.min, 2)}–${fixed(calibration.guard.allowed.max, 2)})`
+          : '') +
+        ` in ${calibration.tookMs} ms ` +
         `(probe MRR vector ${fixed(calibration.probeMrr.vector)}, lexical ${fixed(calibration.probeMrr.lexical)}, ` +
         `fused ${fixed(calibration.probeMrr.fused)})`,
     );

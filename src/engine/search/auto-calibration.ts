@@ -29,9 +29,18 @@ export function calibrationDue(
 ): CalibrationReason | null {
   if (!calibration) return rows >= CALIBRATION_MIN_ROWS ? 'uncalibrated' : null;
   if ((calibration.goldenRevision ?? 0) !== goldenRevision) return 'golden';
+  if (byOlderMethod(calibration) && rows >= CALIBRATION_MIN_ROWS) return 'method';
   if (rows >= CALIBRATION_MIN_ROWS && rows >= RECALIBRATION_GROWTH * Math.max(1, calibration.chunkCount))
     return 'growth';
   return null;
+}
+
+/**
+ * True for probe weights measured before held-out probes existed (no probeKind): verbatim probes could not see
+ * a weak model's value (BENCHMARKS.md), so such a calibration is measured once more.
+ */
+export function byOlderMethod(calibration: FusionCalibration | null | undefined): boolean {
+  return calibration?.source === 'probes' && calibration.probeKind === undefined;
 }
 
 /**

@@ -4,7 +4,8 @@ import { documentRanking, ndcgAt, recallAt, type Judgements } from '../evaluatio
 import type { GenerationRecord } from '../storage/catalog.js';
 import type { GoldenSet } from '../storage/golden-queries.js';
 import type { FusionCalibration } from '../types.js';
-import { DEPTH, round3 } from './calibration.js';
+import { round3 } from './calibration.js';
+import { DEPTH } from './draw-probes.js';
 import { calibratedWeights, dedupe, fuseCalibrated, sideConfidence, type RankedCandidate } from './fusion.js';
 import { GRID_STEPS, mean, median, nearestWeight } from './probe-weights.js';
 import { search } from './run-search.js';

@@ -22,6 +22,8 @@ export interface ProbeWeighing {
   vectorWeight: number;
   probeMrr: { vector: number; lexical: number; fused: number };
   typicalMargin: { vector: number; lexical: number };
+  /** With guard probes: how many, and the vector weights they do not measurably hurt (lowest, highest). */
+  guard?: { probes: number; allowed: { min: number; max: number } };
 }
 
 /**
@@ -29,7 +31,7 @@ export interface ProbeWeighing {
  * source chunk under `calibrated` fusion (with its per-query shift); pickWeight then keeps the weight nearest
  * probeTarget among those the probes cannot tell from the best.
  */
-export function weighProbes(probes: readonly Probe[]): ProbeWeighing {
+export function weighProbes(probes: readonly Probe[], guardProbes?: readonly Probe[]): ProbeWeighing {
   const typicalMargin = {
     vector: median(probes.map((p) => sideConfidence(dedupe(p.vector)))),
     lexical: median(probes.map((p) => sideConfidence(dedupe(p.lexical)))),
@@ -37,8 +39,18 @@ export function weighProbes(probes: readonly Probe[]): ProbeWeighing {
   const curve = probeCurve(probes, typicalMargin);
   const vector = probes.map((p) => reciprocalRank(p.vector, p.source));
   const lexical = probes.map((p) => reciprocalRank(p.lexical, p.source));
-  const w = pickWeight(curve, probeTarget(vector, lexical));
+  const target = probeTarget(vector, lexical);
+  // Guard probes are fused with the same stored margins, as the queries they stand for would be.
+  const guardCurve = guardProbes?.length ? probeCurve(guardProbes, typicalMargin) : undefined;
+  const allowed = guardCurve && nearBest(guardCurve);
+  const w = guardCurve ? pickGuardedWeight(curve, target, guardCurve) : pickWeight(curve, target);
   return {
+    ...(allowed && {
+      guard: {
+        probes: guardProbes!.length,
+        allowed: { min: Math.min(...allowed.map((c) => c.w)), max: Math.max(...allowed.map((c) => c.w)) },
+      },
+    }),
     vectorWeight: w,
     probeMrr: {
       vector: mean(vector),
@@ -89,13 +101,44 @@ export function probeTarget(vector: readonly number[], lexical: readonly number[
  * no longer carry the weight towards a side that does not help.
  */
 export function pickWeight(curve: readonly CurvePoint[], target: number): number {
+  return nearestWeight(nearBest(curve), target);
+}
+
+/**
+ * pickWeight restricted to the weights allowed by guard probes (nearBest of their curve): the weight nearest `target`
+ * among those near-best on `curve` and allowed; when none is both, the allowed weight that scores best on
+ * `curve`. Held-out probes stand for questions in other words, verbatim ones for questions that quote the KB
+ * (names, identifiers, exact phrases); a mix may help the first only as far as it does not measurably hurt
+ * the second. It also bounds what held-out probes overstate: a model fit to the KB's own documents (like
+ * the LSA bench model) finds the rest of a chunk from its other sentences by memory, not by meaning.
+ */
+export function pickGuardedWeight(
+  curve: readonly CurvePoint[],
+  target: number,
+  guardCurve: readonly CurvePoint[],
+): number {
+  const permitted = new Set(nearBest(guardCurve).map((c) => c.w));
+  const both = nearBest(curve).filter((c) => permitted.has(c.w));
+  if (both.length > 0) return nearestWeight(both, target);
+  const candidates = curve.filter((c) => permitted.has(c.w));
+  const best = Math.max(...candidates.map((c) => mean(c.scores)));
+  return nearestWeight(
+    candidates.filter((c) => mean(c.scores) === best),
+    target,
+  );
+}
+
+/**
+ * The points of `curve` whose mean score is below the best one's by at most one standard error of the paired
+ * per-query difference: those the queries cannot tell from the best.
+ */
+export function nearBest(curve: readonly CurvePoint[]): CurvePoint[] {
   const means = curve.map((c) => mean([...c.scores]));
   const best = curve[means.indexOf(Math.max(...means))]!;
-  const near = curve.filter((c) => {
+  return curve.filter((c) => {
     const { mean: gap, se } = pairedDifference(best.scores, c.scores);
     return gap <= se;
   });
-  return nearestWeight(near, target);
 }
 
 /** The weight of `points` (not empty) nearest `target`; on a tie the first listed. */

@@ -55,7 +55,7 @@ export async function retrieve(
 }
 
 /** Higher is better for every metric, so fusion and callers never care which metric ran. */
-function similarity(metric: Metric, distance: number): number {
+export function similarity(metric: Metric, distance: number): number {
   if (metric === 'cosine') return 1 - distance;
   if (metric === 'dot') return -distance;
   return 1 / (1 + distance);

@@ -116,6 +116,12 @@ describe('calibration of generations that are never sealed', () => {
 });
 
 describe('recalibration', () => {
+  let dir: TempDir | undefined;
+  afterEach(async () => {
+    await dir?.remove();
+    dir = undefined;
+  });
+
   it('measures again once the generation has doubled', async () => {
     const { chunks } = corpus(125);
     t = await openTestEngine({ embedder: new NoiseEmbedder(), indexIdleMs: 50 });
@@ -129,6 +135,37 @@ describe('recalibration', () => {
     expect(second.calibratedAt).not.toBe(first.calibratedAt);
   });
 
+  it('measures once more a calibration made before held-out probes (no probe kind) once a search uses it', async () => {
+    dir = await makeTempDir();
+    const { chunks } = corpus(80);
+    const first = await openEngine({ dataDir: dir.path, embedder: new NoiseEmbedder(), indexIdleMs: 50 });
+    await first.upsertChunks('kb', chunks);
+    const measured = await waitFor(first, (c) => c !== null);
+    expect(measured.probeKind).toBe('held-out');
+    await first.close();
+    // What an older version stored: the same record without probeKind.
+    const db = await connect(dir.path);
+    const catalog = await db.openTable(CATALOG_TABLE);
+    const { probeKind: _kind, ...older } = measured;
+    await catalog.update({
+      where: "kb = 'kb' AND generation = 1",
+      values: { fusion_calibration: JSON.stringify(older) },
+    });
+    catalog.close();
+    db.close();
+
+    const again = await openEngine({ dataDir: dir.path, embedder: new NoiseEmbedder(), indexIdleMs: 50 });
+    try {
+      expect((await calibrationOf(again))!.probeKind).toBeUndefined();
+      await again.search({ kb: 'kb', text: 'kalomi tunera' }); // a search nudges the background check
+      const remeasured = await waitFor(again, (c) => c?.probeKind !== undefined);
+      expect(remeasured).toMatchObject({ reason: 'method', probeKind: 'held-out', chunkCount: 80 });
+      expect(remeasured.weights).toEqual(measured.weights); // same seed, same data
+    } finally {
+      await again.close();
+    }
+  });
+
   it('decides when a calibration is due by rows and golden revision', () => {
     const c = { chunkCount: 100, goldenRevision: 0 } as FusionCalibration;
     expect(calibrationDue(null, CALIBRATION_MIN_ROWS - 1, 0)).toBeNull();
@@ -139,6 +176,13 @@ describe('recalibration', () => {
     expect(calibrationDue(c, 100, 3)).toBe('golden');
     // A calibration written before golden revisions were recorded counts as revision 0.
     expect(calibrationDue({ chunkCount: 100 } as FusionCalibration, 100, 0)).toBeNull();
+    // Probe weights measured before held-out probes existed (no probeKind) are measured once more.
+    const old = { chunkCount: 100, goldenRevision: 0, source: 'probes' } as FusionCalibration;
+    expect(calibrationDue(old, 100, 0)).toBe('method');
+    expect(calibrationDue(old, CALIBRATION_MIN_ROWS - 1, 0)).toBeNull();
+    expect(calibrationDue({ ...old, probeKind: 'held-out' }, 100, 0)).toBeNull();
+    expect(calibrationDue({ ...old, probeKind: 'verbatim' }, 100, 0)).toBeNull();
+    expect(calibrationDue({ ...old, source: 'golden' }, 100, 0)).toBeNull();
   });
 });
 
