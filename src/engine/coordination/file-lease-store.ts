@@ -17,6 +17,9 @@ interface LeaseFile {
 interface PinFile {
   expiresAt: number;
   keys: string[];
+  /** The publishing process (absent in pin files written before they were recorded). */
+  host?: string;
+  pid?: number;
 }
 
 /**
@@ -24,7 +27,9 @@ interface PinFile {
  * if the lease exists, like O_EXCL, and is atomic on local filesystems and NFS): exactly one creator wins. A holder renews by rewriting its expiry. A lease whose holder is a dead process
  * on this host (pid gone) or whose expiry passed is broken by renaming it aside and checking that what was
  * renamed is the file judged stale; a fresh lease renamed by mistake is linked back (link fails if a third
- * process already created one, in which case the mistaken owner loses its lease at its next renewal).
+ * process already created one, in which case the mistaken owner loses its lease at its next renewal). Pin sets
+ * of a dead process on this host count as gone too: its searches died with it, so a GC after a crash need not
+ * wait out their TTL.
  */
 export class FileLeaseStore implements LeaseStore {
   private readonly leases: string;
@@ -78,7 +83,7 @@ export class FileLeaseStore implements LeaseStore {
 
   async publishPins(owner: string, keys: string[], ttlMs: number): Promise<void> {
     const path = join(this.pins, `${owner}.json`);
-    const body: PinFile = { expiresAt: Date.now() + ttlMs, keys };
+    const body: PinFile = { expiresAt: Date.now() + ttlMs, keys, host: this.host, pid: process.pid };
     // Written aside and renamed: a reader never sees half a pin set.
     const temp = `${path}.tmp`;
     try {
@@ -99,7 +104,7 @@ export class FileLeaseStore implements LeaseStore {
         (text) => JSON.parse(text) as PinFile,
         () => undefined,
       );
-      if (body && body.expiresAt > now) for (const key of body.keys) live.add(key);
+      if (body && body.expiresAt > now && !this.deadHere(body)) for (const key of body.keys) live.add(key);
     }
     return live;
   }
@@ -179,10 +184,14 @@ export class FileLeaseStore implements LeaseStore {
   }
 
   private isStale(lease: LeaseFile): boolean {
-    if (lease.expiresAt < Date.now()) return true;
-    if (lease.host !== this.host) return false;
+    return lease.expiresAt < Date.now() || this.deadHere(lease);
+  }
+
+  /** True only for a writer on this host whose process is gone (EPERM means alive, someone else's). */
+  private deadHere(writer: { host?: string; pid?: number }): boolean {
+    if (writer.host !== this.host || writer.pid === undefined) return false;
     try {
-      process.kill(lease.pid, 0);
+      process.kill(writer.pid, 0);
       return false;
     } catch (error) {
       return (error as NodeJS.ErrnoException).code === 'ESRCH';
