@@ -35,6 +35,8 @@ export class FileLeaseStore implements LeaseStore {
   private readonly leases: string;
   private readonly pins: string;
   private readonly host = hostname();
+  /** Renewals and releases of each lease by this process, in order (see serially). */
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(root: string) {
     this.leases = join(root, '_coordination', 'leases');
@@ -64,21 +66,25 @@ export class FileLeaseStore implements LeaseStore {
     return false;
   }
 
-  async renew(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    const path = this.leasePath(name);
-    const current = await this.read(path);
-    if (!current || current.owner !== owner) return false;
-    // Replaced whole by a rename: a full disk fails the private write and leaves the lease as it was.
-    const mine = `${path}.${owner}.renew`;
-    await writeFile(mine, JSON.stringify(this.body(owner, ttlMs)));
-    await rename(mine, path);
-    return true;
+  renew(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.serially(name, async () => {
+      const path = this.leasePath(name);
+      const current = await this.read(path);
+      if (!current || current.owner !== owner) return false;
+      // Replaced whole by a rename: a full disk fails the private write and leaves the lease as it was.
+      const mine = `${path}.${owner}.renew`;
+      await writeFile(mine, JSON.stringify(this.body(owner, ttlMs)));
+      await rename(mine, path);
+      return true;
+    });
   }
 
-  async release(name: string, owner: string): Promise<void> {
-    const path = this.leasePath(name);
-    const current = await this.read(path);
-    if (current?.owner === owner) await unlink(path).catch(() => undefined);
+  release(name: string, owner: string): Promise<void> {
+    return this.serially(name, async () => {
+      const path = this.leasePath(name);
+      const current = await this.read(path);
+      if (current?.owner === owner) await unlink(path).catch(() => undefined);
+    });
   }
 
   async publishPins(owner: string, keys: string[], ttlMs: number): Promise<void> {
@@ -128,6 +134,22 @@ export class FileLeaseStore implements LeaseStore {
       // A minute past expiry: its owner is gone, not just late.
       if (body && body.expiresAt + 60_000 < now) await rm(path, { force: true });
     }
+  }
+
+  /**
+   * Runs `job` after this process's earlier renewals and releases of lease `name`. Renewal is read, then rename
+   * of a rewrite: a heartbeat's renewal that read the lease just before the job finished and released it would
+   * rename the lease back into place, held by nobody yet blocking every other process for a whole TTL (seen as
+   * GC ticks that skip and writers that stall). In order, the later renewal finds no lease and renews nothing.
+   */
+  private serially<T>(name: string, job: () => Promise<T>): Promise<T> {
+    const result = (this.queues.get(name) ?? Promise.resolve()).then(job, job);
+    const tail = result.catch(() => undefined);
+    this.queues.set(name, tail);
+    void tail.then(() => {
+      if (this.queues.get(name) === tail) this.queues.delete(name);
+    });
+    return result;
   }
 
   private leasePath(name: string): string {

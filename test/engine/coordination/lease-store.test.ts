@@ -104,6 +104,20 @@ describe.each(KINDS)('$kind lease store', ({ make }) => {
     expect(await store.renew('gc', 'crashed', 10_000)).toBe(false);
   });
 
+  it('never brings back a released lease through a renewal that was already under way', async () => {
+    temp = await makeTempDir('rag-lease-');
+    const store = await make(temp.path);
+    // The heartbeat renews every held lease on a timer, so a renewal can be in flight when the job releases.
+    for (let i = 0; i < 3; i++) {
+      expect(await store.tryAcquire('gc', 'holder', 10_000)).toBe(true);
+      const renewing = store.renew('gc', 'holder', 10_000);
+      await store.release('gc', 'holder');
+      await renewing;
+      expect(await store.tryAcquire('gc', 'next', 10_000), `round ${i}`).toBe(true);
+      await store.release('gc', 'next');
+    }
+  });
+
   it("shows pins published by other owners until they expire, and an owner's new set replaces its old one", async () => {
     temp = await makeTempDir('rag-lease-');
     const store = await make(temp.path);
