@@ -1,11 +1,14 @@
 // Test runner configuration: real LanceDB in temp dirs makes tests I/O-bound, so give them room.
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/sequencer.js';
 
 export default defineConfig({
   test: {
     pool: 'forks',
     maxWorkers: 2,
     minWorkers: 1,
+    // Both projects share the 2 workers; the slowest files start first (see test/sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     // CI also writes a JSON report so .ci/run can print one plain "N passed, N failed" line.
     reporters: process.env.CI
       ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]]

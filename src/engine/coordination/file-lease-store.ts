@@ -17,6 +17,9 @@ interface LeaseFile {
 interface PinFile {
   expiresAt: number;
   keys: string[];
+  /** The publishing process (absent in pin files written before they were recorded). */
+  host?: string;
+  pid?: number;
 }
 
 /**
@@ -24,12 +27,16 @@ interface PinFile {
  * if the lease exists, like O_EXCL, and is atomic on local filesystems and NFS): exactly one creator wins. A holder renews by rewriting its expiry. A lease whose holder is a dead process
  * on this host (pid gone) or whose expiry passed is broken by renaming it aside and checking that what was
  * renamed is the file judged stale; a fresh lease renamed by mistake is linked back (link fails if a third
- * process already created one, in which case the mistaken owner loses its lease at its next renewal).
+ * process already created one, in which case the mistaken owner loses its lease at its next renewal). Pin sets
+ * of a dead process on this host count as gone too: its searches died with it, so a GC after a crash need not
+ * wait out their TTL.
  */
 export class FileLeaseStore implements LeaseStore {
   private readonly leases: string;
   private readonly pins: string;
   private readonly host = hostname();
+  /** Renewals and releases of each lease by this process, in order (see serially). */
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(root: string) {
     this.leases = join(root, '_coordination', 'leases');
@@ -59,26 +66,30 @@ export class FileLeaseStore implements LeaseStore {
     return false;
   }
 
-  async renew(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    const path = this.leasePath(name);
-    const current = await this.read(path);
-    if (!current || current.owner !== owner) return false;
-    // Replaced whole by a rename: a full disk fails the private write and leaves the lease as it was.
-    const mine = `${path}.${owner}.renew`;
-    await writeFile(mine, JSON.stringify(this.body(owner, ttlMs)));
-    await rename(mine, path);
-    return true;
+  renew(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.serially(name, async () => {
+      const path = this.leasePath(name);
+      const current = await this.read(path);
+      if (!current || current.owner !== owner) return false;
+      // Replaced whole by a rename: a full disk fails the private write and leaves the lease as it was.
+      const mine = `${path}.${owner}.renew`;
+      await writeFile(mine, JSON.stringify(this.body(owner, ttlMs)));
+      await rename(mine, path);
+      return true;
+    });
   }
 
-  async release(name: string, owner: string): Promise<void> {
-    const path = this.leasePath(name);
-    const current = await this.read(path);
-    if (current?.owner === owner) await unlink(path).catch(() => undefined);
+  release(name: string, owner: string): Promise<void> {
+    return this.serially(name, async () => {
+      const path = this.leasePath(name);
+      const current = await this.read(path);
+      if (current?.owner === owner) await unlink(path).catch(() => undefined);
+    });
   }
 
   async publishPins(owner: string, keys: string[], ttlMs: number): Promise<void> {
     const path = join(this.pins, `${owner}.json`);
-    const body: PinFile = { expiresAt: Date.now() + ttlMs, keys };
+    const body: PinFile = { expiresAt: Date.now() + ttlMs, keys, host: this.host, pid: process.pid };
     // Written aside and renamed: a reader never sees half a pin set.
     const temp = `${path}.tmp`;
     try {
@@ -99,7 +110,7 @@ export class FileLeaseStore implements LeaseStore {
         (text) => JSON.parse(text) as PinFile,
         () => undefined,
       );
-      if (body && body.expiresAt > now) for (const key of body.keys) live.add(key);
+      if (body && body.expiresAt > now && !this.deadHere(body)) for (const key of body.keys) live.add(key);
     }
     return live;
   }
@@ -123,6 +134,22 @@ export class FileLeaseStore implements LeaseStore {
       // A minute past expiry: its owner is gone, not just late.
       if (body && body.expiresAt + 60_000 < now) await rm(path, { force: true });
     }
+  }
+
+  /**
+   * Runs `job` after this process's earlier renewals and releases of lease `name`. Renewal is read, then rename
+   * of a rewrite: a heartbeat's renewal that read the lease just before the job finished and released it would
+   * rename the lease back into place, held by nobody yet blocking every other process for a whole TTL (seen as
+   * GC ticks that skip and writers that stall). In order, the later renewal finds no lease and renews nothing.
+   */
+  private serially<T>(name: string, job: () => Promise<T>): Promise<T> {
+    const result = (this.queues.get(name) ?? Promise.resolve()).then(job, job);
+    const tail = result.catch(() => undefined);
+    this.queues.set(name, tail);
+    void tail.then(() => {
+      if (this.queues.get(name) === tail) this.queues.delete(name);
+    });
+    return result;
   }
 
   private leasePath(name: string): string {
@@ -179,10 +206,14 @@ export class FileLeaseStore implements LeaseStore {
   }
 
   private isStale(lease: LeaseFile): boolean {
-    if (lease.expiresAt < Date.now()) return true;
-    if (lease.host !== this.host) return false;
+    return lease.expiresAt < Date.now() || this.deadHere(lease);
+  }
+
+  /** True only for a writer on this host whose process is gone (EPERM means alive, someone else's). */
+  private deadHere(writer: { host?: string; pid?: number }): boolean {
+    if (writer.host !== this.host || writer.pid === undefined) return false;
     try {
-      process.kill(lease.pid, 0);
+      process.kill(writer.pid, 0);
       return false;
     } catch (error) {
       return (error as NodeJS.ErrnoException).code === 'ESRCH';

@@ -13,6 +13,8 @@ import { startLocalS3, type LocalS3 } from '../../helpers/s3-server.js';
 import { makeTempDir, type TempDir } from '../../helpers/temp-dir.js';
 
 const CHILD = fileURLToPath(new URL('../../fixtures/lease-race-child.mjs', import.meta.url));
+const BUILT_FILE_STORE = new URL('../../../dist/engine/coordination/file-lease-store.js', import.meta.url)
+  .href;
 let temp: TempDir | undefined;
 let s3: LocalS3 | undefined;
 afterEach(async () => {
@@ -102,6 +104,20 @@ describe.each(KINDS)('$kind lease store', ({ make }) => {
     expect(await store.renew('gc', 'crashed', 10_000)).toBe(false);
   });
 
+  it('never brings back a released lease through a renewal that was already under way', async () => {
+    temp = await makeTempDir('rag-lease-');
+    const store = await make(temp.path);
+    // The heartbeat renews every held lease on a timer, so a renewal can be in flight when the job releases.
+    for (let i = 0; i < 3; i++) {
+      expect(await store.tryAcquire('gc', 'holder', 10_000)).toBe(true);
+      const renewing = store.renew('gc', 'holder', 10_000);
+      await store.release('gc', 'holder');
+      await renewing;
+      expect(await store.tryAcquire('gc', 'next', 10_000), `round ${i}`).toBe(true);
+      await store.release('gc', 'next');
+    }
+  });
+
   it("shows pins published by other owners until they expire, and an owner's new set replaces its old one", async () => {
     temp = await makeTempDir('rag-lease-');
     const store = await make(temp.path);
@@ -144,5 +160,20 @@ describe('file lease store', () => {
     );
     const store = new FileLeaseStore(temp.path);
     expect(await store.tryAcquire('kb-a', 'alive', 10_000)).toBe(true);
+  });
+
+  it('ignores at once the pins of a process on this host that died, not those of live ones', async () => {
+    requireBuild();
+    temp = await makeTempDir('rag-pins-dead-');
+    // A real process publishes its pins through the built store, then exits without withdrawing them (a crash).
+    const script =
+      `const { FileLeaseStore } = await import(${JSON.stringify(BUILT_FILE_STORE)});` +
+      `await new FileLeaseStore(${JSON.stringify(temp.path)}).publishPins('ghost', ['kb/1'], 60_000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+    const store = new FileLeaseStore(temp.path);
+    await store.publishPins('alive', ['kb/2'], 60_000);
+    // The ghost's set has 60 s to live and its file is still there, but no search of a dead process is running.
+    expect([...(await store.livePins('gc'))]).toEqual(['kb/2']);
   });
 });

@@ -191,13 +191,22 @@ function invalidGenerationCall(kb: Kb): fc.Arbitrary<ToolCall> {
   );
 }
 
-/** Write calls that must all be refused: each is a good call with one hostile mutation. */
-export const invalidWriteCall: fc.Arbitrary<ToolCall> = fc
-  .constantFrom(...KBS)
-  .chain((kb) =>
+/**
+ * Per KB, built once: building them inside chain() re-ran every builder, a 65,537-number vector among them, for
+ * each generated call (most of the fuzz test's time). The same arbitraries, so a seed still gives the same calls.
+ */
+const writeCallsByKb = new Map<Kb, fc.Arbitrary<ToolCall>>(
+  KBS.map((kb) => [
+    kb,
     fc.oneof(
       { weight: 5, arbitrary: mutateUpsert(kb) },
       { weight: 2, arbitrary: invalidDelete(kb) },
       { weight: 2, arbitrary: invalidGenerationCall(kb) },
     ),
-  );
+  ]),
+);
+
+/** Write calls that must all be refused: each is a good call with one hostile mutation. */
+export const invalidWriteCall: fc.Arbitrary<ToolCall> = fc
+  .constantFrom(...KBS)
+  .chain((kb) => writeCallsByKb.get(kb)!);
