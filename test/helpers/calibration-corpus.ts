@@ -29,7 +29,12 @@ export class NoiseEmbedder implements Embedder {
  * has a topic of three words that both its sentences use (and five random words each), so a sentence held out
  * of a chunk still shares words with the rest of it, as sentences of one passage do.
  */
-export function corpus(count: number, seed = 3): { chunks: ChunkInput[]; vocabulary: string[] } {
+export function corpus(
+  count: number,
+  seed = 3,
+  /** False: no topic, every word random, so one sentence of a chunk says nothing about the other. */
+  topical = true,
+): { chunks: ChunkInput[]; vocabulary: string[] } {
   const random = mulberry32(seed);
   const syllables = ['ka', 'lo', 'mi', 'ne', 'tu', 'ra', 'so', 'vi', 'pe', 'du', 'go', 'ze'];
   const vocabulary = [
@@ -50,7 +55,8 @@ export function corpus(count: number, seed = 3): { chunks: ChunkInput[]; vocabul
   };
   const chunks = Array.from({ length: count }, (_, i) => {
     const topic = [word(), word(), word()];
-    return { chunkId: `c${i}`, documentId: `d${i}`, content: `${sentence(topic)} ${sentence(topic)}` };
+    const second = topical ? topic : [word(), word(), word()];
+    return { chunkId: `c${i}`, documentId: `d${i}`, content: `${sentence(topic)} ${sentence(second)}` };
   });
   return { chunks, vocabulary };
 }

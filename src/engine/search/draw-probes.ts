@@ -34,7 +34,10 @@ export interface ProbeSource {
   chunkCount: number;
   metric: Metric;
   dimension: number;
-  /** The chunks at these offsets, with the text lexical search scores and their stored vectors. */
+  /**
+   * The chunks at these offsets, with the text lexical search scores and their stored vectors, in any order
+   * (LanceDB's take returns rows in table order, not in the order asked).
+   */
   chunksAt(offsets: readonly number[]): Promise<ProbeRow[]>;
   embedDocuments(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
   embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
@@ -88,30 +91,31 @@ export async function drawHeldOutProbes(
 ): Promise<Probe[] | null> {
   const started = performance.now();
   const random = mulberry32(seed);
-  const tried = sampleOffsets(random, source.chunkCount, CALIBRATION_PROBES * 3, new Set());
-  const splits: Array<{ offset: number; chunkId: string; query: string; rest: string }> = [];
-  for (const [i, row] of (await source.chunksAt(tried)).entries()) {
+  const tried = sampleOffsets(random, source.chunkCount, CALIBRATION_PROBES * 3);
+  const splits: Array<{ chunkId: string; query: string; rest: string }> = [];
+  for (const row of shuffled(byChunkId(await source.chunksAt(tried)), random)) {
     if (splits.length >= CALIBRATION_PROBES) break;
     const split = heldOutSplit(row.text, random);
-    if (split) splits.push({ offset: tried[i]!, chunkId: row.chunkId, ...split });
+    if (split) splits.push({ chunkId: row.chunkId, ...split });
   }
   if (signal?.aborted) return null;
   if (splits.length < MIN_PROBES) return [];
-  const others = sampleOffsets(
-    random,
-    source.chunkCount,
-    PROBE_DISTRACTORS,
-    new Set(splits.map((s) => s.offset)),
-  );
+  // The probe chunks themselves must not be distractors: their full text contains the query. Excluded by id
+  // (rows do not say which offset they came from), so a few more are drawn.
+  const probeIds = new Set(splits.map((s) => s.chunkId));
+  const others = sampleOffsets(random, source.chunkCount, PROBE_DISTRACTORS + splits.length);
   let table: ProbeTable;
   try {
-    const [distractors, rests] = await Promise.all([
+    const [candidates, rests] = await Promise.all([
       source.chunksAt(others),
       source.embedDocuments(
         splits.map((s) => s.rest),
         signal,
       ),
     ]);
+    const distractors = byChunkId(candidates)
+      .filter((row) => !probeIds.has(row.chunkId))
+      .slice(0, PROBE_DISTRACTORS);
     const restRows = splits.map((s, i) => ({ chunkId: s.chunkId, text: s.rest, vector: rests[i]! }));
     table = await ProbeTable.create([...distractors, ...restRows], source.dimension, source.metric);
   } catch {
@@ -152,7 +156,7 @@ export async function drawVerbatimProbes(
   const started = performance.now();
   const random = mulberry32(seed);
   const probes: Probe[] = [];
-  const offsets = sampleOffsets(random, source.chunkCount, CALIBRATION_PROBES * 3, new Set());
+  const offsets = sampleOffsets(random, source.chunkCount, CALIBRATION_PROBES * 3);
   for (const offset of offsets) {
     if (probes.length >= CALIBRATION_PROBES || performance.now() - started > CALIBRATION_TIME_CAP_MS) break;
     const [chunk] = await source.chunksAt([offset]);
@@ -238,32 +242,31 @@ function wordRun(words: readonly string[], random: () => number): string {
   return words.slice(start, start + length).join(' ');
 }
 
-/**
- * Up to `k` distinct seeded offsets below `count`, none in `exclude`, in the order drawn; every allowed offset
- * (in seeded order) when there are no more than `k` of them.
- */
-function sampleOffsets(
-  random: () => number,
-  count: number,
-  k: number,
-  exclude: ReadonlySet<number>,
-): number[] {
-  const allowed = count - exclude.size;
-  if (allowed <= 0) return [];
-  if (allowed <= k || k * 2 >= count) {
-    const all = Array.from({ length: count }, (_, i) => i).filter((i) => !exclude.has(i));
-    for (let i = all.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [all[i], all[j]] = [all[j]!, all[i]!];
-    }
-    return all.slice(0, k);
-  }
+/** Up to `k` distinct seeded offsets below `count` (all of them, shuffled, when there are no more than 2k). */
+function sampleOffsets(random: () => number, count: number, k: number): number[] {
+  if (k * 2 >= count)
+    return shuffled(
+      Array.from({ length: count }, (_, i) => i),
+      random,
+    ).slice(0, k);
   const picked = new Set<number>();
-  while (picked.size < k) {
-    const offset = Math.floor(random() * count);
-    if (!exclude.has(offset)) picked.add(offset);
-  }
+  while (picked.size < k) picked.add(Math.floor(random() * count));
   return [...picked];
+}
+
+/** A seeded Fisher–Yates shuffle of a copy of `items`. */
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const all = [...items];
+  for (let i = all.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [all[i], all[j]] = [all[j]!, all[i]!];
+  }
+  return all;
+}
+
+/** Rows in chunk-id order: the same draw whatever order the store returned them in. */
+function byChunkId(rows: ProbeRow[]): ProbeRow[] {
+  return [...rows].sort((a, b) => (a.chunkId < b.chunkId ? -1 : a.chunkId > b.chunkId ? 1 : 0));
 }
 
 function asCandidates(answers: Array<Array<{ id: string; score: number }>>): {

@@ -125,6 +125,17 @@ describe('calibration at seal time', () => {
     expect(second).toEqual(first);
   });
 
+  it("measures held-out probes on the rest of a chunk only, reading the generation's own table", async () => {
+    // As above but through the engine (LanceDB's take): with sentences that share nothing, neither side can
+    // find a held-out rest. More chunks than probes, so the others are distractors.
+    const { chunks, vocabulary } = corpus(400, 3, false);
+    const { calibration } = await sealedKb(new KeywordEmbedder({ vocabulary }), chunks);
+    expect(calibration!.probeKind).toBe('held-out');
+    expect(calibration!.probeMrr.lexical).toBeLessThan(0.15);
+    expect(calibration!.probeMrr.vector).toBeLessThan(0.15);
+    expect(calibration!.guard!.probes).toBe(calibration!.probes);
+  });
+
   it('leaves a never-sealed generation below the background minimum uncalibrated; hybrid then says so and uses equal priors', async () => {
     t = await openTestEngine();
     await t.engine.upsertChunks('kb', corpus(20).chunks); // the first write activates without a seal
@@ -194,6 +205,8 @@ describe('calibration pieces', () => {
     chunks: ChunkInput[],
     embedder: Embedder,
     asked: string[] = [],
+    /** Return rows in table order, as LanceDB's take does, rather than in the order asked. */
+    tableOrder = false,
   ): Promise<ProbeSource> {
     const vectors = await embedder.embedDocuments(chunks.map((c) => c.content));
     return {
@@ -202,7 +215,7 @@ describe('calibration pieces', () => {
       dimension: embedder.dimension,
       chunksAt: (offsets) =>
         Promise.resolve(
-          offsets.map((o) => ({
+          (tableOrder ? [...offsets].sort((a, b) => a - b) : offsets).map((o) => ({
             chunkId: chunks[o]!.chunkId,
             text: chunks[o]!.content,
             vector: vectors[o]!,
@@ -250,6 +263,18 @@ describe('calibration pieces', () => {
     aborted.abort();
     expect(await drawProbes(source, 1, aborted.signal)).toBeNull();
     expect(await probeDirs()).toEqual(before);
+  });
+
+  it('never leaves a probe chunk whole among the distractors, in whatever order the store returns rows', async () => {
+    // Sentences that share nothing: the rest of a chunk cannot be found from its other sentence, so a probe
+    // answered near the top means the whole chunk (query included) was left in the probe table.
+    const { chunks, vocabulary } = corpus(300, 3, false);
+    for (const tableOrder of [false, true]) {
+      const source = await memorySource(chunks, new KeywordEmbedder({ vocabulary }), [], tableOrder);
+      const { probes } = (await drawProbes(source, 1))!;
+      const top = probes.filter((p) => p.lexical[0]?.id === p.source || p.vector[0]?.id === p.source);
+      expect(top.length).toBeLessThan(probes.length * 0.1);
+    }
   });
 
   it('falls back to verbatim probes searched in the KB itself when chunks are one sentence each', async () => {
