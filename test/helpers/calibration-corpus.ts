@@ -2,17 +2,11 @@
 import { mulberry32 } from '../../src/engine/search/draw-probes.js';
 import type { ChunkInput, Embedder, EmbedderStatus } from '../../src/engine/types.js';
 
-/** Vectors that depend on the text but mean nothing: a seeded random direction per distinct text. */
-export class NoiseEmbedder implements Embedder {
-  readonly id = 'noise-test';
-  readonly pooling = 'noise';
-  readonly dimension = 32;
-  embed(text: string): Float32Array {
-    let seed = 7;
-    for (const ch of text) seed = Math.imul(seed ^ ch.charCodeAt(0), 0x01000193);
-    const random = mulberry32(seed);
-    return Float32Array.from({ length: this.dimension }, () => random() * 2 - 1);
-  }
+/** An embedder whose vectors are computed at once from each text by `embed`. */
+abstract class ComputedEmbedder implements Embedder {
+  abstract readonly id: string;
+  abstract readonly dimension: number;
+  abstract embed(text: string): Float32Array;
   embedDocuments(texts: string[]): Promise<Float32Array[]> {
     return Promise.resolve(texts.map((t) => this.embed(t)));
   }
@@ -21,6 +15,19 @@ export class NoiseEmbedder implements Embedder {
   }
   status(): EmbedderStatus {
     return { state: 'ready' };
+  }
+}
+
+/** Vectors that depend on the text but mean nothing: a seeded random direction per distinct text. */
+export class NoiseEmbedder extends ComputedEmbedder {
+  readonly id = 'noise-test';
+  readonly pooling = 'noise';
+  readonly dimension = 32;
+  embed(text: string): Float32Array {
+    let seed = 7;
+    for (const ch of text) seed = Math.imul(seed ^ ch.charCodeAt(0), 0x01000193);
+    const random = mulberry32(seed);
+    return Float32Array.from({ length: this.dimension }, () => random() * 2 - 1);
   }
 }
 
@@ -117,12 +124,13 @@ export function conceptCorpus(count: number, seed = 5): ConceptCorpus {
 }
 
 /** One axis per concept: a word's synonyms land on the same axis; identifiers and fillers are not seen. */
-export class ConceptEmbedder implements Embedder {
+export class ConceptEmbedder extends ComputedEmbedder {
   readonly id = 'concept-test';
   readonly pooling = 'concept';
   readonly dimension: number;
   private readonly axis = new Map<string, number>();
   constructor(concepts: readonly string[][]) {
+    super();
     concepts.forEach((words, c) => words.forEach((w) => this.axis.set(w, c)));
     this.dimension = concepts.length + 1;
   }
@@ -135,14 +143,5 @@ export class ConceptEmbedder implements Embedder {
     }
     const norm = Math.hypot(...v);
     return v.map((x) => x / norm);
-  }
-  embedDocuments(texts: string[]): Promise<Float32Array[]> {
-    return Promise.resolve(texts.map((t) => this.embed(t)));
-  }
-  embedQuery(text: string): Promise<Float32Array> {
-    return Promise.resolve(this.embed(text));
-  }
-  status(): EmbedderStatus {
-    return { state: 'ready' };
   }
 }

@@ -145,8 +145,9 @@ export async function drawHeldOutProbes(
 }
 
 /**
- * Verbatim probes, for KBs whose chunks are too short to split: a run of words from one sentence of a seeded
- * chunk is searched in the KB itself, and that chunk is the answer (at most 3 × CALIBRATION_PROBES tried).
+ * Verbatim probes — the guard of held-out ones, and all there is for KBs whose chunks are too short to split:
+ * a run of words from one sentence of a seeded chunk is searched in the KB itself, and that chunk is the
+ * answer (at most 3 × CALIBRATION_PROBES tried).
  */
 export async function drawVerbatimProbes(
   source: ProbeSource,
