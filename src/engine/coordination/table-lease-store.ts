@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection, Table } from '@lancedb/lancedb';
 import { Field, Float64, Schema, Utf8 } from 'apache-arrow';
+import { isCommitConflict } from '../storage/commit-conflict.js';
 import { sqlString } from '../storage/sql.js';
 import type { LeaseStore } from './lease-store.js';
 
@@ -43,17 +44,28 @@ export class TableLeaseStore implements LeaseStore {
   async tryAcquire(name: string, owner: string, ttlMs: number): Promise<boolean> {
     const where = `name = ${sqlString(name)}`;
     if ((await this.rows(where)).length === 0) {
-      await this.table
-        .mergeInsert('name')
-        .whenNotMatchedInsertAll()
-        .execute([{ name, owner: '', expires_at: 0, payload: '' }]);
+      try {
+        await this.table
+          .mergeInsert('name')
+          .whenNotMatchedInsertAll()
+          .execute([{ name, owner: '', expires_at: 0, payload: '' }]);
+      } catch (error) {
+        // Lance gives up on a commit after its retry timeout when many writers race (seen: six processes on a
+        // loaded S3 server). Losing the race to create the row is fine as long as some writer created it.
+        if (!isCommitConflict(error) || (await this.rows(where)).length === 0) throw error;
+      }
     }
     for (let attempt = 0; attempt < SPLIT_RETRIES; attempt++) {
       const now = Date.now();
-      await this.table.update({
-        where: `${where} AND (owner = '' OR owner = ${sqlString(owner)} OR expires_at < ${now})`,
-        values: { owner, expires_at: now + ttlMs },
-      });
+      try {
+        await this.table.update({
+          where: `${where} AND (owner = '' OR owner = ${sqlString(owner)} OR expires_at < ${now})`,
+          values: { owner, expires_at: now + ttlMs },
+        });
+      } catch (error) {
+        // The same give-up on the conditional update: the rows read next say who won.
+        if (!isCommitConflict(error)) throw error;
+      }
       const rows = await this.rows(where);
       const mine = rows.filter((r) => r.owner === owner).length;
       if (rows.length > 0 && mine === rows.length) return true;

@@ -5,6 +5,7 @@ import { EngineError, storageError } from '../errors.js';
 import { advanceVersion, transitionProblem } from '../generations/lifecycle.js';
 import type { EmbeddingSpace, FusionCalibration, GenerationStatus, IndexConfig, Metric } from '../types.js';
 import { rowsToArrow } from './arrow-rows.js';
+import { isCommitConflict } from './commit-conflict.js';
 import { sqlString } from './sql.js';
 
 /**
@@ -416,11 +417,6 @@ export class Catalog {
     }
     this.snapshot = next;
   }
-}
-
-/** LanceDB's words for a commit that raced another one (retryable). */
-function isCommitConflict(error: unknown): boolean {
-  return /conflict|preempted|retryable|concurrent/i.test(String(error));
 }
 
 /**

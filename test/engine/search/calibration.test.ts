@@ -39,6 +39,7 @@ async function sealedKb(embedder: Embedder, chunks: ChunkInput[]) {
   return { engine: t.engine, calibration: info.fusionCalibration };
 }
 
+// Each seal calibrates with 150 held-out and 150 verbatim probes (seconds under load): generous timeouts.
 describe('calibration at seal time', () => {
   it('gives a useless vector side weight 0, and the default hybrid then ranks exactly like lexical', async () => {
     const { chunks } = corpus(150);
@@ -65,7 +66,7 @@ describe('calibration at seal time', () => {
       // The fused list still reports each side's own score and rank.
       expect(hybrid.results[0]!.ranks.lexical).toBe(1);
     }
-  });
+  }, 180_000);
 
   it('leaves out (or nearly) a weak vector side that only echoes the lexical one (the hash embedder next to BM25), whatever the seed', async () => {
     const { chunks, vocabulary } = corpus(150);
@@ -90,7 +91,7 @@ describe('calibration at seal time', () => {
       expect(other.seed).not.toBe(calibration!.seed);
       expect(other.weights.vector).toBeLessThanOrEqual(0.05);
     }
-  });
+  }, 300_000);
 
   it('gives two sides that each know what the other does not substantial weights, and hybrid then beats both', async () => {
     // BM25 sees chunk identifiers and same-spelled synonyms; the embedder sees concepts (every synonym) only.
@@ -123,7 +124,7 @@ describe('calibration at seal time', () => {
     const { tookMs: _a, calibratedAt: _b, ...first } = calibration!;
     const { tookMs: _c, calibratedAt: _d, ...second } = again;
     expect(second).toEqual(first);
-  });
+  }, 300_000);
 
   it("measures held-out probes on the rest of a chunk only, reading the generation's own table", async () => {
     // As above but through the engine (LanceDB's take): with sentences that share nothing, neither side can
@@ -134,7 +135,7 @@ describe('calibration at seal time', () => {
     expect(calibration!.probeMrr.lexical).toBeLessThan(0.15);
     expect(calibration!.probeMrr.vector).toBeLessThan(0.15);
     expect(calibration!.guard!.probes).toBe(calibration!.probes);
-  });
+  }, 180_000);
 
   it('leaves a never-sealed generation below the background minimum uncalibrated; hybrid then says so and uses equal priors', async () => {
     t = await openTestEngine();
@@ -263,7 +264,7 @@ describe('calibration pieces', () => {
     aborted.abort();
     expect(await drawProbes(source, 1, aborted.signal)).toBeNull();
     expect(await probeDirs()).toEqual(before);
-  });
+  }, 180_000);
 
   it('never leaves a probe chunk whole among the distractors, in whatever order the store returns rows', async () => {
     // Sentences that share nothing: the rest of a chunk cannot be found from its other sentence, so a probe
@@ -275,7 +276,7 @@ describe('calibration pieces', () => {
       const top = probes.filter((p) => p.lexical[0]?.id === p.source || p.vector[0]?.id === p.source);
       expect(top.length).toBeLessThan(probes.length * 0.1);
     }
-  });
+  }, 180_000);
 
   it('falls back to verbatim probes searched in the KB itself when chunks are one sentence each', async () => {
     const { chunks, vocabulary } = corpus(100);
