@@ -170,10 +170,14 @@ async function measureEmbedder(name: string, model: string) {
     const source: ProbeSource = {
       chunkCount: chunks.length,
       metric: 'cosine',
-      dimension: embedder!.dimension,
       chunksAt: (offsets) =>
         Promise.resolve(
-          offsets.map((o) => ({ chunkId: chunks[o]!.chunkId, text: texts[o]!, vector: stored[o]! })),
+          offsets.map((o) => ({
+            offset: o,
+            chunkId: chunks[o]!.chunkId,
+            text: texts[o]!,
+            vector: stored[o]!,
+          })),
         ),
       embedDocuments: (list) => embedder!.embedDocuments(list),
       embedQuery: (text) => embedder!.embedQuery(text),

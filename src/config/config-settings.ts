@@ -253,6 +253,15 @@ export const SETTINGS = {
     defaultText: '32',
     doc: 'Texts per inference batch.',
   },
+  calibrationProbes: {
+    flag: 'calibration-probes',
+    env: ['RAG_STUDIO_CALIBRATION_PROBES'],
+    type: 'string',
+    value: '<n>',
+    group: 'embedding',
+    defaultText: '150',
+    doc: "Probe queries of each kind (held-out, verbatim) that measure a generation's hybrid fusion weights when it is sealed or has grown (8–2000). Fewer seal faster, with a wider noise band, so a mix of the two sides is kept less often.",
+  },
   queryCacheSize: {
     flag: 'embedding-query-cache',
     env: ['RAG_STUDIO_EMBEDDING_QUERY_CACHE'],

@@ -9,6 +9,7 @@ import {
   type EmbeddingSettings,
 } from '../engine/embedding/settings.js';
 import type { EngineLimits, EngineLogLevel, EngineOptions } from '../engine/types.js';
+import { CALIBRATION_PROBES, MAX_CALIBRATION_PROBES, MIN_PROBES } from '../engine/search/draw-probes.js';
 import {
   DEFAULT_HTTP_PORT,
   DEFAULT_HTTP_SESSION_IDLE_SECONDS,
@@ -56,6 +57,8 @@ export interface ServerConfig {
   /** Object-store options for LanceDB, when given. */
   storageOptions?: Record<string, string>;
   stalenessMs: number;
+  /** Probe queries of each kind per fusion calibration. */
+  calibrationProbes: number;
   gc: { intervalSeconds: number; retentionEpochs: number; minAgeSeconds: number; buildingTtlSeconds: number };
   /** `model` is NO_EMBEDDER_MODEL when embeddings are switched off. */
   embedding: EmbeddingSettings;
@@ -192,6 +195,8 @@ function resolveConfig(
       .map((dir) => resolve(cwd, dir.trim())),
     ...(storageOptions ? { storageOptions } : {}),
     stalenessMs: read.integer('staleness', 0, 3_600_000) ?? 1000,
+    calibrationProbes:
+      read.integer('calibrationProbes', MIN_PROBES, MAX_CALIBRATION_PROBES) ?? CALIBRATION_PROBES,
     gc: {
       intervalSeconds: read.integer('gcInterval', 0, 31_536_000) ?? 3600,
       retentionEpochs: read.integer('retentionEpochs', 0, 1_000_000) ?? 2,
@@ -291,6 +296,7 @@ export function engineOptionsFrom(config: ServerConfig): Omit<EngineOptions, 'em
     dataDir: config.dataDir,
     readOnly: config.readOnly,
     stalenessMs: config.stalenessMs,
+    calibrationProbes: config.calibrationProbes,
     ...(config.storageOptions ? { storageOptions: config.storageOptions } : {}),
     limits: config.limits,
     gcIntervalSeconds: config.readOnly ? 0 : config.gc.intervalSeconds,

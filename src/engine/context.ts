@@ -33,6 +33,8 @@ export interface ResolvedSettings {
   stalenessMs: number;
   /** Lifetime of a cross-process lease or pin set without a heartbeat (how long a crashed holder blocks). */
   leaseTtlMs: number;
+  /** Probe queries of each kind a fusion calibration draws (draw-probes.ts). */
+  calibrationProbes: number;
 }
 
 export const DEFAULT_INDEX_CONFIG: IndexConfig = {

@@ -15,6 +15,8 @@ import { createGeneration, mergeIndexConfig } from './generations/create-generat
 import { promoteGeneration, sealGeneration } from './generations/promote.js';
 import { describeKnowledgeBase, listGenerations, listKnowledgeBases } from './kb-info.js';
 import { byOlderMethod, FusionCalibrator } from './search/auto-calibration.js';
+import { CALIBRATION_PROBES, MAX_CALIBRATION_PROBES, MIN_PROBES } from './search/draw-probes.js';
+import { removeStaleProbeDirs } from './search/probe-table.js';
 import { search } from './search/run-search.js';
 import { compareGenerations } from './evaluation/compare-generations.js';
 import { getGoldenQueries, setGoldenQueries } from './evaluation/golden-queries.js';
@@ -130,6 +132,7 @@ function resolveSettings(options: EngineOptions): ResolvedSettings {
     buildingTtlSeconds: options.buildingTtlSeconds ?? 86_400,
     stalenessMs: options.stalenessMs ?? 1000,
     leaseTtlMs: options.leaseTtlMs ?? 10_000,
+    calibrationProbes: options.calibrationProbes ?? CALIBRATION_PROBES,
   };
   for (const [key, value] of Object.entries(settings)) {
     if (typeof value === 'number' && (!Number.isInteger(value) || value < 0)) {
@@ -142,6 +145,11 @@ function resolveSettings(options: EngineOptions): ResolvedSettings {
   if (settings.writeBatchSize < 1)
     throw new EngineError('INVALID_INPUT', 'writeBatchSize must be at least 1');
   if (settings.leaseTtlMs < 100) throw new EngineError('INVALID_INPUT', 'leaseTtlMs must be at least 100');
+  if (settings.calibrationProbes < MIN_PROBES || settings.calibrationProbes > MAX_CALIBRATION_PROBES)
+    throw new EngineError(
+      'INVALID_INPUT',
+      `calibrationProbes must be between ${MIN_PROBES} and ${MAX_CALIBRATION_PROBES}; got ${settings.calibrationProbes}`,
+    );
   return settings;
 }
 
@@ -212,6 +220,9 @@ export async function openEngine(options: EngineOptions): Promise<KnowledgeBaseE
     log,
   };
   const fusionCalibrator = new FusionCalibrator(ctx);
+  // Probe tables a killed process left in the OS temp dir: looked for once per engine, not on every calibration
+  // (the temp dir can hold tens of thousands of entries). Best effort, off the open path.
+  if (!readOnly) void removeStaleProbeDirs().catch(() => undefined);
   const gcLoop = new GcLoop(
     readOnly ? 0 : settings.gcIntervalSeconds,
     // One process at a time runs the background GC; the others skip their tick.

@@ -703,6 +703,12 @@ export interface EngineOptions {
   /** Lifetime of a cross-process lease without a heartbeat: how long a crashed process can block writers. @example 10000 */
   leaseTtlMs?: number;
   /**
+   * Probe queries of each kind (held-out, verbatim) a fusion calibration draws from a generation's chunks, at
+   * least 8. Fewer calibrate faster with a wider noise band, so a mix of the sides is kept less often.
+   * @example 150
+   */
+  calibrationProbes?: number;
+  /**
    * Object-store options passed to LanceDB (keys as LanceDB/object_store read them).
    * @example { "aws_endpoint": "http://127.0.0.1:9000", "aws_region": "us-east-1", "allow_http": "true" }
    */

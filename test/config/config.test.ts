@@ -141,6 +141,15 @@ describe('sources', () => {
     });
   });
 
+  it('passes the calibration probe count to the engine: 150 by default, env or flag', () => {
+    expect(engineOptionsFrom(load([])).calibrationProbes).toBe(150);
+    expect(engineOptionsFrom(load([], { RAG_STUDIO_CALIBRATION_PROBES: '40' })).calibrationProbes).toBe(40);
+    expect(
+      engineOptionsFrom(load(['--calibration-probes', '300'], { RAG_STUDIO_CALIBRATION_PROBES: '40' }))
+        .calibrationProbes,
+    ).toBe(300);
+  });
+
   it('adds a specific bind host to the allowed Host names, and normalises lists', () => {
     const token = 'f3a91c0e7b2d4a6f8e1c3b5d7a9f0e2c';
     expect(
@@ -167,6 +176,7 @@ describe('errors', () => {
     [['--hf-endpoint', 'ftp://x'], {}, /--hf-endpoint must be an http\(s\) URL/],
     [['--max-chunks-per-call', '0'], {}, /--max-chunks-per-call must be an integer in 1\.\./],
     [['--gc-interval=-5'], {}, /--gc-interval must be an integer in 0\.\./],
+    [['--calibration-probes', '3'], {}, /--calibration-probes must be an integer in 8\.\.2000, got "3"/],
     [['--gc-interval', '-5'], {}, /argument is ambiguous/],
     [['--no-such-flag'], {}, /Unknown option '--no-such-flag'.* Run with --help/],
     [['--auth-token', 'short'], {}, /at least 16 characters/],

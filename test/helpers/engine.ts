@@ -11,9 +11,20 @@ export interface TestEngine {
   close(): Promise<void>;
 }
 
+/**
+ * Probes per fusion calibration in test engines: enough to calibrate (MIN_PROBES is 8), far cheaper than the
+ * default 150 that every seal would pay. Tests of what calibration measures ask for the default themselves.
+ */
+export const TEST_CALIBRATION_PROBES = 30;
+
 export async function openTestEngine(options: Partial<EngineOptions> = {}): Promise<TestEngine> {
   const dir = await makeTempDir();
-  const engine = await openEngine({ dataDir: dir.path, embedder: new KeywordEmbedder(), ...options });
+  const engine = await openEngine({
+    dataDir: dir.path,
+    embedder: new KeywordEmbedder(),
+    calibrationProbes: TEST_CALIBRATION_PROBES,
+    ...options,
+  });
   return {
     engine,
     dir,

@@ -41,16 +41,16 @@ export async function calibrateFusion(
   const source: ProbeSource = {
     chunkCount: await table.countRows(),
     metric: record.metric,
-    dimension: space.dimension,
     chunksAt: async (offsets) => {
       if (offsets.length === 0) return [];
       const rows = arrowToRows(
         await table
           .takeOffsets([...offsets])
-          .select(['chunk_id', 'title', 'content', 'embedding'])
+          .select(['chunk_id', 'title', 'content', 'embedding', '_rowoffset'])
           .toArrow(),
       );
       return rows.map((row) => ({
+        offset: Number(row._rowoffset),
         chunkId: row.chunk_id as string,
         text: searchText((row.title as string | null) ?? null, row.content as string),
         vector: Float32Array.from(row.embedding as ArrayLike<number>),
@@ -63,7 +63,7 @@ export async function calibrateFusion(
         await search(ctx, { kb: record.kb, generation: record.generation, mode, text, limit: depth })
       ).results.map((h) => ({ id: h.chunkId, score: h.score })),
   };
-  const drawn = await drawProbes(source, seed, signal);
+  const drawn = await drawProbes(source, seed, signal, ctx.settings.calibrationProbes);
   if (!drawn || drawn.probes.length < MIN_PROBES) return null;
   const { probes, kind, guard } = drawn;
   const weighed = weighProbes(probes, guard);

@@ -5,11 +5,13 @@ import type { Probe } from './probe-weights.js';
 import { ProbeTable, type ProbeRow } from './probe-table.js';
 
 /**
- * Probe queries per calibration. Held-out probes are harder than verbatim ones (the source no longer contains
- * the query), so their reciprocal ranks spread more; 150 keep the one-standard-error band narrow enough to see a
- * mix that helps (BENCHMARKS.md: 4–6 s for 5,183 SciFact chunks on a busy 2-core machine).
+ * Probe queries per calibration, of each kind (the engine's `calibrationProbes` setting). Held-out probes are
+ * harder than verbatim ones (the source no longer contains the query), so their reciprocal ranks spread more;
+ * 150 keep the one-standard-error band narrow enough to see a mix that helps (BENCHMARKS.md).
  */
 export const CALIBRATION_PROBES = 150;
+/** Most probes a calibration may be asked for: each costs a few lexical searches at seal time. */
+export const MAX_CALIBRATION_PROBES = 2_000;
 /**
  * Other chunks the held-out rests are ranked among, with their stored vectors (nothing is embedded for them).
  * Bounds the copy for a large KB; a smaller field of candidates only makes every probe a little easier.
@@ -29,16 +31,19 @@ const PROBE_WORDS = { min: 4, max: 10 };
 /** Words a held-out rest must keep to be worth finding (a chunk of one sentence cannot be split). */
 const MIN_REST_WORDS = 8;
 
+/** A chunk of the source, with its position (take returns rows in table order, not in the order asked). */
+export interface SourceChunk extends ProbeRow {
+  offset: number;
+}
+
 /** What drawing probes needs from a generation: its chunks by position, its embedder, and each side's search. */
 export interface ProbeSource {
   chunkCount: number;
   metric: Metric;
-  dimension: number;
   /**
-   * The chunks at these offsets, with the text lexical search scores and their stored vectors, in any order
-   * (LanceDB's take returns rows in table order, not in the order asked).
+   * The chunks at these offsets, with the text lexical search scores and their stored vectors, in any order.
    */
-  chunksAt(offsets: readonly number[]): Promise<ProbeRow[]>;
+  chunksAt(offsets: readonly number[]): Promise<SourceChunk[]>;
   embedDocuments(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
   embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>;
   /** `depth` candidates of one side of the KB's own search, best first (verbatim probes). */
@@ -57,19 +62,20 @@ export interface DrawnProbes {
 }
 
 /**
- * Up to CALIBRATION_PROBES probes from seeded random chunks of `source`: held-out ones (drawHeldOutProbes)
- * guarded by as many verbatim ones, or verbatim ones alone when fewer than MIN_PROBES chunks can be split
- * (chunks of one sentence). Null when aborted or a side cannot search (the embedder is still loading for long,
- * or failed): search then falls back uncalibrated.
+ * Up to `count` probes from seeded random chunks of `source`: held-out ones (drawHeldOutProbes) guarded by as
+ * many verbatim ones, or verbatim ones alone when fewer than MIN_PROBES chunks can be split (chunks of one
+ * sentence). Null when aborted or a side cannot search (the embedder is still loading for long, or failed):
+ * search then falls back uncalibrated.
  */
 export async function drawProbes(
   source: ProbeSource,
   seed: number,
   signal?: AbortSignal,
+  count = CALIBRATION_PROBES,
 ): Promise<DrawnProbes | null> {
-  const heldOut = await drawHeldOutProbes(source, seed, signal);
+  const heldOut = await drawHeldOutProbes(source, seed, signal, count);
   if (heldOut === null) return null;
-  const verbatim = await drawVerbatimProbes(source, seed, signal);
+  const verbatim = await drawVerbatimProbes(source, seed, signal, count);
   if (verbatim === null) return null;
   if (heldOut.length >= MIN_PROBES) return { kind: 'held-out', probes: heldOut, guard: verbatim };
   return { kind: 'verbatim', probes: verbatim };
@@ -88,13 +94,14 @@ export async function drawHeldOutProbes(
   source: ProbeSource,
   seed: number,
   signal?: AbortSignal,
+  count = CALIBRATION_PROBES,
 ): Promise<Probe[] | null> {
   const started = performance.now();
   const random = mulberry32(seed);
-  const tried = sampleOffsets(random, source.chunkCount, CALIBRATION_PROBES * 3);
+  const tried = sampleOffsets(random, source.chunkCount, count * 3);
   const splits: Array<{ chunkId: string; query: string; rest: string }> = [];
   for (const row of shuffled(byChunkId(await source.chunksAt(tried)), random)) {
-    if (splits.length >= CALIBRATION_PROBES) break;
+    if (splits.length >= count) break;
     const split = heldOutSplit(row.text, random);
     if (split) splits.push({ chunkId: row.chunkId, ...split });
   }
@@ -115,9 +122,10 @@ export async function drawHeldOutProbes(
     ]);
     const distractors = byChunkId(candidates)
       .filter((row) => !probeIds.has(row.chunkId))
-      .slice(0, PROBE_DISTRACTORS);
+      .slice(0, PROBE_DISTRACTORS)
+      .map(({ chunkId, text, vector }) => ({ chunkId, text, vector }));
     const restRows = splits.map((s, i) => ({ chunkId: s.chunkId, text: s.rest, vector: rests[i]! }));
-    table = await ProbeTable.create([...distractors, ...restRows], source.dimension, source.metric);
+    table = await ProbeTable.create([...distractors, ...restRows], source.metric);
   } catch {
     return signal?.aborted ? null : [];
   }
@@ -147,21 +155,23 @@ export async function drawHeldOutProbes(
 /**
  * Verbatim probes — the guard of held-out ones, and all there is for KBs whose chunks are too short to split:
  * a run of words from one sentence of a seeded chunk is searched in the KB itself, and that chunk is the
- * answer (at most 3 × CALIBRATION_PROBES tried).
+ * answer (at most 3 × `count` chunks tried, read in one take).
  */
 export async function drawVerbatimProbes(
   source: ProbeSource,
   seed: number,
   signal?: AbortSignal,
+  count = CALIBRATION_PROBES,
 ): Promise<Probe[] | null> {
   const started = performance.now();
   const random = mulberry32(seed);
   const probes: Probe[] = [];
-  const offsets = sampleOffsets(random, source.chunkCount, CALIBRATION_PROBES * 3);
+  const offsets = sampleOffsets(random, source.chunkCount, count * 3);
+  const chunks = new Map((await source.chunksAt(offsets)).map((row) => [row.offset, row]));
   for (const offset of offsets) {
-    if (probes.length >= CALIBRATION_PROBES || performance.now() - started > CALIBRATION_TIME_CAP_MS) break;
-    const [chunk] = await source.chunksAt([offset]);
+    if (probes.length >= count || performance.now() - started > CALIBRATION_TIME_CAP_MS) break;
     if (signal?.aborted) return null;
+    const chunk = chunks.get(offset);
     const text = chunk ? probeText(chunk.text, random) : undefined;
     if (!chunk || !text) continue;
     let answers;
@@ -266,7 +276,7 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
 }
 
 /** Rows in chunk-id order: the same draw whatever order the store returned them in. */
-function byChunkId(rows: ProbeRow[]): ProbeRow[] {
+function byChunkId<T extends ProbeRow>(rows: T[]): T[] {
   return [...rows].sort((a, b) => (a.chunkId < b.chunkId ? -1 : a.chunkId > b.chunkId ? 1 : 0));
 }
 

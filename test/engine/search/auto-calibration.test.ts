@@ -15,7 +15,7 @@ import type {
   KnowledgeBaseEngine,
 } from '../../../src/engine/types.js';
 import { corpus, NoiseEmbedder } from '../../helpers/calibration-corpus.js';
-import { openTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { openTestEngine, TEST_CALIBRATION_PROBES, type TestEngine } from '../../helpers/engine.js';
 import { KeywordEmbedder } from '../../helpers/keyword-embedder.js';
 import { makeTempDir, type TempDir } from '../../helpers/temp-dir.js';
 
@@ -138,7 +138,12 @@ describe('recalibration', () => {
   it('measures once more a calibration made before held-out probes (no probe kind) once a search uses it', async () => {
     dir = await makeTempDir();
     const { chunks } = corpus(80);
-    const first = await openEngine({ dataDir: dir.path, embedder: new NoiseEmbedder(), indexIdleMs: 50 });
+    const first = await openEngine({
+      dataDir: dir.path,
+      embedder: new NoiseEmbedder(),
+      indexIdleMs: 50,
+      calibrationProbes: TEST_CALIBRATION_PROBES,
+    });
     await first.upsertChunks('kb', chunks);
     const measured = await waitFor(first, (c) => c !== null);
     expect(measured.probeKind).toBe('held-out');
@@ -154,7 +159,12 @@ describe('recalibration', () => {
     catalog.close();
     db.close();
 
-    const again = await openEngine({ dataDir: dir.path, embedder: new NoiseEmbedder(), indexIdleMs: 50 });
+    const again = await openEngine({
+      dataDir: dir.path,
+      embedder: new NoiseEmbedder(),
+      indexIdleMs: 50,
+      calibrationProbes: TEST_CALIBRATION_PROBES,
+    });
     try {
       expect((await calibrationOf(again))!.probeKind).toBeUndefined();
       await again.search({ kb: 'kb', text: 'kalomi tunera' }); // a search nudges the background check

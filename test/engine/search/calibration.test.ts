@@ -1,6 +1,7 @@
 // Seal-time fusion calibration on generated KBs whose sides are known: a useless vector side, and two good sides.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdir, readdir, rm, utimes } from 'node:fs/promises';
+import { connect } from '@lancedb/lancedb';
+import { mkdir, mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,7 +12,13 @@ import {
   probeText,
   type ProbeSource,
 } from '../../../src/engine/search/draw-probes.js';
-import { PROBE_DIR_PREFIX, removeStaleProbeDirs, STALE_MS } from '../../../src/engine/search/probe-table.js';
+import {
+  PROBE_DIR_PREFIX,
+  ProbeTable,
+  removeStaleProbeDirs,
+  STALE_MS,
+} from '../../../src/engine/search/probe-table.js';
+import { similarity } from '../../../src/engine/search/retrieve.js';
 import {
   nearBest,
   pairedDifference,
@@ -19,9 +26,10 @@ import {
   pickWeight,
   probeTarget,
 } from '../../../src/engine/search/probe-weights.js';
-import type { ChunkInput, Embedder } from '../../../src/engine/types.js';
+import { openEngine } from '../../../src/engine/index.js';
+import type { ChunkInput, Embedder, EngineOptions } from '../../../src/engine/types.js';
 import { conceptCorpus, ConceptEmbedder, corpus, NoiseEmbedder } from '../../helpers/calibration-corpus.js';
-import { openTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { expectCode, openTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { KeywordEmbedder } from '../../helpers/keyword-embedder.js';
 
 let t: TestEngine | undefined;
@@ -30,8 +38,9 @@ afterEach(async () => {
   t = undefined;
 });
 
-async function sealedKb(embedder: Embedder, chunks: ChunkInput[]) {
-  t = await openTestEngine({ embedder });
+async function sealedKb(embedder: Embedder, chunks: ChunkInput[], options: Partial<EngineOptions> = {}) {
+  // The default probe count (the test helper's is smaller), unless a test asks for another.
+  t = await openTestEngine({ embedder, calibrationProbes: CALIBRATION_PROBES, ...options });
   const { generation } = await t.engine.createGeneration('kb');
   await t.engine.upsertChunks('kb', chunks, { generation });
   await t.engine.promoteGeneration('kb', generation);
@@ -126,6 +135,19 @@ describe('calibration at seal time', () => {
     expect(second).toEqual(first);
   }, 300_000);
 
+  it('draws as many probes of each kind as the calibrationProbes setting asks, and refuses fewer than 8', async () => {
+    const { chunks, vocabulary } = corpus(150);
+    const embedder = new KeywordEmbedder({ vocabulary });
+    const { calibration } = await sealedKb(embedder, chunks, { calibrationProbes: 12 });
+    expect(calibration!.probes).toBe(12);
+    expect(calibration!.guard!.probes).toBe(12);
+    const error = await expectCode(
+      openEngine({ dataDir: join(tmpdir(), 'never-made'), embedder, calibrationProbes: 7 }),
+      'INVALID_INPUT',
+    );
+    expect(error.message).toMatch(/calibrationProbes must be between 8 and 2000; got 7/);
+  }, 60_000);
+
   it("measures held-out probes on the rest of a chunk only, reading the generation's own table", async () => {
     // As above but through the engine (LanceDB's take): with sentences that share nothing, neither side can
     // find a held-out rest. More chunks than probes, so the others are distractors.
@@ -213,10 +235,10 @@ describe('calibration pieces', () => {
     return {
       chunkCount: chunks.length,
       metric: 'cosine',
-      dimension: embedder.dimension,
       chunksAt: (offsets) =>
         Promise.resolve(
           (tableOrder ? [...offsets].sort((a, b) => a - b) : offsets).map((o) => ({
+            offset: o,
             chunkId: chunks[o]!.chunkId,
             text: chunks[o]!.content,
             vector: vectors[o]!,
@@ -281,17 +303,63 @@ describe('calibration pieces', () => {
   it('falls back to verbatim probes searched in the KB itself when chunks are one sentence each', async () => {
     const { chunks, vocabulary } = corpus(100);
     const short = chunks.map((c) => ({ ...c, content: c.content.split('. ')[0]! + '.' }));
-    const asked: string[] = [];
-    const drawn = (await drawProbes(
-      await memorySource(short, new KeywordEmbedder({ vocabulary }), asked),
-      1,
-    ))!;
-    expect(drawn.kind).toBe('verbatim');
-    expect(drawn.guard).toBeUndefined();
-    expect(drawn.probes).toHaveLength(100); // every chunk once: fewer chunks than probes
-    expect(asked).toHaveLength(2 * 100);
-    for (const [i, p] of drawn.probes.entries())
-      expect(short.find((c) => c.chunkId === p.source)!.content).toContain(asked[2 * i]!);
+    // Verbatim chunks are read in one take: each probe is answered by the chunk at its own offset, in
+    // whatever order the store returns the rows.
+    for (const tableOrder of [false, true]) {
+      const asked: string[] = [];
+      const embedder = new KeywordEmbedder({ vocabulary });
+      const drawn = (await drawProbes(await memorySource(short, embedder, asked, tableOrder), 1))!;
+      expect(drawn.kind).toBe('verbatim');
+      expect(drawn.guard).toBeUndefined();
+      expect(drawn.probes).toHaveLength(100); // every chunk once: fewer chunks than probes
+      expect(asked).toHaveLength(2 * 100);
+      for (const [i, p] of drawn.probes.entries())
+        expect(short.find((c) => c.chunkId === p.source)!.content).toContain(asked[2 * i]!);
+    }
+  });
+
+  it('scans probe vectors in memory exactly as LanceDB searches them, for every metric', async () => {
+    const random = mulberry32(7);
+    const vector = () => Float32Array.from({ length: 16 }, () => random() * 2 - 1);
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      chunkId: `c${i}`,
+      text: `row ${i}`,
+      vector: vector(),
+    }));
+    rows.push({ chunkId: 'zero', text: 'zero row', vector: new Float32Array(16) });
+    const dir = await mkdtemp(join(tmpdir(), 'probe-scan-'));
+    try {
+      const reference = await (
+        await connect(dir)
+      ).createTable(
+        'rows',
+        rows.map((r) => ({ id: r.chunkId, vector: [...r.vector] })),
+      );
+      for (const metric of ['cosine', 'dot', 'l2'] as const) {
+        const table = await ProbeTable.create(rows, metric);
+        try {
+          for (const query of [vector(), vector(), new Float32Array(16)]) {
+            const expected = (
+              (await reference.vectorSearch(query).distanceType(metric).limit(20).toArray()) as Array<{
+                id: string;
+                _distance: number;
+              }>
+            ).map((r) => ({ id: r.id, score: similarity(metric, r._distance) }));
+            const found = await table.search({ vector: query }, 20);
+            // Cosine leaves out a zero vector on either side (a zero query finds nothing), as LanceDB does.
+            expect(found).toHaveLength(expected.length);
+            // Where scores tie (a zero query under dot) either side may cut the ties at another row.
+            if (new Set(expected.map((h) => h.score)).size === expected.length)
+              expect(found.map((h) => h.id)).toEqual(expected.map((h) => h.id));
+            for (const [i, hit] of found.entries()) expect(hit.score).toBeCloseTo(expected[i]!.score, 5);
+          }
+        } finally {
+          await table.dispose();
+        }
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('holds out a whole sentence: the query is a run of its words, the rest no longer contains it', () => {
