@@ -305,10 +305,12 @@ describe('calibration pieces', () => {
     const short = chunks.map((c) => ({ ...c, content: c.content.split('. ')[0]! + '.' }));
     // Verbatim chunks are read in one take: each probe is answered by the chunk at its own offset, in
     // whatever order the store returns the rows.
+    const sources: string[][] = [];
     for (const tableOrder of [false, true]) {
       const asked: string[] = [];
       const embedder = new KeywordEmbedder({ vocabulary });
       const drawn = (await drawProbes(await memorySource(short, embedder, asked, tableOrder), 1))!;
+      sources.push(drawn.probes.map((p) => p.source));
       expect(drawn.kind).toBe('verbatim');
       expect(drawn.guard).toBeUndefined();
       expect(drawn.probes).toHaveLength(100); // every chunk once: fewer chunks than probes
@@ -316,6 +318,8 @@ describe('calibration pieces', () => {
       for (const [i, p] of drawn.probes.entries())
         expect(short.find((c) => c.chunkId === p.source)!.content).toContain(asked[2 * i]!);
     }
+    // The same seed draws the same chunks in the same order, however the rows came back.
+    expect(sources[1]).toEqual(sources[0]);
   });
 
   it('scans probe vectors in memory exactly as LanceDB searches them, for every metric', async () => {
